@@ -1,0 +1,96 @@
+namespace SciKernels.Autograd;
+
+/// <summary>
+/// The reverse-mode pass: orders the recorded graph topologically (iteratively, so deep graphs
+/// cannot overflow the stack) and runs the gradient rules from the outputs back to the leaves.
+/// </summary>
+internal static class Engine
+{
+    public static Dictionary<Tensor, Tensor> Run(
+        IReadOnlyList<Tensor> outputs,
+        IReadOnlyList<Tensor> gradOutputs,
+        HashSet<Tensor>? stopAt,
+        bool retainGraph,
+        bool createGraph,
+        bool accumulateIntoLeaves)
+    {
+        var order = TopologicalOrder(outputs);
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < outputs.Count; i++) Accumulate(grads, outputs[i], gradOutputs[i]);
+
+        var captured = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        using (createGraph ? GradMode.EnableGrad() : GradMode.NoGrad())
+        {
+            // order lists every tensor after all tensors it depends on: walk it backwards.
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                if (!grads.Remove(t, out var g)) continue;
+                if (stopAt is not null && stopAt.Contains(t)) captured[t] = g;
+                var node = t.GradFn;
+                if (node is null)
+                {
+                    if (accumulateIntoLeaves && t.RequiresGrad) t.AccumulateGrad(g, createGraph);
+                    continue;
+                }
+                var rule = node.Backward ?? throw new InvalidOperationException(
+                    $"Backward: the graph through '{node.Op}' has already been freed by an earlier backward pass; pass retainGraph: true to the first Backward/Grad call to go through it twice");
+                var inGrads = rule(g);
+                if (inGrads.Length != node.Inputs.Length)
+                    throw new InvalidOperationException($"Backward of {node.Op}: the gradient rule returned {inGrads.Length} gradients for {node.Inputs.Length} inputs");
+                for (int k = 0; k < inGrads.Length; k++)
+                {
+                    var gi = inGrads[k];
+                    var input = node.Inputs[k];
+                    if (gi is null || !input.RequiresGrad) continue;
+                    if (!gi.Shape.SequenceEqual(input.Shape))
+                        throw new InvalidOperationException($"Backward of {node.Op}: gradient for input {k} has shape {Tensor.ShapeString(gi.Shape)} but the input has shape {Tensor.ShapeString(input.Shape)}");
+                    if (GradMode.IsAnomalyDetectionEnabled) Anomaly.Check(gi, $"backward of {node.Op} (gradient of input {k})");
+                    Accumulate(grads, input, gi);
+                }
+                if (!retainGraph) node.Free();
+            }
+        }
+        return captured;
+    }
+
+    private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)
+    {
+        grads[t] = grads.TryGetValue(t, out var prev) ? prev.Add(g) : g;
+    }
+
+    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> outputs)
+    {
+        var order = new List<Tensor>();
+        var state = new Dictionary<Tensor, bool>(ReferenceEqualityComparer.Instance); // false = open, true = done
+        var stack = new Stack<(Tensor T, int Next)>();
+        foreach (var root in outputs)
+        {
+            if (state.ContainsKey(root)) continue;
+            stack.Push((root, 0));
+            state[root] = false;
+            while (stack.Count > 0)
+            {
+                var (t, next) = stack.Pop();
+                var inputs = t.GradFn?.Inputs ?? Array.Empty<Tensor>();
+                bool descended = false;
+                for (int k = next; k < inputs.Length; k++)
+                {
+                    var c = inputs[k];
+                    if (!c.RequiresGrad || state.ContainsKey(c)) continue;
+                    stack.Push((t, k + 1));
+                    stack.Push((c, 0));
+                    state[c] = false;
+                    descended = true;
+                    break;
+                }
+                if (!descended)
+                {
+                    state[t] = true;
+                    order.Add(t);
+                }
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,149 @@
+using SciKernels.Backends;
+
+namespace SciKernels;
+
+/// <summary>Kind of compute device.</summary>
+public enum DeviceKind
+{
+    /// <summary>The managed CPU backend (SIMD + threads): the embedded default and the reference.</summary>
+    Cpu,
+    /// <summary>An NVIDIA GPU through ILGPU's CUDA backend.</summary>
+    Cuda,
+    /// <summary>An OpenCL device through ILGPU's OpenCL backend.</summary>
+    OpenCL,
+    /// <summary>ILGPU's CPU accelerator: a thread simulator for debugging kernels on small inputs.</summary>
+    Simulator,
+}
+
+/// <summary>A device on which tensors live and operations run.</summary>
+/// <remarks>
+/// Every tensor operation runs on the device of its operands; operands on different devices are an
+/// error (move them with <see cref="Tensor.To(Device)"/>). Device backends other than the CPU are
+/// registered by the backend assembly through <see cref="RegisterProvider"/>.
+/// </remarks>
+public sealed class Device : IEquatable<Device>
+{
+    private static readonly object Gate = new();
+    private static Func<DeviceKind, int, IBackend>? provider;
+    private static readonly Dictionary<(DeviceKind, int), Device> Cache = new();
+    private IBackend? backend;
+
+    private Device(DeviceKind kind, int index, IBackend? backend)
+    {
+        Kind = kind;
+        Index = index;
+        this.backend = backend;
+    }
+
+    /// <summary>The managed CPU device (default).</summary>
+    public static Device Cpu { get; } = new(DeviceKind.Cpu, 0, SciKernels.Cpu.CpuBackend.Instance);
+
+    /// <summary>The kind of device.</summary>
+    public DeviceKind Kind { get; }
+
+    /// <summary>Index among devices of the same kind.</summary>
+    public int Index { get; }
+
+    /// <summary>The CUDA device with the given index.</summary>
+    public static Device Cuda(int index = 0) => Get(DeviceKind.Cuda, index);
+
+    /// <summary>The OpenCL device with the given index.</summary>
+    public static Device OpenCL(int index = 0) => Get(DeviceKind.OpenCL, index);
+
+    /// <summary>ILGPU's CPU simulator (for testing kernels on small inputs).</summary>
+    public static Device Simulator() => Get(DeviceKind.Simulator, 0);
+
+    /// <summary>
+    /// Parses <c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>, <c>opencl:0</c> or <c>simulator</c>.
+    /// </summary>
+    public static Device Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Trim().ToLowerInvariant().Split(':');
+        int index = 0;
+        if (parts.Length > 2 || (parts.Length == 2 && !int.TryParse(parts[1], out index)) || index < 0)
+            throw new FormatException($"Device.Parse: '{text}' is not a device (expected cpu, cuda[:i], opencl[:i] or simulator)");
+        return parts[0] switch
+        {
+            "cpu" => Cpu,
+            "cuda" => Cuda(index),
+            "opencl" => OpenCL(index),
+            "simulator" or "ilgpu-cpu" => Simulator(),
+            _ => throw new FormatException($"Device.Parse: '{text}' is not a device (expected cpu, cuda[:i], opencl[:i] or simulator)"),
+        };
+    }
+
+    /// <summary>
+    /// The device named by the environment variable <c>SCIKERNELS_DEVICE</c>, or the CPU when it is unset.
+    /// </summary>
+    public static Device Default
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("SCIKERNELS_DEVICE");
+            return string.IsNullOrWhiteSpace(env) ? Cpu : Parse(env);
+        }
+    }
+
+    /// <summary>
+    /// Installs the factory that creates backends for non-CPU devices. Called once by the device
+    /// backend assembly; a later call replaces the factory for devices not yet created.
+    /// </summary>
+    public static void RegisterProvider(Func<DeviceKind, int, IBackend> factory)
+    {
+        lock (Gate) provider = factory;
+    }
+
+    internal IBackend Backend
+    {
+        get
+        {
+            if (backend is not null) return backend;
+            lock (Gate)
+            {
+                if (backend is not null) return backend;
+                if (provider is null)
+                    throw new InvalidOperationException($"device {this}: no device backend is registered (call SciKernels.Devices.DeviceBackends.Register() first)");
+                backend = provider(Kind, Index);
+                return backend;
+            }
+        }
+    }
+
+    private static Device Get(DeviceKind kind, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        lock (Gate)
+        {
+            if (!Cache.TryGetValue((kind, index), out var d))
+            {
+                d = new Device(kind, index, null);
+                Cache[(kind, index)] = d;
+            }
+            return d;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(Device? other) => other is not null && other.Kind == Kind && other.Index == Index;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as Device);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Kind, Index);
+
+    /// <summary>PyTorch-style name, e.g. <c>cpu</c> or <c>opencl:0</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        DeviceKind.Cpu => "cpu",
+        DeviceKind.Simulator => "simulator",
+        _ => $"{Kind.ToString().ToLowerInvariant()}:{Index}",
+    };
+
+    /// <summary>Compares two devices by kind and index.</summary>
+    public static bool operator ==(Device? a, Device? b) => a is null ? b is null : a.Equals(b);
+
+    /// <summary>Compares two devices by kind and index.</summary>
+    public static bool operator !=(Device? a, Device? b) => !(a == b);
+}

@@ -1,0 +1,135 @@
+using SciKernels.Autograd;
+using SciKernels.Backends;
+using SciKernels.Storage;
+
+namespace SciKernels;
+
+/// <summary>
+/// An n-dimensional strided view of a storage buffer, with reverse-mode autodiff.
+/// </summary>
+/// <remarks>
+/// Views (reshape, permute, narrow, expand, …) share storage and copy nothing where the strides
+/// allow. Tensors own pooled buffers: dispose them, or create them inside a <see cref="TensorScope"/>
+/// so a training step's temporaries return to the pool when the step ends.
+/// </remarks>
+public sealed partial class Tensor : IDisposable
+{
+    private readonly int[] shape;
+    private readonly long[] strides;
+    private bool disposed;
+
+    internal Tensor(TensorStorage storage, int[] shape, long[] strides, long offset)
+    {
+        Storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        Offset = offset;
+        long n = 1;
+        foreach (var d in shape) n *= d;
+        NumElements = n;
+        storage.Retain();
+        TensorScope.Track(this);
+    }
+
+    /// <summary>The buffer this tensor views.</summary>
+    public TensorStorage Storage { get; }
+
+    /// <summary>Sizes of the dimensions.</summary>
+    public ReadOnlySpan<int> Shape => shape;
+
+    /// <summary>Element strides of the dimensions (0 for a broadcast dimension).</summary>
+    public ReadOnlySpan<long> Strides => strides;
+
+    /// <summary>Element offset of index (0, …, 0) into <see cref="Storage"/>.</summary>
+    public long Offset { get; }
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => shape.Length;
+
+    /// <summary>Total number of elements.</summary>
+    public long NumElements { get; }
+
+    /// <summary>Element type.</summary>
+    public DType DType => Storage.DType;
+
+    /// <summary>Device holding the data.</summary>
+    public Device Device => Storage.Device;
+
+    /// <summary>True once disposed; any further use throws <see cref="ObjectDisposedException"/>.</summary>
+    public bool IsDisposed => disposed;
+
+    internal int[] ShapeArray => shape;
+    internal long[] StrideArray => strides;
+    internal IBackend Backend => Storage.Device.Backend;
+
+    /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
+    public int Size(int dim) => shape[NormalizeDim(dim, Rank, "Size")];
+
+    /// <summary>True when elements are laid out densely in row-major order.</summary>
+    public bool IsContiguous
+    {
+        get
+        {
+            long expected = 1;
+            for (int i = shape.Length - 1; i >= 0; i--)
+            {
+                if (shape[i] == 1) continue;
+                if (strides[i] != expected) return false;
+                expected *= shape[i];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Returns the storage reference to the pool once no other view uses it.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        GradFn = null;
+        Storage.ReleaseRef();
+    }
+
+    internal void ThrowIfDisposed(string op)
+    {
+        if (disposed) throw new ObjectDisposedException(nameof(Tensor), $"{op}: a {ShapeString(shape)} {DType.Name()} tensor was used after it was disposed (was it created inside a TensorScope that has ended?)");
+    }
+
+    internal static long[] ContiguousStrides(ReadOnlySpan<int> shape)
+    {
+        var s = new long[shape.Length];
+        long acc = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            s[i] = acc;
+            acc *= shape[i];
+        }
+        return s;
+    }
+
+    internal static string ShapeString(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+
+    internal static int NormalizeDim(int dim, int rank, string op)
+    {
+        int d = dim < 0 ? dim + rank : dim;
+        if (d < 0 || d >= rank) throw new TensorException(op, $"dimension {dim} is out of range for a tensor of rank {rank}");
+        return d;
+    }
+
+    /// <summary>Allocates an uninitialised contiguous tensor.</summary>
+    public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null)
+    {
+        var dev = device ?? Device.Cpu;
+        long n = 1;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new TensorException("Empty", $"negative dimension in shape {ShapeString(shape)}");
+            n = checked(n * d);
+        }
+        var storage = dev.Backend.Allocate(dtype, n);
+        return new Tensor(storage, shape.ToArray(), ContiguousStrides(shape), 0);
+    }
+
+    /// <summary>A new view of the same storage with other shape/strides/offset.</summary>
+    internal Tensor View(int[] newShape, long[] newStrides, long newOffset) => new(Storage, newShape, newStrides, newOffset);
+}

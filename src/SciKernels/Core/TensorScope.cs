@@ -1,0 +1,70 @@
+namespace SciKernels;
+
+/// <summary>
+/// Collects the tensors created on this thread while it is open and disposes them when it ends,
+/// so the temporaries of a training step go back to the pool and memory stays flat.
+/// </summary>
+/// <example>
+/// <code>
+/// for (int step = 0; step &lt; steps; step++)
+/// {
+///     using var scope = TensorScope.Begin();
+///     var loss = model.Forward(x).Sub(y).Square().Mean();
+///     loss.Backward();          // parameter gradients are kept: they belong to the parameters
+///     optimizer.Step();
+///     lossValue = loss.Item();  // read scalars before the scope ends
+/// }
+/// </code>
+/// </example>
+public sealed class TensorScope : IDisposable
+{
+    [ThreadStatic] private static TensorScope? current;
+    private readonly TensorScope? parent;
+    private readonly List<Tensor> tracked = new();
+    private readonly HashSet<Tensor> kept = new(ReferenceEqualityComparer.Instance);
+    private bool ended;
+
+    private TensorScope(TensorScope? parent) => this.parent = parent;
+
+    /// <summary>Opens a scope on the current thread (scopes nest).</summary>
+    public static TensorScope Begin()
+    {
+        var s = new TensorScope(current);
+        current = s;
+        return s;
+    }
+
+    internal static void Track(Tensor t) => current?.tracked.Add(t);
+
+    /// <summary>
+    /// Removes <paramref name="t"/> from every open scope so it outlives them (e.g. a parameter's
+    /// gradient or a result returned from the step).
+    /// </summary>
+    public static Tensor Keep(Tensor t)
+    {
+        for (var s = current; s is not null; s = s.parent) s.kept.Add(t);
+        return t;
+    }
+
+    /// <summary>Moves <paramref name="t"/> to the enclosing scope (or to no scope) instead of disposing it.</summary>
+    public Tensor Return(Tensor t)
+    {
+        kept.Add(t);
+        parent?.tracked.Add(t);
+        return t;
+    }
+
+    /// <summary>Disposes every tensor created in this scope that was not kept.</summary>
+    public void Dispose()
+    {
+        if (ended) return;
+        ended = true;
+        if (!ReferenceEquals(current, this))
+            throw new InvalidOperationException("TensorScope: scopes must end in the reverse order they began, on the thread that began them");
+        current = parent;
+        foreach (var t in tracked)
+            if (!kept.Contains(t)) t.Dispose();
+        tracked.Clear();
+        kept.Clear();
+    }
+}

@@ -1,0 +1,391 @@
+using SciKernels.Backends;
+
+namespace SciKernels;
+
+public sealed partial class Tensor
+{
+    private Tensor UnaryRaw(UnaryOp op, string name, double alpha = 0, double beta = 0)
+    {
+        CheckFloat(name, this);
+        var y = Empty(shape, DType, Device);
+        Backend.Unary(op, this, y, alpha, beta);
+        return y;
+    }
+
+    private static Tensor BinaryRaw(BinaryOp op, Tensor a, Tensor b, string name)
+    {
+        CheckFloatOperands(name, a, b);
+        var outShape = BroadcastShapes(a.shape, b.shape, name);
+        var y = Empty(outShape, a.DType, a.Device);
+        var ae = a.BroadcastTo(outShape, name);
+        var be = b.BroadcastTo(outShape, name);
+        a.Backend.Binary(op, ae, be, y);
+        if (!ReferenceEquals(ae, a)) ae.Dispose();
+        if (!ReferenceEquals(be, b)) be.Dispose();
+        return y;
+    }
+
+    private Tensor ScalarLike(double value) => Scalar(value, DType, Device);
+
+    // ---- binary arithmetic: the rules sum broadcast gradients back to each operand's shape ----
+
+    /// <summary>a + b with broadcasting.</summary>
+    public Tensor Add(Tensor other)
+    {
+        var y = BinaryRaw(BinaryOp.Add, this, other, "Add");
+        var a = this;
+        return Record(y, "Add", new[] { a, other }, g => new[] { a.requiresGrad ? g.SumTo(a.shape) : null, other.requiresGrad ? g.SumTo(other.shape) : null });
+    }
+
+    /// <summary>a - b with broadcasting.</summary>
+    public Tensor Sub(Tensor other)
+    {
+        var y = BinaryRaw(BinaryOp.Sub, this, other, "Sub");
+        var a = this;
+        return Record(y, "Sub", new[] { a, other }, g => new[] { a.requiresGrad ? g.SumTo(a.shape) : null, other.requiresGrad ? g.Neg().SumTo(other.shape) : null });
+    }
+
+    /// <summary>a · b element-wise with broadcasting.</summary>
+    public Tensor Mul(Tensor other)
+    {
+        var y = BinaryRaw(BinaryOp.Mul, this, other, "Mul");
+        var a = this;
+        return Record(y, "Mul", new[] { a, other }, g => new[]
+        {
+            a.requiresGrad ? g.Mul(other).SumTo(a.shape) : null,
+            other.requiresGrad ? g.Mul(a).SumTo(other.shape) : null,
+        });
+    }
+
+    /// <summary>a / b element-wise with broadcasting.</summary>
+    public Tensor Div(Tensor other)
+    {
+        var y = BinaryRaw(BinaryOp.Div, this, other, "Div");
+        var a = this;
+        // d(a/b)/db = -a/b² = -y/b
+        return Record(y, "Div", new[] { a, other }, g => new[]
+        {
+            a.requiresGrad ? g.Div(other).SumTo(a.shape) : null,
+            other.requiresGrad ? g.Mul(y).Div(other).Neg().SumTo(other.shape) : null,
+        });
+    }
+
+    /// <summary>a^b element-wise with broadcasting.</summary>
+    public Tensor Pow(Tensor exponent)
+    {
+        var y = BinaryRaw(BinaryOp.Pow, this, exponent, "Pow");
+        var a = this;
+        // d/da = b·a^(b-1); d/db = a^b·ln a
+        return Record(y, "Pow", new[] { a, exponent }, g => new[]
+        {
+            a.requiresGrad ? g.Mul(exponent).Mul(a.Pow(exponent.Sub(1.0))).SumTo(a.shape) : null,
+            exponent.requiresGrad ? g.Mul(y).Mul(a.Log()).SumTo(exponent.shape) : null,
+        });
+    }
+
+    /// <summary>max(a, b) element-wise; ties split the gradient evenly.</summary>
+    public Tensor Maximum(Tensor other) => MinMax(other, BinaryOp.Maximum, BinaryOp.Gt, "Maximum");
+
+    /// <summary>min(a, b) element-wise; ties split the gradient evenly.</summary>
+    public Tensor Minimum(Tensor other) => MinMax(other, BinaryOp.Minimum, BinaryOp.Lt, "Minimum");
+
+    private Tensor MinMax(Tensor other, BinaryOp op, BinaryOp wins, string name)
+    {
+        var y = BinaryRaw(op, this, other, name);
+        var a = this;
+        return Record(y, name, new[] { a, other }, g =>
+        {
+            // weight of a: 1 where a wins, 1/2 on ties, 0 where b wins
+            var wa = BinaryRaw(wins, a, other, name).Add(BinaryRaw(BinaryOp.Eq, a, other, name).Mul(0.5));
+            return new[]
+            {
+                a.requiresGrad ? g.Mul(wa).SumTo(a.shape) : null,
+                other.requiresGrad ? g.Mul(wa.Neg().Add(1.0)).SumTo(other.shape) : null,
+            };
+        });
+    }
+
+    /// <summary>1 where a = b else 0 (same dtype; not differentiable).</summary>
+    public Tensor Eq(Tensor other) => BinaryRaw(BinaryOp.Eq, this, other, "Eq");
+    /// <summary>1 where a ≠ b else 0.</summary>
+    public Tensor Ne(Tensor other) => BinaryRaw(BinaryOp.Ne, this, other, "Ne");
+    /// <summary>1 where a &lt; b else 0.</summary>
+    public Tensor Lt(Tensor other) => BinaryRaw(BinaryOp.Lt, this, other, "Lt");
+    /// <summary>1 where a ≤ b else 0.</summary>
+    public Tensor Le(Tensor other) => BinaryRaw(BinaryOp.Le, this, other, "Le");
+    /// <summary>1 where a &gt; b else 0.</summary>
+    public Tensor Gt(Tensor other) => BinaryRaw(BinaryOp.Gt, this, other, "Gt");
+    /// <summary>1 where a ≥ b else 0.</summary>
+    public Tensor Ge(Tensor other) => BinaryRaw(BinaryOp.Ge, this, other, "Ge");
+    /// <summary>1 where a &gt; s else 0.</summary>
+    public Tensor Gt(double s) => Gt(ScalarLike(s));
+    /// <summary>1 where a &lt; s else 0.</summary>
+    public Tensor Lt(double s) => Lt(ScalarLike(s));
+
+    // ---- scalar forms: one fused affine pass instead of a broadcast tensor ----
+
+    /// <summary>alpha·x + beta in one pass. Differentiable.</summary>
+    public Tensor Affine(double alpha, double beta)
+    {
+        var y = UnaryRaw(UnaryOp.Affine, "Affine", alpha, beta);
+        return Record(y, "Affine", new[] { this }, g => new[] { g.Mul(alpha) });
+    }
+
+    /// <summary>x + s.</summary>
+    public Tensor Add(double s) => Affine(1, s);
+    /// <summary>x - s.</summary>
+    public Tensor Sub(double s) => Affine(1, -s);
+    /// <summary>x · s.</summary>
+    public Tensor Mul(double s) => Affine(s, 0);
+    /// <summary>x / s.</summary>
+    public Tensor Div(double s) => Affine(1 / s, 0);
+    /// <summary>s - x.</summary>
+    public Tensor RSub(double s) => Affine(-1, s);
+    /// <summary>s / x.</summary>
+    public Tensor RDiv(double s) => Reciprocal().Mul(s);
+
+    /// <summary>x^p for a constant exponent.</summary>
+    public Tensor Pow(double p)
+    {
+        if (p == 1) return Affine(1, 0);
+        if (p == 2) return Square();
+        var y = UnaryRaw(UnaryOp.PowScalar, "Pow", p);
+        var x = this;
+        return Record(y, "Pow", new[] { x }, g => new[] { g.Mul(x.Pow(p - 1)).Mul(p) });
+    }
+
+    // ---- unary functions ----
+
+    /// <summary>-x.</summary>
+    public Tensor Neg() => Record(UnaryRaw(UnaryOp.Neg, "Neg"), "Neg", new[] { this }, g => new[] { g.Neg() });
+
+    /// <summary>e^x.</summary>
+    public Tensor Exp()
+    {
+        var y = UnaryRaw(UnaryOp.Exp, "Exp");
+        return Record(y, "Exp", new[] { this }, g => new[] { g.Mul(y) });
+    }
+
+    /// <summary>ln x.</summary>
+    public Tensor Log()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Log, "Log"), "Log", new[] { x }, g => new[] { g.Div(x) });
+    }
+
+    /// <summary>√x.</summary>
+    public Tensor Sqrt()
+    {
+        var y = UnaryRaw(UnaryOp.Sqrt, "Sqrt");
+        return Record(y, "Sqrt", new[] { this }, g => new[] { g.Div(y).Mul(0.5) });
+    }
+
+    /// <summary>|x| (gradient sign(x), 0 at 0).</summary>
+    public Tensor Abs()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Abs, "Abs"), "Abs", new[] { x }, g => new[] { g.Mul(x.Sign()) });
+    }
+
+    /// <summary>sin x.</summary>
+    public Tensor Sin()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Sin, "Sin"), "Sin", new[] { x }, g => new[] { g.Mul(x.Cos()) });
+    }
+
+    /// <summary>cos x.</summary>
+    public Tensor Cos()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Cos, "Cos"), "Cos", new[] { x }, g => new[] { g.Mul(x.Sin()).Neg() });
+    }
+
+    /// <summary>tanh x.</summary>
+    public Tensor Tanh()
+    {
+        var y = UnaryRaw(UnaryOp.Tanh, "Tanh");
+        return Record(y, "Tanh", new[] { this }, g => new[] { TanhGrad(y, g) });
+    }
+
+    /// <summary>g·(1 - y²) in one pass; differentiable in both y and g for higher-order derivatives.</summary>
+    private static Tensor TanhGrad(Tensor y, Tensor g)
+    {
+        var r = BinaryRaw(BinaryOp.TanhGrad, y, g, "TanhGrad");
+        // ∂/∂y = -2·g·y, ∂/∂g = 1 - y²
+        return Record(r, "TanhGrad", new[] { y, g }, gg => new[]
+        {
+            y.requiresGrad ? gg.Mul(g).Mul(y).Mul(-2.0).SumTo(y.shape) : null,
+            g.requiresGrad ? TanhGrad(y, gg).SumTo(g.shape) : null,
+        });
+    }
+
+    /// <summary>1 / (1 + e^-x).</summary>
+    public Tensor Sigmoid()
+    {
+        var y = UnaryRaw(UnaryOp.Sigmoid, "Sigmoid");
+        return Record(y, "Sigmoid", new[] { this }, g => new[] { SigmoidGrad(y, g) });
+    }
+
+    /// <summary>g·y·(1 - y) in one pass; differentiable in both y and g.</summary>
+    private static Tensor SigmoidGrad(Tensor y, Tensor g)
+    {
+        var r = BinaryRaw(BinaryOp.SigmoidGrad, y, g, "SigmoidGrad");
+        // ∂/∂y = g·(1 - 2y), ∂/∂g = y(1 - y)
+        return Record(r, "SigmoidGrad", new[] { y, g }, gg => new[]
+        {
+            y.requiresGrad ? gg.Mul(g).Mul(y.Affine(-2, 1)).SumTo(y.shape) : null,
+            g.requiresGrad ? SigmoidGrad(y, gg).SumTo(g.shape) : null,
+        });
+    }
+
+    /// <summary>max(x, 0).</summary>
+    public Tensor Relu()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Relu, "Relu"), "Relu", new[] { x }, g => new[] { g.Mul(x.Step()) });
+    }
+
+    /// <summary>ln(1 + e^x), computed without overflow.</summary>
+    public Tensor Softplus()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Softplus, "Softplus"), "Softplus", new[] { x }, g => new[] { g.Mul(x.Sigmoid()) });
+    }
+
+    /// <summary>The error function.</summary>
+    public Tensor Erf()
+    {
+        var x = this;
+        // d erf/dx = 2/√π · e^(-x²)
+        return Record(UnaryRaw(UnaryOp.Erf, "Erf"), "Erf", new[] { x }, g => new[] { g.Mul(x.Square().Neg().Exp()).Mul(2 / Math.Sqrt(Math.PI)) });
+    }
+
+    /// <summary>Exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2 (PyTorch's default).</summary>
+    public Tensor Gelu() => Mul(Mul(1 / Math.Sqrt(2)).Erf().Affine(0.5, 0.5));
+
+    /// <summary>SiLU (swish), x·σ(x).</summary>
+    public Tensor Silu() => Mul(Sigmoid());
+
+    /// <summary>x².</summary>
+    public Tensor Square()
+    {
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Square, "Square"), "Square", new[] { x }, g => new[] { g.Mul(x).Mul(2.0) });
+    }
+
+    /// <summary>1/x.</summary>
+    public Tensor Reciprocal()
+    {
+        var y = UnaryRaw(UnaryOp.Reciprocal, "Reciprocal");
+        return Record(y, "Reciprocal", new[] { this }, g => new[] { g.Mul(y.Square()).Neg() });
+    }
+
+    /// <summary>min(max(x, min), max); the gradient passes where min ≤ x ≤ max.</summary>
+    public Tensor Clamp(double min, double max)
+    {
+        if (min > max) throw new TensorException("Clamp", $"min {min} is greater than max {max}");
+        var x = this;
+        return Record(UnaryRaw(UnaryOp.Clamp, "Clamp", min, max), "Clamp", new[] { x },
+            g => new[] { g.Mul(x.UnaryRaw(UnaryOp.InRange, "Clamp", min, max)) });
+    }
+
+    /// <summary>sign(x) ∈ {-1, 0, 1} (not differentiable: treated as constant).</summary>
+    public Tensor Sign() => UnaryRaw(UnaryOp.Sign, "Sign");
+
+    /// <summary>1 where x &gt; 0, else 0 (not differentiable: treated as constant).</summary>
+    public Tensor Step() => UnaryRaw(UnaryOp.Step, "Step");
+
+    /// <summary>cond ≠ 0 ? a : b element-wise with broadcasting.</summary>
+    public static Tensor Where(Tensor cond, Tensor a, Tensor b)
+    {
+        CheckFloatOperands("Where", a, b);
+        CheckSameDevice("Where", cond, a);
+        var outShape = BroadcastShapes(BroadcastShapes(cond.shape, a.shape, "Where"), b.shape, "Where");
+        var y = Empty(outShape, a.DType, a.Device);
+        var c = cond.DType == a.DType ? cond : cond.To(a.DType);
+        a.Backend.Where(c.BroadcastTo(outShape, "Where"), a.BroadcastTo(outShape, "Where"), b.BroadcastTo(outShape, "Where"), y);
+        return Record(y, "Where", new[] { a, b }, g =>
+        {
+            var zero = Zeros(ReadOnlySpan<int>.Empty, g.DType, g.Device);
+            return new[]
+            {
+                a.requiresGrad ? Where(c, g, zero).SumTo(a.shape) : null,
+                b.requiresGrad ? Where(c, zero, g).SumTo(b.shape) : null,
+            };
+        });
+    }
+
+    // ---- in place (optimizers, accumulation): not recorded ----
+
+    private void CheckInPlace(string op)
+    {
+        ThrowIfDisposed(op);
+        if (requiresGrad && Autograd.GradMode.IsEnabled)
+            throw new TensorException(op, "in-place update of a tensor that requires grad; wrap it in GradMode.NoGrad()");
+        if (!IsContiguous) throw new TensorException(op, $"in-place updates need a contiguous tensor, got shape {ShapeString(shape)} with strides ({string.Join(", ", strides)})");
+    }
+
+    /// <summary>this += alpha·other (broadcasting other), in place.</summary>
+    public Tensor AddInPlace(Tensor other, double alpha = 1)
+    {
+        CheckInPlace("AddInPlace");
+        CheckFloatOperands("AddInPlace", this, other);
+        var b = other.BroadcastTo(shape, "AddInPlace");
+        if (alpha == 1) Backend.Binary(BinaryOp.Add, this, b, this);
+        else
+        {
+            using var scaled = Empty(shape, DType, Device);
+            Backend.Unary(UnaryOp.Affine, b, scaled, alpha, 0);
+            Backend.Binary(BinaryOp.Add, this, scaled, this);
+        }
+        if (!ReferenceEquals(b, other)) b.Dispose();
+        return this;
+    }
+
+    /// <summary>this = alpha·this + beta, in place.</summary>
+    public Tensor AffineInPlace(double alpha, double beta)
+    {
+        CheckInPlace("AffineInPlace");
+        CheckFloat("AffineInPlace", this);
+        Backend.Unary(UnaryOp.Affine, this, this, alpha, beta);
+        return this;
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/>, in place.</summary>
+    public Tensor FillInPlace(double value)
+    {
+        CheckInPlace("FillInPlace");
+        Backend.Fill(this, value);
+        return this;
+    }
+
+    // ---- operators ----
+
+    /// <summary>Element-wise sum.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+    /// <summary>Element-wise difference.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+    /// <summary>Element-wise product.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+    /// <summary>Element-wise quotient.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+    /// <summary>Negation.</summary>
+    public static Tensor operator -(Tensor a) => a.Neg();
+    /// <summary>x + s.</summary>
+    public static Tensor operator +(Tensor a, double s) => a.Add(s);
+    /// <summary>s + x.</summary>
+    public static Tensor operator +(double s, Tensor a) => a.Add(s);
+    /// <summary>x - s.</summary>
+    public static Tensor operator -(Tensor a, double s) => a.Sub(s);
+    /// <summary>s - x.</summary>
+    public static Tensor operator -(double s, Tensor a) => a.RSub(s);
+    /// <summary>x · s.</summary>
+    public static Tensor operator *(Tensor a, double s) => a.Mul(s);
+    /// <summary>s · x.</summary>
+    public static Tensor operator *(double s, Tensor a) => a.Mul(s);
+    /// <summary>x / s.</summary>
+    public static Tensor operator /(Tensor a, double s) => a.Div(s);
+    /// <summary>s / x.</summary>
+    public static Tensor operator /(double s, Tensor a) => a.RDiv(s);
+}

@@ -1,0 +1,166 @@
+using SciKernels.Backends;
+
+namespace SciKernels;
+
+public sealed partial class Tensor
+{
+    /// <summary>Reduces one axis of a contiguous copy; the result keeps the axis with size 1.</summary>
+    private Tensor ReduceAxisRaw(ReduceOp op, int axis, string name)
+    {
+        var x = Contiguous();
+        int outer = 1, inner = 1, n = shape[axis];
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < Rank; i++) inner *= shape[i];
+        if (n == 0 && op != ReduceOp.Sum)
+            throw new TensorException(name, $"cannot reduce an empty dimension {axis} of shape {ShapeString(shape)}");
+        var ys = (int[])shape.Clone();
+        ys[axis] = 1;
+        var y = Empty(ys, DType, Device);
+        Backend.Reduce(op, x, outer, n, inner, y);
+        if (!ReferenceEquals(x, this)) x.Dispose();
+        return y;
+    }
+
+    /// <summary>Reduces the given axes (all when null) without recording; keeps size-1 dims.</summary>
+    private Tensor ReduceRaw(ReduceOp op, int[]? dims, string name)
+    {
+        CheckFloat(name, this);
+        var axes = NormalizeAxes(dims, name);
+        if (axes.Length == Rank && Rank > 1 && op == ReduceOp.Sum)
+        {
+            // Whole-tensor sums reduce the flat buffer in one pass.
+            var flat = Contiguous();
+            var r = flat.View(new[] { (int)NumElements }, new long[] { 1 }, flat.Offset).ReduceAxisRaw(op, 0, name);
+            var keep = new int[Rank];
+            Array.Fill(keep, 1);
+            var res = r.View(keep, ContiguousStrides(keep), r.Offset);
+            r.Dispose();
+            if (!ReferenceEquals(flat, this)) flat.Dispose();
+            return res;
+        }
+        Tensor cur = this;
+        for (int k = axes.Length - 1; k >= 0; k--)
+        {
+            var next = cur.ReduceAxisRaw(op, axes[k], name);
+            if (!ReferenceEquals(cur, this)) cur.Dispose();
+            cur = next;
+        }
+        return ReferenceEquals(cur, this) ? Contiguous(forceCopy: true) : cur;
+    }
+
+    private int[] NormalizeAxes(int[]? dims, string name)
+    {
+        if (dims is null)
+        {
+            var all = new int[Rank];
+            for (int i = 0; i < Rank; i++) all[i] = i;
+            return all;
+        }
+        var set = new SortedSet<int>();
+        foreach (var d in dims)
+            if (!set.Add(NormalizeDim(d, Rank, name))) throw new TensorException(name, $"dimension {d} repeats");
+        return set.ToArray();
+    }
+
+    private int[] ReducedShape(int[] axes, bool keepDim)
+    {
+        var r = new List<int>();
+        for (int i = 0; i < Rank; i++)
+        {
+            if (Array.IndexOf(axes, i) < 0) r.Add(shape[i]);
+            else if (keepDim) r.Add(1);
+        }
+        return r.ToArray();
+    }
+
+    private Tensor FinishReduce(Tensor keep, int[] axes, bool keepDim)
+    {
+        if (keepDim) return keep;
+        var s = ReducedShape(axes, false);
+        var v = keep.View(s, ContiguousStrides(s), keep.Offset);
+        keep.Dispose();
+        return v;
+    }
+
+    /// <summary>Sum over <paramref name="dims"/> (all when null).</summary>
+    public Tensor Sum(int[]? dims = null, bool keepDim = false)
+    {
+        var axes = NormalizeAxes(dims, "Sum");
+        var y = FinishReduce(ReduceRaw(ReduceOp.Sum, axes, "Sum"), axes, keepDim);
+        var x = this;
+        var keepShape = ReducedShape(axes, true);
+        return Record(y, "Sum", new[] { x }, g => new[] { g.Reshape(keepShape).Expand(x.shape) });
+    }
+
+    /// <summary>Sum over one dimension.</summary>
+    public Tensor Sum(int dim, bool keepDim = false) => Sum(new[] { dim }, keepDim);
+
+    /// <summary>Mean over <paramref name="dims"/> (all when null).</summary>
+    public Tensor Mean(int[]? dims = null, bool keepDim = false)
+    {
+        var axes = NormalizeAxes(dims, "Mean");
+        long count = 1;
+        foreach (var a in axes) count *= shape[a];
+        return Sum(axes, keepDim).Div(Math.Max(count, 1));
+    }
+
+    /// <summary>Mean over one dimension.</summary>
+    public Tensor Mean(int dim, bool keepDim = false) => Mean(new[] { dim }, keepDim);
+
+    /// <summary>Maximum over <paramref name="dims"/> (all when null); ties share the gradient.</summary>
+    public Tensor Max(int[]? dims = null, bool keepDim = false) => Extremum(ReduceOp.Max, dims, keepDim, "Max");
+
+    /// <summary>Maximum over one dimension.</summary>
+    public Tensor Max(int dim, bool keepDim = false) => Max(new[] { dim }, keepDim);
+
+    /// <summary>Minimum over <paramref name="dims"/> (all when null); ties share the gradient.</summary>
+    public Tensor Min(int[]? dims = null, bool keepDim = false) => Extremum(ReduceOp.Min, dims, keepDim, "Min");
+
+    /// <summary>Minimum over one dimension.</summary>
+    public Tensor Min(int dim, bool keepDim = false) => Min(new[] { dim }, keepDim);
+
+    private Tensor Extremum(ReduceOp op, int[]? dims, bool keepDim, string name)
+    {
+        var axes = NormalizeAxes(dims, name);
+        var keep = ReduceRaw(op, axes, name);
+        var y = FinishReduce(keep.View(keep.shape, keep.strides, keep.Offset), axes, keepDim);
+        var x = this;
+        return Record(y, name, new[] { x }, g =>
+        {
+            // The gradient goes to the arg-extrema, split evenly among ties (like torch.amax).
+            var mask = x.Detach().Eq(keep);
+            var share = mask.Div(mask.Sum(axes, keepDim: true));
+            return new[] { share.Mul(g.Reshape(keep.shape)) };
+        });
+    }
+
+    /// <summary>The p-norm over <paramref name="dims"/> (all when null); p = 2 by default.</summary>
+    public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
+    {
+        if (p == 2) return Square().Sum(dims, keepDim).Sqrt();
+        if (p == 1) return Abs().Sum(dims, keepDim);
+        if (double.IsPositiveInfinity(p)) return Abs().Max(dims, keepDim);
+        if (p <= 0) throw new TensorException("Norm", $"p must be positive, got {p}");
+        return Abs().Pow(p).Sum(dims, keepDim).Pow(1 / p);
+    }
+
+    /// <summary>
+    /// Sums this tensor down to <paramref name="target"/>, the inverse of broadcasting: used by the
+    /// gradient rules of broadcasting ops. Differentiable.
+    /// </summary>
+    public Tensor SumTo(ReadOnlySpan<int> target)
+    {
+        if (target.SequenceEqual(shape)) return this;
+        int lead = Rank - target.Length;
+        if (lead < 0) throw new TensorException("SumTo", $"cannot sum {ShapeString(shape)} down to the larger rank {ShapeString(target)}");
+        var axes = new List<int>();
+        for (int i = 0; i < Rank; i++)
+        {
+            if (i < lead) axes.Add(i);
+            else if (target[i - lead] == 1 && shape[i] != 1) axes.Add(i);
+            else if (target[i - lead] != shape[i]) throw new TensorException("SumTo", $"cannot sum {ShapeString(shape)} down to {ShapeString(target)}");
+        }
+        var t = target.ToArray();
+        return axes.Count == 0 ? Reshape(t) : Sum(axes.ToArray(), keepDim: true).Reshape(t);
+    }
+}
