@@ -1,0 +1,61 @@
+// SciKernels build script (cake.tool 7.0.0, pinned in .config/dotnet-tools.json).
+//   dotnet tool restore && dotnet cake --target=Test
+// Targets: Deps, Build, Test, Bench, Demo, KernelReport.
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var filter = Argument("filter", "");
+var benchFilter = Argument("bench", "*");
+
+Task("Deps")
+    .Description("Installs what the tests need on a fresh Debian machine: PoCL (OpenCL on the CPU) and ptxas (into .cache/cuda).")
+    .Does(() =>
+{
+    var code = StartProcess("bash", new ProcessSettings { Arguments = "tools/ci/install-deps.sh" });
+    if (code != 0) throw new Exception($"tools/ci/install-deps.sh failed with exit code {code}");
+});
+
+Task("Build")
+    .Does(() =>
+{
+    DotNetBuild("SciKernels.sln", new DotNetBuildSettings { Configuration = configuration });
+});
+
+Task("Test")
+    .IsDependentOn("Deps")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    DotNetTest("SciKernels.sln", new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        Filter = string.IsNullOrEmpty(filter) ? null : filter,
+        Loggers = new[] { "console;verbosity=normal" },
+    });
+});
+
+Task("Bench")
+    .Description("BenchmarkDotNet suite (not timed tests). Side-by-side PyTorch: benchmarks/pytorch/run.sh")
+    .Does(() =>
+{
+    DotNetRun("benchmarks/SciKernels.Benchmarks/SciKernels.Benchmarks.csproj",
+        new ProcessArgumentBuilder().Append("--filter").AppendQuoted(benchFilter),
+        new DotNetRunSettings { Configuration = "Release" });
+});
+
+Task("Demo")
+    .Does(() =>
+{
+    DotNetRun("tools/SciKernels.Cli/SciKernels.Cli.csproj", new ProcessArgumentBuilder().Append("demo"),
+        new DotNetRunSettings { Configuration = "Release" });
+});
+
+Task("KernelReport")
+    .IsDependentOn("Deps")
+    .Does(() =>
+{
+    DotNetRun("tools/SciKernels.Cli/SciKernels.Cli.csproj", new ProcessArgumentBuilder().Append("kernels report --arch sm_80,sm_90"),
+        new DotNetRunSettings { Configuration = "Release" });
+});
+
+RunTarget(target);
