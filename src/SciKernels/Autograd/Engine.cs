@@ -35,7 +35,16 @@ internal static class Engine
                 }
                 var rule = node.Backward ?? throw new InvalidOperationException(
                     $"Backward: the graph through '{node.Op}' has already been freed by an earlier backward pass; pass retainGraph: true to the first Backward/Grad call to go through it twice");
-                var inGrads = rule(g);
+                Tensor?[] inGrads;
+                try
+                {
+                    inGrads = rule(g);
+                }
+                catch (AnomalyException e) when (!e.Op.StartsWith("backward of ", StringComparison.Ordinal))
+                {
+                    // An op inside the gradient rule produced the NaN/Inf: report the op the user wrote.
+                    throw new AnomalyException($"backward of {node.Op}", $"anomaly in the backward of {node.Op}: {e.Message}");
+                }
                 if (inGrads.Length != node.Inputs.Length)
                     throw new InvalidOperationException($"Backward of {node.Op}: the gradient rule returned {inGrads.Length} gradients for {node.Inputs.Length} inputs");
                 for (int k = 0; k < inGrads.Length; k++)

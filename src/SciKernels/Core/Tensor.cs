@@ -27,6 +27,7 @@ public sealed partial class Tensor : IDisposable
         long n = 1;
         foreach (var d in shape) n *= d;
         NumElements = n;
+        if (storage.IsReleased) throw new ObjectDisposedException(nameof(Tensor), $"a view of shape {ShapeString(shape)} was requested from a buffer that has already been returned to its pool");
         storage.Retain();
         TensorScope.Track(this);
     }

@@ -153,7 +153,8 @@ public sealed unsafe partial class CpuBackend
     public void SegmentSum(Tensor x, Tensor sortedIds, Tensor y)
     {
         long rows = x.Shape[0];
-        long inner = x.NumElements / Math.Max(1, rows);
+        long inner = 1;
+        for (int i = 1; i < x.Rank; i++) inner *= x.Shape[i];
         int segments = y.Shape[0];
         long* ids = Ptr<long>(sortedIds);
         for (long i = 0; i < rows; i++)

@@ -42,6 +42,7 @@ public sealed unsafe partial class CpuBackend
     private static void ReduceT<T>(ReduceOp op, T* x, int outer, int n, int inner, T* y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long grain = CpuParallel.ElementGrain;
+        if ((long)outer * inner == 0) return;
         if (n == 0)
         {
             new Span<T>(y, checked(outer * inner)).Clear();

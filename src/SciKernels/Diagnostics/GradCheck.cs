@@ -77,7 +77,14 @@ public static class GradCheck
             }
             return total ?? Tensor.Scalar(0, DType.Float64);
         }
-        return Run(FirstOrder, inputs, eps, atol, rtol, seed, order: 2);
+        try
+        {
+            return Run(FirstOrder, inputs, eps, atol, rtol, seed, order: 2);
+        }
+        finally
+        {
+            if (weights is not null) foreach (var w in weights) w.Dispose();
+        }
     }
 
     private static Tensor Projection(Tensor y, Generator gen) => Tensor.Randn(y.Shape, gen, y.DType, y.Device);

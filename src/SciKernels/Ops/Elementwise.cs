@@ -300,6 +300,7 @@ public sealed partial class Tensor
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)
     {
         CheckFloatOperands("Where", a, b);
+        cond.ThrowIfDisposed("Where");
         CheckSameDevice("Where", cond, a);
         var outShape = BroadcastShapes(BroadcastShapes(cond.shape, a.shape, "Where"), b.shape, "Where");
         var y = Empty(outShape, a.DType, a.Device);

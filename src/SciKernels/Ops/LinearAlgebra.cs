@@ -16,7 +16,15 @@ public sealed partial class Tensor
         int m = a.shape[^2], k = a.shape[^1], k2 = b.shape[^2], n = b.shape[^1];
         if (k != k2)
             throw new TensorException("MatMul", $"inner dimensions differ: {ShapeString(shape)} @ {ShapeString(other.shape)} ({k} vs {k2})");
-        var batch = BroadcastShapes(a.shape.AsSpan(0, a.Rank - 2), b.shape.AsSpan(0, b.Rank - 2), "MatMul");
+        int[] batch;
+        try
+        {
+            batch = BroadcastShapes(a.shape.AsSpan(0, a.Rank - 2), b.shape.AsSpan(0, b.Rank - 2), "MatMul");
+        }
+        catch (TensorException)
+        {
+            throw new TensorException("MatMul", $"batch dimensions of {ShapeString(shape)} and {ShapeString(other.shape)} cannot be broadcast together");
+        }
         int bsz = 1;
         foreach (var d in batch) bsz *= d;
         var a3 = a.Expand([.. batch, m, k]).Reshape(bsz, m, k);

@@ -101,7 +101,7 @@ public sealed partial class Tensor
         var axes = NormalizeAxes(dims, "Mean");
         long count = 1;
         foreach (var a in axes) count *= shape[a];
-        return Sum(axes, keepDim).Div(Math.Max(count, 1));
+        return Sum(axes, keepDim).Div(count); // 0/0 = NaN for an empty mean, as in PyTorch
     }
 
     /// <summary>Mean over one dimension.</summary>

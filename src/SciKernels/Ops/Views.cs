@@ -133,14 +133,19 @@ public sealed partial class Tensor
     /// <summary>Index <paramref name="index"/> of dimension <paramref name="dim"/>, which is removed. Differentiable.</summary>
     public Tensor Select(int dim, int index)
     {
+        ThrowIfDisposed("Select");
         int d = NormalizeDim(dim, Rank, "Select");
-        if (index < 0) index += shape[d];
+        int i = index < 0 ? index + shape[d] : index;
+        if (i < 0 || i >= shape[d])
+            throw new TensorException("Select", $"index {index} is out of range for dimension {d} of size {shape[d]} (shape {ShapeString(shape)})");
+        index = i;
         return Narrow(d, index, 1).Squeeze(d);
     }
 
     /// <summary>Inserts a dimension of size 1 at <paramref name="dim"/>. Differentiable.</summary>
     public Tensor Unsqueeze(int dim)
     {
+        ThrowIfDisposed("Unsqueeze");
         int d = dim < 0 ? dim + Rank + 1 : dim;
         if (d < 0 || d > Rank) throw new TensorException("Unsqueeze", $"dimension {dim} is out of range for rank {Rank}");
         var ns = new List<int>(shape);

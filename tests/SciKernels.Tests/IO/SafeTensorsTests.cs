@@ -96,7 +96,7 @@ public sealed class SafeTensorsTests : IDisposable
 
     private static readonly string[] NameAtoms = ["w", "layer.0", "\"", "\\", "\n", "\u0001", "é", "✓", "😀", " ", "/", "<>", "+", "__metadata_"];
 
-    private static (List<SafeTensorsEntry> Entries, Dictionary<string, string>? Meta) RandomContent(Random rng, int maxTensors = 5)
+    private static (List<SafeTensorsEntry> Entries, Dictionary<string, string>? Meta) RandomContent(System.Random rng, int maxTensors = 5)
     {
         var entries = new List<SafeTensorsEntry>();
         int count = rng.Next(maxTensors + 1);
@@ -286,7 +286,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Property(MaxTest = 150)]
     public void RandomContent_RoundTrips_BitExact_AndDeterministically(int seed)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         (List<SafeTensorsEntry> entries, Dictionary<string, string>? meta) = RandomContent(rng);
         byte[] bytes = SafeTensorsFile.Serialize(entries, meta);
         Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(bytes) % 8);
@@ -300,7 +300,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Property(MaxTest = 300)]
     public void Truncation_AlwaysFormatError(int seed)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         (List<SafeTensorsEntry> entries, Dictionary<string, string>? meta) = RandomContent(rng);
         byte[] full = SafeTensorsFile.Serialize(entries, meta);
         // Every strict prefix is invalid: the tensors must exactly cover the rest of the file.
@@ -310,7 +310,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Property(MaxTest = 300)]
     public void TrailingGarbage_IsFormatError(int seed)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         byte[] full = SafeTensorsFile.Serialize(RandomContent(rng).Entries);
         var extra = new byte[1 + rng.Next(20)];
         rng.NextBytes(extra);
@@ -320,7 +320,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Property(MaxTest = 500)]
     public void BitFlipsAndByteOverwrites_ReadCorrectlyOrFormatError(int seed)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         (List<SafeTensorsEntry> entries, Dictionary<string, string>? meta) = RandomContent(rng);
         byte[] bytes = SafeTensorsFile.Serialize(entries, meta);
         int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -355,7 +355,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Property(MaxTest = 500)]
     public void GeneratedHostileHeaders_ReadCorrectlyOrFormatError(int seed)
     {
-        var rng = new Random(seed);
+        var rng = new System.Random(seed);
         string Num() => rng.Next(3) == 0 ? HostileNumbers[rng.Next(HostileNumbers.Length)] : rng.Next(40).ToString();
         var sb = new StringBuilder("{");
         int count = rng.Next(4);
@@ -630,7 +630,7 @@ public sealed class SafeTensorsTests : IDisposable
     [PythonFact]
     public void CSharpWritesRandomContent_PythonDumpMatches()
     {
-        var rng = new Random(12345);
+        var rng = new System.Random(12345);
         for (int round = 0; round < 3; round++)
         {
             (List<SafeTensorsEntry> entries, Dictionary<string, string>? meta) = RandomContent(rng, maxTensors: 8);

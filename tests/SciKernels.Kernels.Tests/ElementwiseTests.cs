@@ -1,0 +1,150 @@
+using SciKernels.Kernels.Functors;
+using SciKernels.Kernels.Layout;
+using SciKernels.Kernels.Runtime;
+using Xunit;
+
+namespace SciKernels.Kernels.Tests;
+
+public class ElementwiseTests
+{
+    internal static void AssertClose(double[] expected, double[] actual, double rtol, double atol, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i];
+            if (double.IsNaN(e) && double.IsNaN(a)) continue;
+            if (double.IsInfinity(e) && e == a) continue;
+            Assert.True(Math.Abs(e - a) <= atol + rtol * Math.Abs(e),
+                $"{what}: element {i}: expected {e:R}, got {a:R} (rtol {rtol}, atol {atol})");
+        }
+    }
+
+    internal static void AssertClose(float[] expected, float[] actual, double rtol, double atol, string what) =>
+        AssertClose(expected.Select(v => (double)v).ToArray(), actual.Select(v => (double)v).ToArray(), rtol, atol, what);
+
+    private static double[] RandomArray(Random rng, int n, double lo, double hi) =>
+        Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * rng.NextDouble()).ToArray();
+
+    /// <summary>Runs one unary op on float and double against a double-precision reference.</summary>
+    private static void CheckUnary<TOp>(DeviceContext d, Func<double, double> reference, double lo, double hi,
+        double p0 = 0, double p1 = 0, double rtolF = 2e-5, double rtolD = 1e-12)
+        where TOp : struct, IUnaryOp<float>, IUnaryOp<double>
+    {
+        var rng = new Random(typeof(TOp).Name.Length * 7919 + 17);
+        int n = rng.Next(1, 700);
+        var xd = RandomArray(rng, n, lo, hi);
+        var xf = xd.Select(v => (float)v).ToArray();
+
+        using var bx = d.Up(xd);
+        using var by = d.Alloc<double>(n);
+        d.Ops.Unary<double, TOp>(bx.View, by.View.SubView(0, n), p0, p1);
+        AssertClose(xd.Select(reference).ToArray(), d.Down(by.View.SubView(0, n)), rtolD, rtolD, $"{typeof(TOp).Name}<double>");
+
+        using var fx = d.Up(xf);
+        using var fy = d.Alloc<float>(n);
+        d.Ops.Unary<float, TOp>(fx.View, fy.View.SubView(0, n), (float)p0, (float)p1);
+        AssertClose(xf.Select(v => (float)reference(v)).ToArray(), d.Down(fy.View.SubView(0, n)), rtolF, rtolF, $"{typeof(TOp).Name}<float>");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void UnaryOpsMatchReference(string backend)
+    {
+        var d = Backends.Get(backend);
+        CheckUnary<Neg>(d, x => -x, -5, 5);
+        CheckUnary<Exp>(d, Math.Exp, -10, 10);
+        CheckUnary<Log>(d, Math.Log, 1e-3, 100);
+        CheckUnary<Sqrt>(d, Math.Sqrt, 0, 100);
+        CheckUnary<Rsqrt>(d, x => 1 / Math.Sqrt(x), 0.01, 100);
+        CheckUnary<Abs>(d, Math.Abs, -5, 5);
+        CheckUnary<Square>(d, x => x * x, -5, 5);
+        CheckUnary<Reciprocal>(d, x => 1 / x, 0.1, 10);
+        CheckUnary<Sin>(d, Math.Sin, -6, 6, rtolF: 1e-5, rtolD: 1e-12);
+        CheckUnary<Cos>(d, Math.Cos, -6, 6, rtolF: 1e-5, rtolD: 1e-12);
+        CheckUnary<Tanh>(d, Math.Tanh, -8, 8);
+        CheckUnary<Sigmoid>(d, x => 1 / (1 + Math.Exp(-x)), -30, 30);
+        CheckUnary<Relu>(d, x => Math.Max(x, 0), -5, 5);
+        CheckUnary<Gelu>(d, x => 0.5 * x * (1 + RefMath.Erf(x / Math.Sqrt(2))), -8, 8, rtolF: 2e-5, rtolD: 1e-12);
+        CheckUnary<GeluTanh>(d, x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))), -8, 8);
+        CheckUnary<Silu>(d, x => x / (1 + Math.Exp(-x)), -20, 20);
+        CheckUnary<Softplus>(d, x => Math.Log(1 + Math.Exp(x)), -20, 20);
+        CheckUnary<Sign>(d, x => Math.Sign(x), -5, 5);
+        CheckUnary<Step>(d, x => x > 0 ? 1 : 0, -5, 5);
+        CheckUnary<PowScalar>(d, x => Math.Pow(x, 2.5), 0.1, 5, p0: 2.5);
+        CheckUnary<Clamp>(d, x => Math.Clamp(x, -1, 2), -5, 5, p0: -1, p1: 2);
+        CheckUnary<ClampMask>(d, x => x >= -1 && x <= 2 ? 1 : 0, -5, 5, p0: -1, p1: 2);
+        CheckUnary<Affine>(d, x => x * 3 + 0.5, -5, 5, p0: 3, p1: 0.5);
+    }
+
+    private static void CheckBinary<TOp>(DeviceContext d, Func<double, double, double> reference, double lo, double hi,
+        double rtolF = 2e-6, double rtolD = 1e-13)
+        where TOp : struct, IBinaryOp<float>, IBinaryOp<double>
+    {
+        var rng = new Random(typeof(TOp).Name.Length * 104729 + 3);
+        int n = rng.Next(1, 600);
+        var ad = RandomArray(rng, n, lo, hi);
+        var bd = RandomArray(rng, n, lo, hi);
+        // make equality-based masks meaningful
+        for (int i = 0; i < n; i += 5) bd[i] = ad[i];
+        var af = ad.Select(v => (float)v).ToArray();
+        var bf = bd.Select(v => (float)v).ToArray();
+
+        using var ba = d.Up(ad);
+        using var bb = d.Up(bd);
+        using var bc = d.Alloc<double>(n);
+        d.Ops.Binary<double, TOp>(ba.View, bb.View, bc.View.SubView(0, n));
+        AssertClose(ad.Zip(bd, reference).ToArray(), d.Down(bc.View.SubView(0, n)), rtolD, rtolD, $"{typeof(TOp).Name}<double>");
+
+        using var fa = d.Up(af);
+        using var fb = d.Up(bf);
+        using var fc = d.Alloc<float>(n);
+        d.Ops.Binary<float, TOp>(fa.View, fb.View, fc.View.SubView(0, n));
+        AssertClose(af.Zip(bf, (x, y) => (float)reference(x, y)).ToArray(), d.Down(fc.View.SubView(0, n)), rtolF, rtolF, $"{typeof(TOp).Name}<float>");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void BinaryOpsMatchReference(string backend)
+    {
+        var d = Backends.Get(backend);
+        CheckBinary<Add>(d, (a, b) => a + b, -5, 5);
+        CheckBinary<Sub>(d, (a, b) => a - b, -5, 5);
+        CheckBinary<Mul>(d, (a, b) => a * b, -5, 5);
+        CheckBinary<Div>(d, (a, b) => a / b, 0.5, 5);
+        CheckBinary<Pow>(d, Math.Pow, 0.5, 3, rtolF: 2e-5, rtolD: 1e-12);
+        CheckBinary<Max>(d, Math.Max, -5, 5);
+        CheckBinary<Min>(d, Math.Min, -5, 5);
+        CheckBinary<Equal>(d, (a, b) => a == b ? 1 : 0, -5, 5);
+        CheckBinary<NotEqual>(d, (a, b) => a != b ? 1 : 0, -5, 5);
+        CheckBinary<Less>(d, (a, b) => a < b ? 1 : 0, -5, 5);
+        CheckBinary<LessEqual>(d, (a, b) => a <= b ? 1 : 0, -5, 5);
+        CheckBinary<Greater>(d, (a, b) => a > b ? 1 : 0, -5, 5);
+        CheckBinary<GreaterEqual>(d, (a, b) => a >= b ? 1 : 0, -5, 5);
+        CheckBinary<ReluBackward>(d, (x, g) => x > 0 ? g : 0, -5, 5);
+        CheckBinary<SigmoidBackward>(d, (y, g) => g * y * (1 - y), 0, 1);
+        CheckBinary<TanhBackward>(d, (y, g) => g * (1 - y * y), -1, 1);
+        CheckBinary<GeluBackward>(d, (x, g) => g * (0.5 * (1 + RefMath.Erf(x / Math.Sqrt(2))) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI)), -6, 6, rtolF: 2e-5, rtolD: 1e-12);
+        CheckBinary<SiluBackward>(d, (x, g) => { double s = 1 / (1 + Math.Exp(-x)); return g * s * (1 + x * (1 - s)); }, -10, 10, rtolF: 1e-5, rtolD: 1e-12);
+        CheckBinary<SoftplusBackward>(d, (x, g) => g / (1 + Math.Exp(-x)), -10, 10, rtolF: 1e-5, rtolD: 1e-12);
+    }
+}
+
+/// <summary>Reference math (independent of the kernels' implementation).</summary>
+public static class RefMath
+{
+    /// <summary>erf by composite Simpson integration of 2/sqrt(pi) e^{-t^2} (plenty accurate for tests).</summary>
+    public static double Erf(double x)
+    {
+        if (x < 0) return -Erf(-x);
+        if (x > 7) return 1.0;
+        int n = 2000;
+        double h = x / n, s = 1 + Math.Exp(-x * x);
+        for (int i = 1; i < n; i++)
+        {
+            double t = i * h;
+            s += (i % 2 == 1 ? 4 : 2) * Math.Exp(-t * t);
+        }
+        return s * h / 3 * 2 / Math.Sqrt(Math.PI);
+    }
+}
