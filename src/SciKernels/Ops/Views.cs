@@ -11,9 +11,16 @@ public sealed partial class Tensor
         ThrowIfDisposed("Reshape");
         var target = InferShape(newShape, NumElements, shape);
         if (target.AsSpan().SequenceEqual(shape)) return Alias();
-        var src = IsContiguous ? this : Contiguous();
-        var view = new Tensor(src.Storage, target, ContiguousStrides(target), src.Offset);
-        if (!ReferenceEquals(src, this)) src.Dispose();
+        Tensor view;
+        var viewStrides = ViewStrides(shape, strides, target);
+        if (viewStrides is not null) view = View(target, viewStrides, Offset);
+        else
+        {
+            // The layout cannot express the new shape (e.g. merging permuted dims): copy once.
+            var src = Contiguous();
+            view = new Tensor(src.Storage, target, ContiguousStrides(target), src.Offset);
+            src.Dispose();
+        }
         var orig = shape;
         return Record(view, "Reshape", new[] { this }, g => new[] { g.Reshape(orig) });
     }
@@ -34,6 +41,54 @@ public sealed partial class Tensor
         ns.Add(prod);
         for (int i = e + 1; i < Rank; i++) ns.Add(shape[i]);
         return Reshape(ns.ToArray());
+    }
+
+    /// <summary>
+    /// Strides that let a tensor of (shape, strides) be viewed as <paramref name="target"/> without
+    /// copying, or null when no such strides exist. Each run of old dimensions that maps onto a run
+    /// of new ones must itself be laid out back to back (stride-0 runs count as back to back).
+    /// </summary>
+    internal static long[]? ViewStrides(int[] shape, long[] strides, int[] target)
+    {
+        long count = 1;
+        foreach (var d in shape) count *= d;
+        if (count == 0) return ContiguousStrides(target);
+        var os = new List<int>();
+        var ost = new List<long>();
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] == 1) continue;
+            os.Add(shape[i]);
+            ost.Add(strides[i]);
+        }
+        var ns = new long[target.Length];
+        int oi = 0, ni = 0;
+        while (ni < target.Length)
+        {
+            if (target[ni] == 1)
+            {
+                ns[ni++] = 1;
+                continue;
+            }
+            int oStart = oi, nStart = ni;
+            long oldProd = os[oi], newProd = target[ni];
+            while (oldProd != newProd)
+            {
+                if (oldProd < newProd) oldProd *= os[++oi];
+                else newProd *= target[++ni];
+            }
+            for (int j = oStart; j < oi; j++)
+                if (ost[j] != ost[j + 1] * os[j + 1]) return null;
+            long st = ost[oi];
+            for (int j = ni; j >= nStart; j--)
+            {
+                ns[j] = st;
+                st *= target[j];
+            }
+            oi++;
+            ni++;
+        }
+        return ns;
     }
 
     private static int[] InferShape(int[] requested, long count, int[] from)
