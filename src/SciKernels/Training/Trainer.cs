@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using SciKernels.Autograd;
+using SciKernels.NN;
+using SciKernels.Optim;
+using SciKernels.Random;
+
+namespace SciKernels.Training;
+
+/// <summary>
+/// A supervised training loop: seeded mini-batch shuffling, loss and metrics on training and
+/// validation data, gradient clipping, a learning-rate schedule, callbacks and a console display.
+/// </summary>
+/// <remarks>
+/// Each training step runs inside its own <see cref="TensorScope"/>, so the step's temporaries go
+/// back to the pool and memory stays flat over any number of epochs. With the same seeds (weights,
+/// shuffle, dropout) two runs on the CPU produce bitwise-identical losses.
+/// </remarks>
+/// <example>
+/// <code>
+/// var model = new Mlp([1, 64, 64, 1], Activation.Tanh, generator: new Generator(0));
+/// var opt = new Adam(model.Parameters(), 1e-3);
+/// var history = new Trainer(model, opt, (p, y) => Losses.Mse(p, y),
+///     new TrainerOptions { Epochs = 200, BatchSize = 64, Seed = 1 }).Fit(x, y, xVal, yVal);
+/// </code>
+/// </example>
+public sealed class Trainer
+{
+    private readonly Func<Tensor, Tensor, Tensor> loss;
+
+    /// <summary>Creates the trainer.</summary>
+    /// <param name="model">Model to train.</param>
+    /// <param name="optimizer">Optimizer over the model's parameters (L-BFGS needs its own closure loop).</param>
+    /// <param name="loss">(prediction, target) → scalar loss; MSE when null.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    public Trainer(Module model, Optimizer optimizer, Func<Tensor, Tensor, Tensor>? loss = null, TrainerOptions? options = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        if (optimizer is Lbfgs) throw new ArgumentException("Trainer: L-BFGS re-evaluates the loss inside its step; call Lbfgs.Step(closure) in your own loop", nameof(optimizer));
+        this.loss = loss ?? ((p, y) => Losses.Mse(p, y));
+        Options = options ?? new TrainerOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.Epochs);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.ValidationBatchSize);
+    }
+
+    /// <summary>The model.</summary>
+    public Module Model { get; }
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Trains on (inputs, targets), whose first dimension indexes samples.</summary>
+    /// <param name="inputs">Training inputs [N, …].</param>
+    /// <param name="targets">Training targets [N, …].</param>
+    /// <param name="validationInputs">Validation inputs, evaluated after each epoch in eval mode without gradients.</param>
+    /// <param name="validationTargets">Validation targets.</param>
+    /// <returns>Per-epoch metrics and every batch loss.</returns>
+    public TrainingHistory Fit(Tensor inputs, Tensor targets, Tensor? validationInputs = null, Tensor? validationTargets = null)
+    {
+        int n = CheckData(inputs, targets, "training");
+        if ((validationInputs is null) != (validationTargets is null))
+            throw new ArgumentException("Trainer: pass both validation inputs and targets, or neither");
+        if (validationInputs is not null) CheckData(validationInputs, validationTargets!, "validation");
+
+        int batch = Options.BatchSize == 0 ? n : Math.Min(Options.BatchSize, n);
+        int batches = Options.DropLast ? n / batch : (n + batch - 1) / batch;
+        if (batches == 0) throw new ArgumentException($"Trainer: {n} samples make no batch of {batch} with DropLast");
+
+        var history = new TrainingHistory();
+        var context = new TrainingContext(Model, Optimizer, Options.Epochs, history);
+        var shuffle = new Generator(Options.Seed);
+        foreach (var cb in Options.Callbacks) cb.OnTrainBegin(context);
+        ProgressRunner.Run(Options.Progress, Options.Epochs, batches, sink =>
+        {
+            for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                double lr = Optimizer.LearningRate;
+                var order = Options.Shuffle ? shuffle.Permutation(n) : null;
+                var train = TrainEpoch(inputs, targets, order, batch, batches, epoch, history, context, sink);
+                if (train is null) break; // non-finite loss: reason already recorded
+                double? valLoss = null;
+                var valMetrics = new Dictionary<string, double>();
+                if (validationInputs is not null)
+                {
+                    var (vl, vm) = Evaluate(validationInputs, validationTargets!);
+                    valLoss = vl;
+                    valMetrics = vm;
+                }
+                if (!Options.StepSchedulerPerBatch) Options.Scheduler?.Step();
+                var m = new EpochMetrics(epoch, Options.Epochs, train.Value.Loss, valLoss, train.Value.Metrics, valMetrics, lr, clock.Elapsed);
+                history.EpochList.Add(m);
+                sink.EpochDone(m);
+                foreach (var cb in Options.Callbacks) cb.OnEpochEnd(context, m);
+            }
+        });
+        foreach (var cb in Options.Callbacks) cb.OnTrainEnd(context);
+        return history;
+    }
+
+    private (double Loss, Dictionary<string, double> Metrics)? TrainEpoch(Tensor inputs, Tensor targets, int[]? order, int batch, int batches,
+        int epoch, TrainingHistory history, TrainingContext context, IProgressSink sink)
+    {
+        Model.Train();
+        int n = inputs.Size(0);
+        double lossSum = 0;
+        long seen = 0;
+        var metricSums = Options.Metrics.Keys.ToDictionary(k => k, _ => 0.0);
+        for (int b = 0; b < batches; b++)
+        {
+            int start = b * batch, len = Math.Min(batch, n - start);
+            double l;
+            using (TensorScope.Begin())
+            {
+                var (xb, yb) = Slice(inputs, targets, order, start, len);
+                Optimizer.ZeroGrad();
+                var pred = Model.Forward(xb);
+                var lossT = loss(pred, yb);
+                l = lossT.Item();
+                if (!double.IsFinite(l) && Options.StopOnNonFiniteLoss)
+                {
+                    history.StoppedEarly = true;
+                    history.StopReason = $"the loss became {l} at epoch {epoch}, batch {b + 1}; the step was not applied";
+                    history.BatchLossList.Add(l);
+                    context.RequestStop(history.StopReason);
+                    return null;
+                }
+                lossT.Backward();
+                if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(Model.Parameters(), maxNorm);
+                Optimizer.Step();
+                if (Options.StepSchedulerPerBatch) Options.Scheduler?.Step();
+                if (metricSums.Count > 0)
+                {
+                    using var _ = GradMode.NoGrad();
+                    foreach (var (name, metric) in Options.Metrics) metricSums[name] += metric(pred, yb).Item() * len;
+                }
+            }
+            history.BatchLossList.Add(l);
+            lossSum += l * len;
+            seen += len;
+            sink.BatchDone(epoch, b, l);
+        }
+        return (lossSum / seen, metricSums.ToDictionary(kv => kv.Key, kv => kv.Value / seen));
+    }
+
+    /// <summary>Loss and metrics of the model on (inputs, targets) in eval mode, batched, without gradients.</summary>
+    /// <returns>Sample-weighted mean loss and metrics.</returns>
+    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets)
+    {
+        int n = CheckData(inputs, targets, "evaluation");
+        int batch = Options.ValidationBatchSize > 0 ? Options.ValidationBatchSize : Options.BatchSize > 0 ? Options.BatchSize : n;
+        batch = Math.Min(batch, n);
+        bool wasTraining = Model.IsTraining;
+        Model.Eval();
+        double lossSum = 0;
+        var sums = Options.Metrics.Keys.ToDictionary(k => k, _ => 0.0);
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            for (int start = 0; start < n; start += batch)
+            {
+                int len = Math.Min(batch, n - start);
+                using var scope = TensorScope.Begin();
+                var (xb, yb) = Slice(inputs, targets, null, start, len);
+                var pred = Model.Forward(xb);
+                lossSum += loss(pred, yb).Item() * len;
+                foreach (var (name, metric) in Options.Metrics) sums[name] += metric(pred, yb).Item() * len;
+            }
+        }
+        finally
+        {
+            Model.Train(wasTraining);
+        }
+        return (lossSum / n, sums.ToDictionary(kv => kv.Key, kv => kv.Value / n));
+    }
+
+    private static (Tensor X, Tensor Y) Slice(Tensor inputs, Tensor targets, int[]? order, int start, int len)
+    {
+        int n = inputs.Size(0);
+        if (order is null)
+            return start == 0 && len == n ? (inputs, targets) : (inputs.Narrow(0, start, len), targets.Narrow(0, start, len));
+        var idx = new long[len];
+        for (int i = 0; i < len; i++) idx[i] = order[start + i];
+        var it = Tensor.FromSpan<long>(idx, [len], inputs.Device);
+        var iy = targets.Device == inputs.Device ? it : Tensor.FromSpan<long>(idx, [len], targets.Device);
+        return (inputs.IndexSelect(0, it), targets.IndexSelect(0, iy));
+    }
+
+    private static int CheckData(Tensor inputs, Tensor targets, string what)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (inputs.Rank == 0 || targets.Rank == 0)
+            throw new ArgumentException($"Trainer: {what} inputs and targets need a sample dimension first");
+        if (inputs.Size(0) != targets.Size(0))
+            throw new ArgumentException($"Trainer: {inputs.Size(0)} {what} inputs but {targets.Size(0)} targets");
+        if (inputs.Size(0) == 0) throw new ArgumentException($"Trainer: no {what} samples");
+        return inputs.Size(0);
+    }
+}

@@ -1,0 +1,46 @@
+using SciKernels.Optim;
+
+namespace SciKernels.Training;
+
+/// <summary>Settings of <see cref="Trainer.Fit"/>.</summary>
+public sealed class TrainerOptions
+{
+    /// <summary>Number of passes over the training data.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Samples per mini-batch; 0 means the whole set (full batch).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Shuffle the samples each epoch with a generator seeded by <see cref="Seed"/>.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffle: the same seed gives the same batches.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Drop the last batch when it is smaller than <see cref="BatchSize"/>.</summary>
+    public bool DropLast { get; init; }
+
+    /// <summary>Samples per validation batch; 0 means <see cref="BatchSize"/> (or all).</summary>
+    public int ValidationBatchSize { get; init; }
+
+    /// <summary>Clip the gradients' global 2-norm to this before each step; null disables clipping.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Schedule stepped after every epoch (or batch, see <see cref="StepSchedulerPerBatch"/>).</summary>
+    public LRScheduler? Scheduler { get; init; }
+
+    /// <summary>Step <see cref="Scheduler"/> after every batch instead of every epoch.</summary>
+    public bool StepSchedulerPerBatch { get; init; }
+
+    /// <summary>Extra metrics (prediction, target) → scalar, averaged over samples like the loss.</summary>
+    public IReadOnlyDictionary<string, Func<Tensor, Tensor, Tensor>> Metrics { get; init; } = new Dictionary<string, Func<Tensor, Tensor, Tensor>>();
+
+    /// <summary>Callbacks, run in order.</summary>
+    public IReadOnlyList<TrainingCallback> Callbacks { get; init; } = Array.Empty<TrainingCallback>();
+
+    /// <summary>Console progress display.</summary>
+    public ProgressDisplay Progress { get; init; } = ProgressDisplay.Auto;
+
+    /// <summary>Stop (without applying the step) when a batch loss is NaN or infinite.</summary>
+    public bool StopOnNonFiniteLoss { get; init; } = true;
+}
