@@ -132,7 +132,10 @@ public sealed unsafe partial class CpuBackend : IBackend
                 case UnaryOp.Relu: VecLoop.Unary<T, ReluFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.Softplus: Softplus(xs, ys); break;
                 case UnaryOp.Erf:
-                    for (int i = 0; i < xs.Length; i++) ys[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(xs[i])));
+                    if (typeof(T) == typeof(float))
+                        SpecialFunctions.ErfSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(xs), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(ys));
+                    else
+                        for (int i = 0; i < xs.Length; i++) ys[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(xs[i])));
                     break;
                 case UnaryOp.Sign: VecLoop.Unary<T, SignFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.Step: VecLoop.Unary<T, StepFn<T>>(x + s, y + s, len, alpha, beta); break;

@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
 namespace SciKernels.Cpu;
 
 /// <summary>Scalar special functions the BCL lacks, accurate to a few ulps in double.</summary>
@@ -50,5 +53,52 @@ internal static class SpecialFunctions
             if (Math.Abs(delta - 1) < 1e-16) break;
         }
         return Math.Exp(-x * x) / (Math.Sqrt(Math.PI) * f);
+    }
+
+    /// <summary>
+    /// Vectorised float32 erf: Abramowitz &amp; Stegun 7.1.26, erf x = 1 − (a₁t + … + a₅t⁵)·e^(−x²)
+    /// with t = 1/(1 + p|x|), absolute error ≤ 1.5e-7 — below float32 rounding of values near 1.
+    /// The series in <see cref="Erf"/> stays the float64 path (gradient checks need its accuracy).
+    /// </summary>
+    public static void ErfSingle(ReadOnlySpan<float> x, Span<float> y)
+    {
+        const int block = 512;
+        Span<float> e = stackalloc float[block];
+        for (int s = 0; s < x.Length; s += block)
+        {
+            int n = Math.Min(block, x.Length - s);
+            var xs = x.Slice(s, n);
+            var ys = y.Slice(s, n);
+            var es = e[..n];
+            TensorPrimitives.Multiply(xs, xs, es);
+            TensorPrimitives.Negate(es, es);
+            TensorPrimitives.Exp(es, es);
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var p = Vector256.Create(0.3275911f);
+                var one = Vector256<float>.One;
+                for (; i + 8 <= n; i += 8)
+                {
+                    var v = Vector256.Create(xs.Slice(i, 8));
+                    var ax = Vector256.Abs(v);
+                    var t = one / (one + p * ax);
+                    var poly = ((((Vector256.Create(1.061405429f) * t + Vector256.Create(-1.453152027f)) * t + Vector256.Create(1.421413741f)) * t
+                        + Vector256.Create(-0.284496736f)) * t + Vector256.Create(0.254829592f)) * t;
+                    var r = one - poly * Vector256.Create(es.Slice(i, 8));
+                    // copy the sign of x onto r
+                    var signed = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), -r, r);
+                    signed.CopyTo(ys.Slice(i, 8));
+                }
+            }
+            for (; i < n; i++)
+            {
+                float ax = MathF.Abs(xs[i]);
+                float t = 1f / (1f + 0.3275911f * ax);
+                float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+                float r = 1f - poly * es[i];
+                ys[i] = float.IsNaN(xs[i]) ? xs[i] : xs[i] < 0 ? -r : r;
+            }
+        }
     }
 }

@@ -5,8 +5,14 @@ namespace SciKernels.Optim;
 /// <summary>Decides whether a parameter can take the fused host-span update.</summary>
 internal static class FusedPath
 {
-    /// <summary>Forces the generic tensor-op path (tests compare the two paths on the CPU).</summary>
-    [ThreadStatic] internal static bool Disabled;
+    [ThreadStatic] private static bool disabled;
+
+    /// <summary>Forces the generic tensor-op path on this thread (tests compare the two paths on the CPU).</summary>
+    internal static bool Disabled
+    {
+        get => disabled;
+        set => disabled = value;
+    }
 
     /// <summary>True when p, g and the state tensors are dense same-dtype CPU tensors (no allocation: called per parameter per step).</summary>
     public static bool Applies(Tensor p, Tensor g, Tensor? state1 = null, Tensor? state2 = null)
