@@ -23,6 +23,9 @@ internal static class CommandLine
     {
         new DemoCommand(),
         new DevicesCommand(),
+        new TrainFnoCommand(),
+        new TrainPinnCommand(),
+        new KernelsReportCommand(),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -29,7 +29,7 @@ public static class KernelCatalog
         typeof(Identity), typeof(Neg), typeof(Exp), typeof(Log), typeof(Sqrt), typeof(Rsqrt), typeof(Abs), typeof(Square),
         typeof(Reciprocal), typeof(Sin), typeof(Cos), typeof(Tanh), typeof(Sigmoid), typeof(Relu), typeof(Gelu),
         typeof(GeluTanh), typeof(Silu), typeof(Softplus), typeof(Sign), typeof(Step), typeof(PowScalar), typeof(Clamp),
-        typeof(Affine), typeof(ClampMask),
+        typeof(Affine), typeof(ClampMask), typeof(Erf),
     };
 
     /// <summary>Binary functors.</summary>
@@ -112,8 +112,16 @@ public static class KernelCatalog
             var ix = typeof(IndexingKernels);
             Add("indexing", $"index_select/{tag}", ix, nameof(IndexingKernels.IndexSelect), t);
             Add("indexing", $"gather/{tag}", ix, nameof(IndexingKernels.Gather), t);
+            Add("indexing", $"index_select_i64/{tag}", ix, nameof(IndexingKernels.IndexSelect64), t);
+            Add("indexing", $"gather_along_dim_i64/{tag}", ix, nameof(IndexingKernels.GatherAlongDim), t);
             Add("indexing", $"segment_sum_rows/{tag}", ix, nameof(IndexingKernels.SegmentSumRows), t, arith);
             Add("indexing", $"csr_scatter_sum/{tag}", ix, nameof(IndexingKernels.CsrScatterSum), t, arith);
+        }
+        // Bit-exact copies (any 4- or 8-byte dtype) and integer fills used by the tensor library.
+        foreach (var (t, tag) in new[] { (typeof(int), "i32"), (typeof(long), "i64") })
+        {
+            Add("elementwise", $"fill/{tag}", ew, nameof(ElementwiseKernels.Fill), t);
+            Add("elementwise", $"copy_strided/{tag}", ew, nameof(ElementwiseKernels.CopyStrided), t);
         }
         Add("elementwise", "cast/f32_f64", ew, nameof(ElementwiseKernels.CastF32ToF64));
         Add("elementwise", "cast/f64_f32", ew, nameof(ElementwiseKernels.CastF64ToF32));

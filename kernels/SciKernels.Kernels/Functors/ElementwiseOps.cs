@@ -166,6 +166,16 @@ public readonly struct Softplus : IUnaryOp<float>, IUnaryOp<double>
     public static double Apply(double x, double p0, double p1) => (x > 0.0d ? x : 0.0d) + XMath.Log(1.0d + XMath.Exp(-XMath.Abs(x)));
 }
 
+/// <summary>y = erf(x). Both precisions evaluate the ~1e-15 double series of <see cref="SpecialMath.Erf(double)"/>
+/// (float rounds the result), matching the CPU backend.</summary>
+public readonly struct Erf : IUnaryOp<float>, IUnaryOp<double>
+{
+    /// <inheritdoc/>
+    public static float Apply(float x, float p0, float p1) => (float)SpecialMath.Erf((double)x);
+    /// <inheritdoc/>
+    public static double Apply(double x, double p0, double p1) => SpecialMath.Erf(x);
+}
+
 /// <summary>y = sign(x) in {-1, 0, 1} (0 for NaN).</summary>
 public readonly struct Sign : IUnaryOp<float>, IUnaryOp<double>
 {
@@ -188,9 +198,9 @@ public readonly struct Step : IUnaryOp<float>, IUnaryOp<double>
 public readonly struct PowScalar : IUnaryOp<float>, IUnaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float x, float p0, float p1) => XMath.Pow(x, p0);
+    public static float Apply(float x, float p0, float p1) => SpecialMath.Pow(x, p0);
     /// <inheritdoc/>
-    public static double Apply(double x, double p0, double p1) => XMath.Pow(x, p0);
+    public static double Apply(double x, double p0, double p1) => SpecialMath.Pow(x, p0);
 }
 
 /// <summary>y = min(max(x, p0), p1) (p0: lower bound, p1: upper bound).</summary>
@@ -260,9 +270,9 @@ public readonly struct Div : IBinaryOp<float>, IBinaryOp<double>
 public readonly struct Pow : IBinaryOp<float>, IBinaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float a, float b) => XMath.Pow(a, b);
+    public static float Apply(float a, float b) => SpecialMath.Pow(a, b);
     /// <inheritdoc/>
-    public static double Apply(double a, double b) => XMath.Pow(a, b);
+    public static double Apply(double a, double b) => SpecialMath.Pow(a, b);
 }
 
 /// <summary>max(a, b).</summary>

@@ -1,5 +1,6 @@
 using ILGPU;
 using SciKernels.Kernels.Functors;
+using SciKernels.Kernels.Layout;
 
 namespace SciKernels.Kernels.Indexing;
 
@@ -130,6 +131,60 @@ public static class IndexingKernels
             for (int k = offsets[d]; k < end; k++)
                 acc = TArith.Add(acc, x[perm[k]]);
             y[d] = acc;
+        }
+    }
+
+    /// <summary>
+    /// index_select with int64 indices (the tensor library's index dtype):
+    /// y[o, j, i] = x[o, idx[j], i] with x [outer, dimSize, inner], y [outer, numIdx, inner].
+    /// Out-of-range indices read 0.
+    /// </summary>
+    /// <typeparam name="T">Element type.</typeparam>
+    /// <param name="x">Contiguous input.</param>
+    /// <param name="idx">numIdx int64 indices into the dimension.</param>
+    /// <param name="y">Contiguous output of outer*numIdx*inner elements.</param>
+    /// <param name="dimSize">Size of the indexed dimension of x.</param>
+    /// <param name="inner">Product of the dimensions after it.</param>
+    public static void IndexSelect64<T>(ArrayView<T> x, ArrayView<long> idx, ArrayView<T> y, int dimSize, int inner)
+        where T : unmanaged
+    {
+        int n = y.IntLength;
+        int numIdx = idx.IntLength;
+        int stride = Grid.DimX * Group.DimX;
+        for (int l = Grid.GlobalIndex.X; l < n; l += stride)
+        {
+            int i = l % inner;
+            int r = l / inner;
+            int j = r % numIdx;
+            int o = r / numIdx;
+            long s = idx[j];
+            y[l] = s >= 0 && s < dimSize ? x[(o * dimSize + (int)s) * inner + i] : default;
+        }
+    }
+
+    /// <summary>
+    /// torch.gather with int64 indices whose shape may be smaller than x's outside the gathered
+    /// dimension: for every position p of the index shape, y[p] = x[p with coordinate dim replaced by
+    /// idx[p]]. <paramref name="sx"/> holds x's strides over the index shape with the gathered
+    /// dimension's stride set to 0; the index adds <c>idx[p] * dimStride</c>. Out-of-range indices read 0.
+    /// </summary>
+    /// <typeparam name="T">Element type.</typeparam>
+    /// <param name="x">Input buffer.</param>
+    /// <param name="idx">Contiguous int64 index tensor (index shape).</param>
+    /// <param name="y">Contiguous output (index shape).</param>
+    /// <param name="shape">Index shape.</param>
+    /// <param name="sx">x strides over the index shape (0 on the gathered dimension) plus base offset.</param>
+    /// <param name="dimStride">x's stride along the gathered dimension.</param>
+    /// <param name="dimSize">x's size along the gathered dimension.</param>
+    public static void GatherAlongDim<T>(ArrayView<T> x, ArrayView<long> idx, ArrayView<T> y, Shape6 shape, Strides6 sx, int dimStride, int dimSize)
+        where T : unmanaged
+    {
+        int n = y.IntLength;
+        int stride = Grid.DimX * Group.DimX;
+        for (int l = Grid.GlobalIndex.X; l < n; l += stride)
+        {
+            long s = idx[l];
+            y[l] = s >= 0 && s < dimSize ? x[shape.OffsetOf(l, sx) + (int)s * dimStride] : default;
         }
     }
 }

@@ -14,6 +14,12 @@ public sealed class DeviceBufferPool : IDisposable
     private readonly Accelerator accelerator;
     private readonly Dictionary<(Type, long), Stack<MemoryBuffer>> free = new();
     private readonly object gate = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> pendingReturns = new();
+
+    // Strong references to every rented buffer. Without them, a tensor that becomes unreachable
+    // makes its ILGPU buffer unreachable too, and ILGPU's own finalizer frees the device memory
+    // while the pool is about to hand the same buffer out again (CL_INVALID_MEM_OBJECT, segfaults).
+    private readonly HashSet<MemoryBuffer> rented = new(ReferenceEqualityComparer.Instance);
     private long cachedBytes;
     private bool disposed;
 
@@ -34,6 +40,7 @@ public sealed class DeviceBufferPool : IDisposable
     public PooledBuffer<T> Rent<T>(long length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        DrainPending();
         long capacity = 256;
         while (capacity < length) capacity <<= 1;
         var key = (typeof(T), capacity);
@@ -44,17 +51,33 @@ public sealed class DeviceBufferPool : IDisposable
             {
                 var buf = (MemoryBuffer1D<T, Stride1D.Dense>)stack.Pop();
                 cachedBytes -= buf.LengthInBytes;
+                rented.Add(buf);
                 return new PooledBuffer<T>(this, buf, length);
             }
             Allocations++;
         }
-        return new PooledBuffer<T>(this, accelerator.Allocate1D<T>(capacity), length);
+        var fresh = accelerator.Allocate1D<T>(capacity);
+        lock (gate) rented.Add(fresh);
+        return new PooledBuffer<T>(this, fresh, length);
     }
 
-    internal void Return<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
+    /// <summary>
+    /// Hands a buffer back from any thread (a finalizer included). Nothing touches the accelerator
+    /// here: the buffer is queued and filed by the next <see cref="Rent{T}"/> on a user thread.
+    /// </summary>
+    internal void Release<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
+        => pendingReturns.Enqueue(() => Return(buffer));
+
+    private void DrainPending()
+    {
+        while (pendingReturns.TryDequeue(out var file)) file();
+    }
+
+    private void Return<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
     {
         lock (gate)
         {
+            rented.Remove(buffer);
             if (!disposed && cachedBytes + buffer.LengthInBytes <= MaxCachedBytes)
             {
                 var key = (typeof(T), buffer.Length);
@@ -65,12 +88,16 @@ public sealed class DeviceBufferPool : IDisposable
                 return;
             }
         }
+        // Kernels queued earlier may still read or write this buffer: wait for them before freeing it.
+        accelerator.Synchronize();
         buffer.Dispose();
     }
 
     /// <summary>Frees all cached buffers.</summary>
     public void Trim()
     {
+        DrainPending();
+        accelerator.Synchronize();
         lock (gate)
         {
             foreach (var stack in free.Values)
@@ -112,6 +139,6 @@ public sealed class PooledBuffer<T> : IDisposable where T : unmanaged
     public void Dispose()
     {
         var b = Interlocked.Exchange(ref buffer, null);
-        if (b is not null) pool.Return(b);
+        if (b is not null) pool.Release(b);
     }
 }

@@ -283,6 +283,27 @@ public sealed class KernelOps
         K.Get<ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int>(IndexingKernels.Gather)(S, L.Linear(y.Length), x, idx, y, dimSize, idxDim, inner);
     }
 
+    /// <summary>index_select with int64 indices (see <see cref="IndexingKernels.IndexSelect64{T}"/>).</summary>
+    /// <typeparam name="T">Element type.</typeparam>
+    /// <param name="x">Input [outer, dimSize, inner].</param><param name="idx">int64 indices.</param><param name="y">Output [outer, numIdx, inner].</param>
+    /// <param name="dimSize">Indexed dim size.</param><param name="inner">Inner size.</param>
+    public void IndexSelect<T>(ArrayView<T> x, ArrayView<long> idx, ArrayView<T> y, int dimSize, int inner) where T : unmanaged
+    {
+        if (y.Length == 0) return;
+        K.Get<ArrayView<T>, ArrayView<long>, ArrayView<T>, int, int>(IndexingKernels.IndexSelect64)(S, L.Linear(y.Length), x, idx, y, dimSize, inner);
+    }
+
+    /// <summary>torch.gather with int64 indices and an index shape smaller than x's (see <see cref="IndexingKernels.GatherAlongDim{T}"/>).</summary>
+    /// <typeparam name="T">Element type.</typeparam>
+    /// <param name="x">Input buffer.</param><param name="idx">Contiguous int64 indices.</param><param name="y">Contiguous output.</param>
+    /// <param name="shape">Index shape.</param><param name="sx">x strides over the index shape, 0 on the gathered dim.</param>
+    /// <param name="dimStride">x stride of the gathered dim.</param><param name="dimSize">x size of the gathered dim.</param>
+    public void GatherAlongDim<T>(ArrayView<T> x, ArrayView<long> idx, ArrayView<T> y, Shape6 shape, Strides6 sx, int dimStride, int dimSize) where T : unmanaged
+    {
+        if (y.Length == 0) return;
+        K.Get<ArrayView<T>, ArrayView<long>, ArrayView<T>, Shape6, Strides6, int, int>(IndexingKernels.GatherAlongDim)(S, L.Linear(y.Length), x, idx, y, shape, sx, dimStride, dimSize);
+    }
+
     /// <summary>Deterministic index_add / segment sum over rows (see <see cref="IndexingKernels.SegmentSumRows{T,TArith}"/>).</summary>
     /// <param name="x">Source [outer, srcDim, inner].</param><param name="perm">CSR perm.</param><param name="offsets">CSR offsets.</param>
     /// <param name="y">Destination [outer, numSegments, inner].</param><param name="srcDim">Source dim size.</param><param name="inner">Inner size.</param>

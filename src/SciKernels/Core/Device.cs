@@ -18,8 +18,10 @@ public enum DeviceKind
 /// <summary>A device on which tensors live and operations run.</summary>
 /// <remarks>
 /// Every tensor operation runs on the device of its operands; operands on different devices are an
-/// error (move them with <see cref="Tensor.To(Device)"/>). Device backends other than the CPU are
-/// registered by the backend assembly through <see cref="RegisterProvider"/>.
+/// error (move them with <see cref="Tensor.To(Device)"/>). The first use of a simulator, OpenCL or CUDA
+/// device creates its ILGPU backend (<see cref="SciKernels.Devices.IlgpuBackend"/>, configured through
+/// <see cref="SciKernels.Devices.IlgpuDevices"/>); <see cref="RegisterProvider"/> replaces that factory,
+/// e.g. with a test double.
 /// </remarks>
 public sealed class Device : IEquatable<Device>
 {
@@ -86,8 +88,8 @@ public sealed class Device : IEquatable<Device>
     }
 
     /// <summary>
-    /// Installs the factory that creates backends for non-CPU devices. Called once by the device
-    /// backend assembly; a later call replaces the factory for devices not yet created.
+    /// Installs a factory that creates backends for non-CPU devices instead of the built-in ILGPU
+    /// backend; it applies to devices not yet created.
     /// </summary>
     public static void RegisterProvider(Func<DeviceKind, int, IBackend> factory)
     {
@@ -102,9 +104,7 @@ public sealed class Device : IEquatable<Device>
             lock (Gate)
             {
                 if (backend is not null) return backend;
-                if (provider is null)
-                    throw new InvalidOperationException($"device {this}: no device backend is registered (call SciKernels.Devices.DeviceBackends.Register() first)");
-                backend = provider(Kind, Index);
+                backend = provider is not null ? provider(Kind, Index) : SciKernels.Devices.IlgpuDevices.Create(this);
                 return backend;
             }
         }

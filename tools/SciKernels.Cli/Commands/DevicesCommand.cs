@@ -1,3 +1,7 @@
+using SciKernels.Devices;
+using SciKernels.Kernels.Runtime;
+using IlgpuKind = SciKernels.Kernels.Runtime.DeviceKind;
+
 namespace SciKernels.Cli;
 
 /// <summary><c>scikernels devices</c>: lists the devices tensors can live on.</summary>
@@ -7,12 +11,41 @@ internal sealed class DevicesCommand : ICommand
 
     public string Summary => "list compute devices (CPU, OpenCL, CUDA, ILGPU simulator)";
 
-    public string Usage => "usage: scikernels devices";
+    public string Usage => "usage: scikernels devices\n" +
+        "  Lists the CPU and every ILGPU device (simulator, OpenCL, CUDA) with the name to pass to\n" +
+        "  Device.Parse / SCIKERNELS_DEVICE and whether it is usable. PoCL-style OpenCL devices need\n" +
+        $"  {DeviceOptions.ForceGenericEnvVar}=1 (or IlgpuDevices.Options) to opt in.";
 
     public int Run(Options options, TextWriter stdout, TextWriter stderr)
     {
-        stdout.WriteLine($"cpu        managed CPU backend: {Environment.ProcessorCount} threads, " +
+        stdout.WriteLine($"{"cpu",-12} managed CPU backend: {Environment.ProcessorCount} threads, " +
             $"{(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "SSE")} (default)");
+        IReadOnlyList<DeviceInfo> devices;
+        try
+        {
+            devices = IlgpuDevices.List();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"ILGPU device discovery failed: {e.Message}");
+            return 1;
+        }
+        foreach (var d in devices)
+        {
+            var name = IlgpuDevices.ToDevice(d).ToString();
+            var what = d.Kind switch
+            {
+                IlgpuKind.CpuSimulator => "ILGPU CPU simulator (slow; for testing kernels on small inputs)",
+                IlgpuKind.OpenCL => $"OpenCL: {d.Name}",
+                _ => $"CUDA: {d.Name}",
+            };
+            var status = d.Usable ? "usable" : "NOT usable";
+            stdout.WriteLine($"{name,-12} {what} [{status}{(d.Note.Length > 0 ? "; " + d.Note : "")}]");
+        }
+        if (!devices.Any(d => d.Kind == IlgpuKind.OpenCL))
+            stdout.WriteLine($"{"",-12} (no OpenCL device: install an ICD, e.g. pocl-opencl-icd)");
+        if (!devices.Any(d => d.Kind == IlgpuKind.Cuda))
+            stdout.WriteLine($"{"",-12} (no CUDA device)");
         return 0;
     }
 }
