@@ -24,7 +24,6 @@ internal static class CommandLine
         new DemoCommand(),
         new DevicesCommand(),
         new TrainFnoCommand(),
-        new TrainPinnCommand(),
         new KernelsReportCommand(),
     };
 
