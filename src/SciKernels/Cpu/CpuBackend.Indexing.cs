@@ -74,6 +74,28 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Row-major strides of a contiguous shape.</summary>
     private static long[] DenseStrides(ReadOnlySpan<int> shape) => Tensor.ContiguousStrides(shape);
 
+    /// <summary>
+    /// Offset into a dense tensor with <paramref name="strides"/> of element <paramref name="i"/> of an
+    /// index tensor shaped <paramref name="ishape"/>, with the coordinate along <paramref name="dim"/>
+    /// replaced by the (checked) index value — the addressing shared by gather and scatter-add.
+    /// </summary>
+    private static long IndexedOffset(string op, long i, int[] ishape, long[] strides, int dim, long value, int size)
+    {
+        long rem = i, off = 0;
+        for (int d = ishape.Length - 1; d >= 0; d--)
+        {
+            long c = rem % ishape[d];
+            rem /= ishape[d];
+            if (d == dim)
+            {
+                CheckIndexValue(op, value, size, dim);
+                c = value;
+            }
+            off += c * strides[d];
+        }
+        return off;
+    }
+
     /// <inheritdoc/>
     public void Gather(Tensor x, int dim, Tensor index, Tensor y)
     {
@@ -82,7 +104,6 @@ public sealed unsafe partial class CpuBackend
         long* idx = Ptr<long>(index);
         int size = x.Shape[dim];
         long n = index.NumElements;
-        int rank = ishape.Length;
         if (x.DType == DType.Float32) GatherT(Ptr<float>(x), Ptr<float>(y));
         else GatherT(Ptr<double>(x), Ptr<double>(y));
         GC.KeepAlive(x);
@@ -91,23 +112,7 @@ public sealed unsafe partial class CpuBackend
 
         void GatherT<T>(T* px, T* py) where T : unmanaged
         {
-            for (long i = 0; i < n; i++)
-            {
-                long rem = i, off = 0;
-                for (int d = rank - 1; d >= 0; d--)
-                {
-                    long c = rem % ishape[d];
-                    rem /= ishape[d];
-                    if (d == dim)
-                    {
-                        long v = idx[i];
-                        CheckIndexValue("Gather", v, size, dim);
-                        c = v;
-                    }
-                    off += c * xs[d];
-                }
-                py[i] = px[off];
-            }
+            for (long i = 0; i < n; i++) py[i] = px[IndexedOffset("Gather", i, ishape, xs, dim, idx[i], size)];
         }
     }
 
@@ -119,7 +124,6 @@ public sealed unsafe partial class CpuBackend
         long* idx = Ptr<long>(index);
         int size = y.Shape[dim];
         long n = index.NumElements;
-        int rank = ishape.Length;
         // Sequential in source order: deterministic by construction.
         if (y.DType == DType.Float32) ScatterT(Ptr<float>(y), Ptr<float>(src));
         else ScatterT(Ptr<double>(y), Ptr<double>(src));
@@ -129,23 +133,7 @@ public sealed unsafe partial class CpuBackend
 
         void ScatterT<T>(T* py, T* ps) where T : unmanaged, System.Numerics.IAdditionOperators<T, T, T>
         {
-            for (long i = 0; i < n; i++)
-            {
-                long rem = i, off = 0;
-                for (int d = rank - 1; d >= 0; d--)
-                {
-                    long c = rem % ishape[d];
-                    rem /= ishape[d];
-                    if (d == dim)
-                    {
-                        long v = idx[i];
-                        CheckIndexValue("ScatterAdd", v, size, dim);
-                        c = v;
-                    }
-                    off += c * ys[d];
-                }
-                py[off] += ps[i];
-            }
+            for (long i = 0; i < n; i++) py[IndexedOffset("ScatterAdd", i, ishape, ys, dim, idx[i], size)] += ps[i];
         }
     }
 
