@@ -58,6 +58,96 @@ internal static class Plots
         multi.SavePng(path, 1200, 300 * samples.Count);
     }
 
+    /// <summary>
+    /// One 2-D test sample as four heatmaps side by side: the input, the solver's solution, the
+    /// prediction and the absolute error |prediction − truth|, each with its own colour bar.
+    /// </summary>
+    /// <param name="path">PNG file.</param>
+    /// <param name="input">Input field [n, n] row-major (row = y).</param>
+    /// <param name="truth">Reference solution [n, n].</param>
+    /// <param name="prediction">Predicted solution [n, n].</param>
+    /// <param name="n">Points per side.</param>
+    /// <param name="title">Title of the prediction panel.</param>
+    public static void Predictions2d(string path, double[] input, double[] truth, double[] prediction, int n, string title)
+    {
+        var error = truth.Select((t, i) => Math.Abs(prediction[i] - t)).ToArray();
+        var panels = new (double[] Field, string Title)[]
+        {
+            (input, "input a"), (truth, "solver u"), (prediction, title), (error, "|prediction − solver|"),
+        };
+        var multi = new Multiplot();
+        multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: 1, columns: panels.Length);
+        multi.AddPlots(panels.Length);
+        for (int k = 0; k < panels.Length; k++)
+        {
+            var grid = new double[n, n];
+            // heatmap row 0 is drawn at the top: put y = 1 there
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) grid[n - 1 - i, j] = panels[k].Field[i * n + j];
+            var plt = multi.GetPlot(k);
+            var hm = plt.Add.Heatmap(grid);
+            hm.Colormap = new ScottPlot.Colormaps.Viridis();
+            hm.Extent = new CoordinateRect(0, 1, 0, 1);
+            plt.Add.ColorBar(hm);
+            plt.Title(panels[k].Title, size: k == 2 ? 11 : 14);
+            plt.Axes.Margins(0, 0);
+            plt.Axes.SquareUnits();
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        multi.SavePng(path, 1800, 450);
+    }
+
+    /// <summary>
+    /// A field on a tensor grid as a heatmap with a colour bar. <paramref name="values"/> is indexed
+    /// [row, column] with row 0 at the top (largest vertical coordinate).
+    /// </summary>
+    public static void Heatmap(string path, double[,] values, (double Left, double Right, double Bottom, double Top) extent,
+        string title, string xLabel, string yLabel, bool symmetric = false)
+    {
+        var plt = new Plot();
+        var hm = plt.Add.Heatmap(values);
+        hm.Rectangle = new CoordinateRect(extent.Left, extent.Right, extent.Bottom, extent.Top);
+        hm.Colormap = symmetric ? new ScottPlot.Colormaps.Balance() : new ScottPlot.Colormaps.Turbo();
+        if (symmetric)
+        {
+            double m = 0;
+            foreach (var v in values) m = Math.Max(m, Math.Abs(v));
+            hm.ManualRange = new ScottPlot.Range(-m, m);
+        }
+        plt.Add.ColorBar(hm);
+        plt.Title(title);
+        plt.XLabel(xLabel);
+        plt.YLabel(yLabel);
+        plt.Axes.SetLimits(extent.Left, extent.Right, extent.Bottom, extent.Top);
+        Save(plt, path, 900, 450);
+    }
+
+    /// <summary>Loss curves of a PINN run (total and per term) against evaluation count, log scale.</summary>
+    public static void PinnLossCurves(string path, IReadOnlyList<double> step, IReadOnlyDictionary<string, double[]> series, double? phaseBoundary, string title)
+    {
+        var plt = new Plot();
+        var xs = step.ToArray();
+        foreach (var (name, ys) in series)
+        {
+            var sc = plt.Add.Scatter(xs, ys.Select(Log10).ToArray());
+            sc.LegendText = name;
+            sc.MarkerSize = 0;
+            sc.LineWidth = 2;
+        }
+        if (phaseBoundary is { } b)
+        {
+            var line = plt.Add.VerticalLine(b);
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = "Adam → L-BFGS";
+        }
+        plt.Title(title);
+        plt.XLabel("step (Adam steps, then L-BFGS iterations)");
+        plt.YLabel("log10 loss");
+        plt.ShowLegend();
+        plt.Legend.Alignment = Alignment.UpperRight;
+        Save(plt, path, 900, 500);
+    }
+
     private static double Log10(double v) => Math.Log10(Math.Max(v, 1e-12));
 
     private static void Save(Plot plt, string path, int w, int h)

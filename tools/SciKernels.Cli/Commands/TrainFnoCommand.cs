@@ -5,38 +5,52 @@ internal sealed class TrainFnoCommand : ICommand
 {
     public string[] Path => ["train", "fno"];
 
-    public string Summary => "train an FNO (Li et al. 2021) on Burgers 1-D";
+    public string Summary => "train an FNO (Li et al. 2021) on Burgers 1-D or Darcy 2-D";
 
     public string Usage => """
-        usage: scikernels train fno --problem burgers [--resolution 1024] [--ntrain 1000] [--ntest 200]
-                                   [--epochs 100] [--width 64] [--modes 16] [--batch 20] [--lr 1e-3]
-                                   [--weight-decay 1e-4] [--schedule step|cosine] [--seed 0]
-                                   [--device cpu|opencl[:i]|cuda[:i]] [--out DIR] [--data-dir DIR] [--json]
+        usage: scikernels train fno --problem burgers|darcy [--resolution N] [--ntrain 1000] [--ntest N]
+                                   [--epochs 100] [--width W] [--modes M] [--batch 20] [--lr 1e-3]
+                                   [--weight-decay 1e-4] [--schedule step|cosine] [--seed 0] [--padding P]
+                                   [--refine R] [--data-file FILE.mat] [--device cpu|opencl[:i]|cuda[:i]] [--out DIR] [--data-dir DIR] [--json]
+        Defaults follow the paper: burgers  s=1024, width 64, modes 16, ntest 200, no padding;
+                                   darcy    s=85 (nodes per side, boundary included), width 32, modes 12
+                                            per dimension, ntest 100, padding 9, inputs and outputs
+                                            normalised pointwise (UnitGaussianNormalizer).
+        --refine R (darcy): solve on the (s−1)·R+1 grid and subsample, as the paper's 421 → 85 (R = 5).
+        --data-file (darcy): the paper's Level 5 MAT file (coeff, sol [N, S, S]; e.g. piececonst_r421_N1024_smooth1.mat),
+                   subsampled to --resolution with stride (S−1)/(s−1); MAT v7.3 (HDF5) files are rejected.
         Writes DIR/model.safetensors, DIR/loss_curves.png, DIR/predictions.png and DIR/results.json.
         Data sets are generated once and cached in --data-dir (default .cache/data).
         """;
 
     public int Run(Options o, TextWriter stdout, TextWriter stderr)
     {
+        string problem = o.String("problem", "burgers");
+        bool darcy = problem == "darcy";
         var s = new FnoRunSettings(
-            Problem: o.String("problem", "burgers"),
-            Resolution: o.Int("resolution", 1024, 16, 1 << 16),
+            Problem: problem,
+            Resolution: o.Int("resolution", darcy ? 85 : 1024, darcy ? 9 : 16, 1 << 16),
             NTrain: o.Int("ntrain", 1000, 1),
-            NTest: o.Int("ntest", 200, 1),
+            NTest: o.Int("ntest", darcy ? 100 : 200, 1),
             Epochs: o.Int("epochs", 100, 1),
-            Width: o.Int("width", 64, 1, 4096),
-            Modes: o.Int("modes", 16, 1, 1 << 15),
+            Width: o.Int("width", darcy ? 32 : 64, 1, 4096),
+            Modes: o.Int("modes", darcy ? 12 : 16, 1, 1 << 15),
             Batch: o.Int("batch", 20, 1),
             LearningRate: o.Double("lr", 1e-3),
             WeightDecay: o.Double("weight-decay", 1e-4),
             Schedule: o.String("schedule", "step"),
             Seed: (ulong)o.Int("seed", 0, 0),
             Device: o.String("device", "cpu"),
-            OutDir: o.String("out", System.IO.Path.Combine("runs", $"fno-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
+            OutDir: o.String("out", System.IO.Path.Combine("runs", $"fno-{problem}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
             DataDir: o.String("data-dir", System.IO.Path.Combine(".cache", "data")),
-            Json: o.Flag("json"));
-        if (s.Resolution % 2 != 0) throw new OptionException($"--resolution must be even, got {s.Resolution}");
-        if (s.Modes > s.Resolution / 2 + 1) throw new OptionException($"--modes {s.Modes} exceeds resolution/2+1 = {s.Resolution / 2 + 1}");
+            Json: o.Flag("json"),
+            Padding: o.Int("padding", -1, 0, 1 << 12),
+            Refine: o.Int("refine", 1, 1, 64),
+            DataFile: o.String("data-file"));
+        if (!darcy && s.Refine != 1) throw new OptionException("--refine applies to --problem darcy only");
+        int padded = s.Resolution + (s.Padding >= 0 ? s.Padding : darcy ? 9 : 0);
+        if (s.Modes > padded / 2 + 1 || (darcy && 2 * s.Modes > padded))
+            throw new OptionException($"--modes {s.Modes} do not fit resolution {s.Resolution} (+ padding): need modes ≤ {(darcy ? padded / 2 : padded / 2 + 1)}");
         return FnoExperiment.Run(s, stdout, stderr);
     }
 }

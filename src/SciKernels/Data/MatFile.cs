@@ -1,0 +1,195 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace SciKernels.Data;
+
+/// <summary>A MAT file that cannot be read: corrupt, truncated, or in an unsupported variant.</summary>
+public sealed class MatFileException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>One real numeric array of a MAT file, converted to float64 in row-major (C) order with MATLAB's dimensions.</summary>
+/// <param name="Name">Variable name.</param>
+/// <param name="Dimensions">Dimensions as MATLAB reports them (so <c>Data</c> is laid out like <c>scipy.io.loadmat</c>'s arrays).</param>
+/// <param name="Data">Values, row-major over <paramref name="Dimensions"/>.</param>
+public sealed record MatArray(string Name, int[] Dimensions, double[] Data);
+
+/// <summary>
+/// A reader of Level 5 MAT files (MATLAB's <c>-v6</c>/<c>-v7</c> formats, little-endian, zlib-compressed
+/// variables included): the format of the FNO paper's Burgers and Darcy data sets
+/// (<c>burgers_data_R10.mat</c>: a, u [N, 8192]; <c>piececonst_r421_N1024_smooth1.mat</c>: coeff, sol [N, 421, 421]).
+/// </summary>
+/// <remarks>
+/// Only real numeric arrays are returned (double, single and the integer classes; MATLAB often stores a
+/// double array in a narrower integer type, which is widened back); cells, structs, sparse and complex
+/// arrays are skipped. MAT v7.3 files are HDF5 containers and are rejected with an explicit message —
+/// re-save them in MATLAB with <c>save(file, '-v7')</c> or with <c>scipy.io.savemat</c>.
+/// </remarks>
+public static class MatFile
+{
+    private const int MiInt8 = 1, MiUInt8 = 2, MiInt16 = 3, MiUInt16 = 4, MiInt32 = 5, MiUInt32 = 6, MiSingle = 7, MiDouble = 9,
+        MiInt64 = 12, MiUInt64 = 13, MiMatrix = 14, MiCompressed = 15;
+
+    /// <summary>Reads every real numeric array of the file at <paramref name="path"/>.</summary>
+    /// <exception cref="MatFileException">The file is not a readable Level 5 MAT file.</exception>
+    public static IReadOnlyDictionary<string, MatArray> Read(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MatFileException($"MatFile: cannot read {path}: {e.Message}", e);
+        }
+        return Read(bytes, path);
+    }
+
+    /// <summary>Reads every real numeric array of an in-memory MAT file.</summary>
+    /// <param name="bytes">File contents.</param>
+    /// <param name="source">Name used in error messages.</param>
+    public static IReadOnlyDictionary<string, MatArray> Read(byte[] bytes, string source = "<memory>")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ReadOnlySpan<byte> hdf5 = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
+        if (bytes.Length >= 520 && bytes.AsSpan(512, 8).SequenceEqual(hdf5))
+            throw new MatFileException($"MatFile: {source} is a MAT v7.3 (HDF5) file, which is not supported; re-save it with save(file, '-v7') in MATLAB or scipy.io.savemat");
+        if (bytes.Length >= 8 && bytes.AsSpan(0, 8).SequenceEqual(hdf5))
+            throw new MatFileException($"MatFile: {source} is a plain HDF5 file, not a Level 5 MAT file");
+        if (bytes.Length < 128 || !Encoding.ASCII.GetString(bytes, 0, 6).StartsWith("MATLAB", StringComparison.Ordinal))
+            throw new MatFileException($"MatFile: {source} is not a Level 5 MAT file (no 'MATLAB' header text in a 128-byte header; {bytes.Length} bytes)");
+        if (bytes[126] != (byte)'I' || bytes[127] != (byte)'M')
+            throw new MatFileException($"MatFile: {source} is big-endian or has a corrupt endian indicator; only little-endian files are supported");
+        var result = new Dictionary<string, MatArray>();
+        try
+        {
+            ReadElements(bytes.AsSpan(128), result, source, topLevel: true);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidDataException or OverflowException)
+        {
+            throw new MatFileException($"MatFile: {source} is corrupt or truncated ({e.Message})", e);
+        }
+        return result;
+    }
+
+    private static void ReadElements(ReadOnlySpan<byte> data, Dictionary<string, MatArray> result, string source, bool topLevel)
+    {
+        int at = 0;
+        while (at + 8 <= data.Length)
+        {
+            var (type, size, payload, next) = Tag(data, at, source);
+            if (type == MiCompressed)
+            {
+                using var z = new ZLibStream(new MemoryStream(data.Slice(payload, size).ToArray()), CompressionMode.Decompress);
+                using var inflated = new MemoryStream();
+                z.CopyTo(inflated);
+                ReadElements(inflated.ToArray(), result, source, topLevel);
+                at = payload + size; // compressed elements are not padded
+                continue;
+            }
+            if (type == MiMatrix && size > 0)
+            {
+                var array = ReadMatrix(data.Slice(payload, size), source);
+                if (array is not null) result[array.Name] = array;
+            }
+            at = next;
+        }
+        if (topLevel && at != data.Length && data.Length - at >= 8)
+            throw new MatFileException($"MatFile: {source} has trailing bytes after its last variable");
+    }
+
+    /// <summary>Decodes a tag (regular or small-element form); returns the payload offset and the padded end.</summary>
+    private static (int Type, int Size, int Payload, int Next) Tag(ReadOnlySpan<byte> data, int at, string source)
+    {
+        uint first = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(at));
+        if ((first >> 16) != 0)
+        {
+            int smallSize = (int)(first >> 16);
+            if (smallSize > 4) throw new MatFileException($"MatFile: {source}: corrupt small data element at byte {at}");
+            return ((int)(first & 0xffff), smallSize, at + 4, at + 8);
+        }
+        int size = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(at + 4));
+        if (size < 0 || (long)at + 8 + size > data.Length)
+            throw new MatFileException($"MatFile: {source}: data element at byte {at} claims {size} bytes, beyond the end of its container ({data.Length} bytes)");
+        long next = at + 8 + ((size + 7L) & ~7L);
+        return ((int)first, size, at + 8, (int)Math.Min(next, data.Length));
+    }
+
+    private static MatArray? ReadMatrix(ReadOnlySpan<byte> m, string source)
+    {
+        var (ft, fsize, fp, fnext) = Tag(m, 0, source);
+        if (ft != MiUInt32 || fsize < 8) throw new MatFileException($"MatFile: {source}: a matrix lacks its array-flags subelement");
+        uint flags = BinaryPrimitives.ReadUInt32LittleEndian(m.Slice(fp));
+        int cls = (int)(flags & 0xff);
+        bool complex = (flags & 0x800) != 0;
+        var (dt, dsize, dp, dnext) = Tag(m, fnext, source);
+        if (dt != MiInt32 || dsize % 4 != 0 || dsize == 0) throw new MatFileException($"MatFile: {source}: a matrix lacks its dimensions subelement");
+        var dims = new int[dsize / 4];
+        long count = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            dims[i] = BinaryPrimitives.ReadInt32LittleEndian(m.Slice(dp + 4 * i));
+            if (dims[i] < 0) throw new MatFileException($"MatFile: {source}: negative dimension {dims[i]}");
+            count *= dims[i];
+        }
+        var (nt, nsize, np, nnext) = Tag(m, dnext, source);
+        if (nt != MiInt8) throw new MatFileException($"MatFile: {source}: a matrix lacks its name subelement");
+        string name = Encoding.ASCII.GetString(m.Slice(np, nsize));
+        if (cls is < 6 or > 15 || complex) return null; // cells, structs, objects, chars, sparse, complex: not numeric data sets
+        if (count > int.MaxValue) throw new MatFileException($"MatFile: {source}: variable '{name}' has {count} elements, too many for one array");
+        var (rt, rsize, rp, _) = Tag(m, nnext, source);
+        int width = rt switch
+        {
+            MiInt8 or MiUInt8 => 1,
+            MiInt16 or MiUInt16 => 2,
+            MiInt32 or MiUInt32 or MiSingle => 4,
+            MiDouble or MiInt64 or MiUInt64 => 8,
+            _ => throw new MatFileException($"MatFile: {source}: variable '{name}' stores its values as unsupported data type {rt}"),
+        };
+        if (rsize != count * width)
+            throw new MatFileException($"MatFile: {source}: variable '{name}' [{string.Join("×", dims)}] holds {rsize} bytes of type {rt}, expected {count * width}");
+        var column = new double[count];
+        var raw = m.Slice(rp, rsize);
+        for (int i = 0; i < column.Length; i++)
+        {
+            var b = raw.Slice(i * width);
+            column[i] = rt switch
+            {
+                MiInt8 => (sbyte)b[0],
+                MiUInt8 => b[0],
+                MiInt16 => BinaryPrimitives.ReadInt16LittleEndian(b),
+                MiUInt16 => BinaryPrimitives.ReadUInt16LittleEndian(b),
+                MiInt32 => BinaryPrimitives.ReadInt32LittleEndian(b),
+                MiUInt32 => BinaryPrimitives.ReadUInt32LittleEndian(b),
+                MiSingle => BinaryPrimitives.ReadSingleLittleEndian(b),
+                MiDouble => BinaryPrimitives.ReadDoubleLittleEndian(b),
+                MiInt64 => BinaryPrimitives.ReadInt64LittleEndian(b),
+                _ => BinaryPrimitives.ReadUInt64LittleEndian(b),
+            };
+        }
+        return new MatArray(name, dims, ToRowMajor(column, dims));
+    }
+
+    /// <summary>Column-major (first index fastest) → row-major (last index fastest) over the same dimensions.</summary>
+    private static double[] ToRowMajor(double[] column, int[] dims)
+    {
+        var row = new double[column.Length];
+        int rank = dims.Length;
+        var index = new int[rank];
+        var rowStride = new long[rank];
+        long s = 1;
+        for (int k = rank - 1; k >= 0; k--)
+        {
+            rowStride[k] = s;
+            s *= dims[k];
+        }
+        for (long c = 0; c < column.Length; c++)
+        {
+            long r = 0;
+            for (int k = 0; k < rank; k++) r += index[k] * rowStride[k];
+            row[r] = column[c];
+            for (int k = 0; k < rank && ++index[k] == dims[k]; k++) index[k] = 0;
+        }
+        return row;
+    }
+}
