@@ -43,6 +43,8 @@ public enum UnaryOp
     Affine,
     /// <summary>1 where alpha ≤ x ≤ beta, else 0.</summary>
     InRange,
+    /// <summary>Exact GELU x·Φ(x) in one pass (backends may leave it to the composite form).</summary>
+    Gelu,
 }
 
 /// <summary>Element-wise functions of two (broadcast) tensors.</summary>
@@ -78,6 +80,8 @@ public enum BinaryOp
     TanhGrad,
     /// <summary>b · a · (1 - a): the sigmoid derivative rule with a = sigmoid output, b = output gradient.</summary>
     SigmoidGrad,
+    /// <summary>b·(Φ(a) + a·φ(a)): the GELU derivative rule with a = GELU input, b = output gradient (contiguous, same shape).</summary>
+    GeluGrad,
 }
 
 /// <summary>Reductions along one axis.</summary>

@@ -145,6 +145,7 @@ public sealed unsafe partial class CpuBackend : IBackend
                 case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, xs, ys); break;
                 case UnaryOp.Affine: VecLoop.Unary<T, AffineFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.InRange: VecLoop.Unary<T, InRangeFn<T>>(x + s, y + s, len, alpha, beta); break;
+                case UnaryOp.Gelu: SpecialFunctions.Gelu(xs, ys); break;
                 default: throw new NotSupportedException($"CPU backend: unary op {op}");
             }
         });
@@ -199,8 +200,29 @@ public sealed unsafe partial class CpuBackend : IBackend
             case BinaryOp.TanhGrad: Broadcast<T, TanhGradFn<T>>(a, b, y); break;
             case BinaryOp.SigmoidGrad: Broadcast<T, SigmoidGradFn<T>>(a, b, y); break;
             case BinaryOp.Pow: PowBroadcast<T>(a, b, y); break;
+            case BinaryOp.GeluGrad:
+            {
+                // The fused loop wants dense operands of y's shape; broadcast or strided ones are copied first.
+                var ad = Dense(a, y);
+                var bd = Dense(b, y);
+                T* pa = Ptr<T>(ad), pb = Ptr<T>(bd), py = Ptr<T>(y);
+                CpuParallel.For(y.NumElements, CpuParallel.ElementGrain, (s, n) =>
+                    SpecialFunctions.GeluGrad(new ReadOnlySpan<T>(pa + s, (int)n), new ReadOnlySpan<T>(pb + s, (int)n), new Span<T>(py + s, (int)n)));
+                if (!ReferenceEquals(ad, a)) ad.Dispose();
+                if (!ReferenceEquals(bd, b)) bd.Dispose();
+                break;
+            }
             default: throw new NotSupportedException($"CPU backend: binary op {op}");
         }
+    }
+
+    /// <summary>t itself when it is a dense view with <paramref name="like"/>'s element count, else a dense copy.</summary>
+    private static Tensor Dense(Tensor t, Tensor like)
+    {
+        if (t.IsContiguous && t.NumElements == like.NumElements) return t;
+        var d = Tensor.Empty(like.Shape, like.DType, Device.Cpu);
+        Instance.Copy(t, d);
+        return d;
     }
 
     /// <summary>

@@ -101,4 +101,74 @@ internal static class SpecialFunctions
             }
         }
     }
+
+    private const double InvSqrt2 = 0.70710678118654752440;
+    private const double InvSqrt2Pi = 0.39894228040143267794;
+
+    /// <summary>y = x·Φ(x) = x·(1 + erf(x/√2))/2 in one pass over L1-sized blocks.</summary>
+    public static void Gelu<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var xf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x);
+            var yf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y);
+            const int block = 1024;
+            Span<float> t = stackalloc float[block];
+            for (int s = 0; s < xf.Length; s += block)
+            {
+                int n = Math.Min(block, xf.Length - s);
+                var xs = xf.Slice(s, n);
+                var ts = t[..n];
+                TensorPrimitives.Multiply(xs, (float)InvSqrt2, ts);
+                ErfSingle(ts, ts);
+                TensorPrimitives.Multiply(ts, 0.5f, ts);
+                TensorPrimitives.Add(ts, 0.5f, ts); // Φ(x)
+                TensorPrimitives.Multiply(xs, ts, yf.Slice(s, n));
+            }
+            return;
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = double.CreateTruncating(x[i]);
+            y[i] = T.CreateTruncating(v * 0.5 * (1 + Erf(v * InvSqrt2)));
+        }
+    }
+
+    /// <summary>y = g·(Φ(x) + x·φ(x)), the GELU derivative times the output gradient.</summary>
+    public static void GeluGrad<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var xf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x);
+            var gf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(g);
+            var yf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y);
+            const int block = 1024;
+            Span<float> cdf = stackalloc float[block];
+            Span<float> pdf = stackalloc float[block];
+            for (int s = 0; s < xf.Length; s += block)
+            {
+                int n = Math.Min(block, xf.Length - s);
+                var xs = xf.Slice(s, n);
+                var c = cdf[..n];
+                var p = pdf[..n];
+                TensorPrimitives.Multiply(xs, (float)InvSqrt2, c);
+                ErfSingle(c, c);
+                TensorPrimitives.Multiply(c, 0.5f, c);
+                TensorPrimitives.Add(c, 0.5f, c);                         // Φ(x)
+                TensorPrimitives.Multiply(xs, xs, p);
+                TensorPrimitives.Multiply(p, -0.5f, p);
+                TensorPrimitives.Exp(p, p);
+                TensorPrimitives.Multiply(p, (float)InvSqrt2Pi, p);      // φ(x)
+                TensorPrimitives.MultiplyAdd(xs, p, c, c);                // Φ + xφ
+                TensorPrimitives.Multiply(c, gf.Slice(s, n), yf.Slice(s, n));
+            }
+            return;
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = double.CreateTruncating(x[i]);
+            double d = 0.5 * (1 + Erf(v * InvSqrt2)) + v * InvSqrt2Pi * Math.Exp(-0.5 * v * v);
+            y[i] = T.CreateTruncating(d * double.CreateTruncating(g[i]));
+        }
+    }
 }

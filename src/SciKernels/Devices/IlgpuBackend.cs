@@ -174,6 +174,7 @@ public sealed unsafe partial class IlgpuBackend : IBackend
                 case UnaryOp.Reciprocal: Un<Reciprocal>(x, y, alpha, beta); break;
                 case UnaryOp.Affine: Un<Affine>(x, y, alpha, beta); break;
                 case UnaryOp.InRange: Un<ClampMask>(x, y, alpha, beta); break;
+                case UnaryOp.Gelu: Un<Gelu>(x, y, alpha, beta); break;
                 default: throw new NotSupportedException($"ILGPU backend: unary op {op}");
             }
         }
@@ -215,6 +216,7 @@ public sealed unsafe partial class IlgpuBackend : IBackend
                 case BinaryOp.Ge: Bin<GreaterEqual>(a, b, y); break;
                 case BinaryOp.TanhGrad: Bin<TanhBackward>(a, b, y); break;
                 case BinaryOp.SigmoidGrad: Bin<SigmoidBackward>(a, b, y); break;
+                case BinaryOp.GeluGrad: Bin<GeluBackward>(a, b, y); break;
                 default: throw new NotSupportedException($"ILGPU backend: binary op {op}");
             }
         }
