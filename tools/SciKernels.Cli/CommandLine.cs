@@ -24,6 +24,7 @@ internal static class CommandLine
         new DemoCommand(),
         new DevicesCommand(),
         new TrainFnoCommand(),
+        new TrainPinnCommand(),
         new KernelsReportCommand(),
     };
 
