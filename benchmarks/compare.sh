@@ -4,7 +4,9 @@
 # same background load, then prints medians and ratios (PyTorch time / SciKernels time; > 1 means
 # SciKernels is faster). Figures vary ±30% between runs on a shared VM: compare within one run.
 #
-# Usage: benchmarks/compare.sh [--rounds N] [--case NAME] [--threads N]
+# Usage: benchmarks/compare.sh [--suite core|fno] [--rounds N] [--case NAME] [--threads N]
+#   --suite fno  the operator-learning and optimizer cases (SpectralConv1d/2d, FNO1d/2d steps,
+#                Adam over 1M parameters, one MLP epoch) against pytorch/fno_bench.py
 #   --threads 1  single-threaded on both sides (DOTNET_PROCESSOR_COUNT=1 / torch.set_num_threads(1)):
 #                per-core efficiency, much less sensitive to other load on the machine.
 #   SK_BENCH_DLL=/path/SciKernels.Benchmarks.dll  use a prebuilt benchmark assembly
@@ -13,15 +15,22 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 rounds=3
 threads=2
+suite=core
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --case) extra+=(--case "$2"); shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
+    --suite) suite="$2"; shift 2 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+case "$suite" in
+  core) sk_mode=--quick-json; pt_script=bench.py ;;
+  fno) sk_mode=--fno-quick-json; pt_script=fno_bench.py ;;
+  *) echo "compare.sh: --suite must be core or fno, got $suite" >&2; exit 2 ;;
+esac
 dll="${SK_BENCH_DLL:-}"
 if [[ -z "$dll" ]]; then
   dotnet build -c Release "$here/SciKernels.Benchmarks" -v q -nologo >&2
@@ -32,8 +41,8 @@ trap 'rm -rf "$out"' EXIT
 echo "$(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)  load: $(cut -d' ' -f1-3 /proc/loadavg)  threads: $threads"
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: SciKernels..." >&2
-  DOTNET_PROCESSOR_COUNT="$threads" dotnet "$dll" --quick-json "${extra[@]}" > "$out/sk$r.json"
+  DOTNET_PROCESSOR_COUNT="$threads" dotnet "$dll" "$sk_mode" "${extra[@]}" > "$out/sk$r.json"
   echo "round $r/$rounds: PyTorch..." >&2
-  "$here/pytorch/run.sh" --json --threads "$threads" "${extra[@]}" > "$out/pt$r.json"
+  SK_TORCH_SCRIPT="$pt_script" "$here/pytorch/run.sh" --json --threads "$threads" "${extra[@]}" > "$out/pt$r.json"
 done
 /usr/bin/python3 "$here/compare.py" "$out"/*.json

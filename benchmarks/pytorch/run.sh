@@ -17,4 +17,5 @@ if ! "$PY" -c 'import torch' 2>/dev/null; then
 fi
 export GLIBC_TUNABLES="glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296"
 export OMP_WAIT_POLICY=PASSIVE
-exec "$PY" "$here/bench.py" "$@"
+# SK_TORCH_SCRIPT picks another case file in this folder (compare.sh --suite fno: fno_bench.py).
+exec "$PY" "$here/${SK_TORCH_SCRIPT:-bench.py}" "$@"
