@@ -11,7 +11,8 @@ namespace SciKernels.Cli;
 /// <summary>Settings of a PINN run (the <c>train pinn</c> options).</summary>
 internal sealed record PinnRunSettings(
     string Problem, int AdamSteps, int LbfgsSteps, int Nf, int Nu, double LearningRate, string DType, string Sampler,
-    string Weighting, int Rar, bool Hard, int LogEvery, double MaxSeconds, ulong Seed, string Device, string OutDir, bool Json);
+    string Weighting, int Rar, bool Hard, int LogEvery, double MaxSeconds, ulong Seed, string Device, string OutDir, bool Json,
+    string Derivatives = "taylor");
 
 /// <summary>
 /// The PINN experiments of docs/pinn.md: builds the problem with the SciKernels.Pinn API, trains it with
@@ -43,6 +44,8 @@ internal static class TrainPinnExperiment
             _ => Poisson(s, dtype, sampler),
         };
         var problem = setup.Problem;
+        // Taylor-mode input derivatives for plain MLPs (falls back to reverse mode where it does not apply).
+        problem.DerivativeEngine = s.Derivatives == "taylor" ? TaylorDerivativeEngine.Instance : ReverseModeDerivativeEngine.Instance;
         var model = problem.Model;
         ILossWeighting weighting = s.Weighting switch
         {
