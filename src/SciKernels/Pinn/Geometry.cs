@@ -425,18 +425,7 @@ internal sealed class UnionGeometry : Geometry
     }
 
     public override bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point)
-    {
-        double split = a.BoundaryMeasure / BoundaryMeasure;
-        Span<double> u = stackalloc double[unit.Length];
-        unit.CopyTo(u);
-        if (unit[0] < split)
-        {
-            u[0] = unit[0] / split;
-            return a.TryMapBoundary(u, point) && !b.Contains(point, -1e-9);
-        }
-        u[0] = (unit[0] - split) / (1 - split);
-        return b.TryMapBoundary(u, point) && !a.Contains(point, -1e-9);
-    }
+        => DifferenceGeometry.MapCombinedBoundary(a, b, unit, point, keepBInsideA: false);
 }
 
 /// <summary>The set difference A ∖ B of two domains.</summary>
@@ -473,8 +462,16 @@ internal sealed class DifferenceGeometry : Geometry
     }
 
     public override bool TryMapBoundary(ReadOnlySpan<double> unit, Span<double> point)
+        => MapCombinedBoundary(a, b, unit, point, keepBInsideA: true);
+
+    /// <summary>
+    /// Boundary of a union or difference of A and B: the first unit coordinate picks A's or B's
+    /// boundary in proportion to their measures; A's points inside B are rejected, and B's points are
+    /// kept outside A (union) or inside A (difference, where B is a hole).
+    /// </summary>
+    internal static bool MapCombinedBoundary(Geometry a, Geometry b, ReadOnlySpan<double> unit, Span<double> point, bool keepBInsideA)
     {
-        double split = a.BoundaryMeasure / BoundaryMeasure;
+        double split = a.BoundaryMeasure / (a.BoundaryMeasure + b.BoundaryMeasure);
         Span<double> u = stackalloc double[unit.Length];
         unit.CopyTo(u);
         if (unit[0] < split)
@@ -483,6 +480,7 @@ internal sealed class DifferenceGeometry : Geometry
             return a.TryMapBoundary(u, point) && !b.Contains(point, -1e-9);
         }
         u[0] = (unit[0] - split) / (1 - split);
-        return b.TryMapBoundary(u, point) && a.Contains(point, 1e-9);
+        if (!b.TryMapBoundary(u, point)) return false;
+        return keepBInsideA ? a.Contains(point, 1e-9) : !a.Contains(point, -1e-9);
     }
 }
