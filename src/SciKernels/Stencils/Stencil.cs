@@ -14,7 +14,7 @@ namespace SciKernels.Stencils;
 /// Laplacian is first-order accurate (the standard mirror-ghost closure).</para>
 /// <para>Each operator is one pass over the output (SIMD over rows, threads over row segments).</para>
 /// </remarks>
-public static class Stencil
+public static partial class Stencil
 {
     /// <summary>Central 2nd-order gradient ∂u/∂x_k = (u_{i+1} − u_{i−1}) / 2h_k of a scalar field.</summary>
     /// <param name="u">Scalar field <c>[batch, (channels,) n0, …]</c>.</param>
@@ -117,7 +117,7 @@ public static class Stencil
 }
 
 /// <summary>The 1-D operators of the layer, scaled by the grid spacing.</summary>
-internal static class Ops
+internal static partial class Ops
 {
     public static AxisOperator D1(StencilGrid g, int axis, int n)
     {
