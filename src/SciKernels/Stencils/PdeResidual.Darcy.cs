@@ -47,12 +47,12 @@ public static partial class PdeResidual
         var interior = Stencil.FluxDivergence(u, faces, grid).Add(f).Neg();
         double diagonal = 2.0 * (nx - 1) * (nx - 1) + 2.0 * (ny - 1) * (ny - 1);
         var boundary = u.Sub(boundaryValue).Mul(a).Mul(diagonal);
-        var (inside, edge) = Masks(nx, ny, u.DType);
+        var (inside, edge) = Masks(nx, ny, u.DType, u.Device);
         return interior.Mul(inside).Add(boundary.Mul(edge));
     }
 
     /// <summary>Indicators [nx, ny] of the interior and boundary nodes (constants, broadcast over the batch).</summary>
-    private static (Tensor Inside, Tensor Edge) Masks(int nx, int ny, DType dtype)
+    private static (Tensor Inside, Tensor Edge) Masks(int nx, int ny, DType dtype, Device device)
     {
         var inside = new double[nx * ny];
         var edge = new double[nx * ny];
@@ -63,6 +63,6 @@ public static partial class PdeResidual
                 inside[i * ny + j] = interior ? 1 : 0;
                 edge[i * ny + j] = interior ? 0 : 1;
             }
-        return (Tensor.FromDoubles(inside, new[] { nx, ny }, dtype), Tensor.FromDoubles(edge, new[] { nx, ny }, dtype));
+        return (Tensor.FromDoubles(inside, new[] { nx, ny }, dtype, device), Tensor.FromDoubles(edge, new[] { nx, ny }, dtype, device));
     }
 }
