@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using PureHDF;
 using PureHDF.Filters;
@@ -140,6 +141,46 @@ public class MatFile73Tests
         }
     }
 
+    /// <summary>The libhdf5-written fixture (see Fixtures/make_mat73_fixture.py): superblock 0, v1 B-tree chunk index, gzip.</summary>
+    private static string FixturePath([CallerFilePath] string thisFile = "")
+    {
+        string next = Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "Fixtures", "matlab73_small.mat");
+        if (File.Exists(next)) return next;
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "tests", "SciKernels.Tests", "Data", "Fixtures", "matlab73_small.mat");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("matlab73_small.mat not found next to the tests.", next);
+    }
+
+    [Fact]
+    public void ReadsAFileWrittenByLibhdf5()
+    {
+        string path = FixturePath();
+        var all = MatFile.Read(path);
+        Assert.Equal(new[] { "a", "coeff", "n", "sol", "u" }, all.Keys.Order().ToArray()); // the char array is skipped
+        Assert.Equal(new[] { 1, 1 }, all["n"].Dimensions);
+        Assert.Equal(42, all["n"].Data[0]);
+        var ns = NavierStokesDataset.FromMatFile(path);
+        Assert.Equal((3, 8, 2), (ns.Count, ns.Resolution, ns.SnapshotCount));
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < 8; i++)
+                for (int j = 0; j < 8; j++)
+                {
+                    int at = (c * 8 + i) * 8 + j;
+                    Assert.Equal(c + 0.25 * i - 0.125 * j, ns.Inputs[at]);
+                    for (int t = 0; t < 2; t++) Assert.Equal(10 * c + i + 0.5 * j + 0.25 * t, ns.Snapshots[at * 2 + t]);
+                }
+        var first = MatFile.Read(path, new[] { "u" }, leading: 1)["u"];
+        Assert.Equal(new[] { 1, 8, 8, 2 }, first.Dimensions);
+        Assert.Equal(ns.Snapshots.AsSpan(0, 128).ToArray(), first.Data);
+        var darcy = DarcyDataset.FromMatFile(path, 5);
+        Assert.Equal(1 + 3, darcy.Inputs[25 + 3 * 5 + 4]);
+        Assert.Equal(10 + 4, darcy.Targets[25 + 3 * 5 + 4]);
+        Assert.Contains("MATLAB char array", Assert.Throws<MatFileException>(() => MatFile.Read(path, new[] { "label" })).Message);
+    }
+
     [Fact]
     public void TruncatedAndGarbageFilesAreRejected()
     {
@@ -154,11 +195,24 @@ public class MatFile73Tests
             rng.NextBytes(garbage.AsSpan(520 + trial * 8, garbage.Length - 520 - trial * 8));
             candidates.Add(garbage);
         }
+        // The libhdf5 layout (superblock 0, v1 B-trees) cut at every 1 KiB.
+        var fixture = File.ReadAllBytes(FixturePath());
+        for (int length = 1024; length < fixture.Length; length += 1024) candidates.Add(fixture.AsSpan(0, length).ToArray());
         foreach (var bytes in candidates)
         {
             var e = Assert.Throws<MatFileException>(() => MatFile.Read(bytes, "bad.mat"));
             Assert.Contains("bad.mat", e.Message);
         }
+        // Dimensions claiming 2^26 × 5 × 5 doubles (5 GiB in a 12 KiB file): refused before any allocation.
+        var absurd = (byte[])fixture.Clone();
+        var dims = new byte[24];
+        BitConverter.GetBytes(5UL).CopyTo(dims, 0);
+        BitConverter.GetBytes(5UL).CopyTo(dims, 8);
+        BitConverter.GetBytes(2UL).CopyTo(dims, 16);
+        int at = absurd.AsSpan().IndexOf(dims);
+        Assert.True(at > 512);
+        BitConverter.GetBytes(1UL << 26).CopyTo(absurd, at + 16);
+        Assert.Contains("claims", Assert.Throws<MatFileException>(() => MatFile.Read(absurd, "huge.mat")).Message);
         // A plain HDF5 file (no MATLAB header) is named as such.
         var plain = good.AsSpan(512).ToArray();
         Assert.Contains("plain HDF5", Assert.Throws<MatFileException>(() => MatFile.Read(plain)).Message);
@@ -176,7 +230,7 @@ public class MatFile73Tests
                 for (int i = 0; i < big; i++)
                     for (int c = 0; c < n; c++, at++)
                     {
-                        if (t == 0) a[at - t * n * big * big] = c + i;
+                        if (t == 0) a[at] = c + i;
                         u[at] = 10 * c + j + 0.5 * t;
                     }
         string path = TempFile(WriteMat73(new[] { new Var("a", new[] { n, big, big }, a, "single", true), new Var("u", new[] { n, big, big, T }, u, "single", true) }));
