@@ -230,8 +230,11 @@ public static class MatFile
         return new MatArray(name, dims, ToRowMajor(column, dims));
     }
 
-    /// <summary>Column-major (first index fastest) → row-major (last index fastest) over the same dimensions.</summary>
-    internal static double[] ToRowMajor(double[] column, int[] dims)
+    /// <summary>
+    /// Column-major (first index fastest) → row-major (last index fastest) over the same dimensions, widened
+    /// to double on the way (so a large single-precision variable needs no intermediate double copy).
+    /// </summary>
+    internal static double[] ToRowMajor<T>(T[] column, int[] dims) where T : System.Numerics.INumberBase<T>
     {
         var row = new double[column.Length];
         int rank = dims.Length;
@@ -247,7 +250,7 @@ public static class MatFile
         {
             long r = 0;
             for (int k = 0; k < rank; k++) r += index[k] * rowStride[k];
-            row[r] = column[c];
+            row[r] = double.CreateTruncating(column[c]);
             for (int k = 0; k < rank && ++index[k] == dims[k]; k++) index[k] = 0;
         }
         return row;

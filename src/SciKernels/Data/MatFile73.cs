@@ -106,7 +106,7 @@ internal static class MatFile73
             var shape = ds.Read<ulong[]>();
             return new MatArray(name, shape.Select(d => (int)Math.Min(d, int.MaxValue)).ToArray(), Array.Empty<double>());
         }
-        if (ds.Space.Type == H5DataspaceType.Scalar) return new MatArray(name, new[] { 1, 1 }, ReadValues(ds, null, 1));
+        if (ds.Space.Type == H5DataspaceType.Scalar) return new MatArray(name, new[] { 1, 1 }, ReadRowMajor(ds, null, 1, new[] { 1, 1 }));
         var h5dims = ds.Space.Dimensions;
         if (h5dims.Length == 0) return new MatArray(name, new[] { 0, 0 }, Array.Empty<double>());
         // MATLAB dims are the HDF5 dims reversed; MATLAB's first (sample) axis is the dataset's last.
@@ -137,35 +137,26 @@ internal static class MatFile73
         long limit = ds.Layout.Class == H5DataLayoutClass.Chunked ? fileLength * MaxCompressionRatio : fileLength;
         if (bytes > limit)
             throw new MatFileException($"MatFile: {source}: variable '{name}' claims {bytes} bytes of data in a {fileLength}-byte file; the file is corrupt or truncated");
-        var column = ReadValues(ds, selection, count);
-        return new MatArray(name, dims, MatFile.ToRowMajor(column, dims));
+        return new MatArray(name, dims, ReadRowMajor(ds, selection, count, dims));
     }
 
-    /// <summary>Reads <paramref name="count"/> values of the selection in storage order, widened to double.</summary>
-    private static double[] ReadValues(IH5Dataset ds, Selection? selection, long count)
+    /// <summary>Reads the selection (<paramref name="count"/> values, storage order = MATLAB's column-major over <paramref name="dims"/>) as row-major doubles.</summary>
+    private static double[] ReadRowMajor(IH5Dataset ds, Selection? selection, long count, int[] dims)
     {
         int size = ds.Type.Size;
         if (ds.Type.Class == H5DataTypeClass.FloatingPoint)
-        {
-            if (size == 8)
-            {
-                var d = new double[count];
-                ds.Read(d, selection);
-                return d;
-            }
-            return Widen(ReadAs<float>(ds, selection, count), v => v);
-        }
+            return size == 8 ? MatFile.ToRowMajor(ReadAs<double>(ds, selection, count), dims) : MatFile.ToRowMajor(ReadAs<float>(ds, selection, count), dims);
         bool signed = ds.Type.FixedPoint.IsSigned;
         return (size, signed) switch
         {
-            (1, true) => Widen(ReadAs<sbyte>(ds, selection, count), v => v),
-            (1, false) => Widen(ReadAs<byte>(ds, selection, count), v => v),
-            (2, true) => Widen(ReadAs<short>(ds, selection, count), v => v),
-            (2, false) => Widen(ReadAs<ushort>(ds, selection, count), v => v),
-            (4, true) => Widen(ReadAs<int>(ds, selection, count), v => v),
-            (4, false) => Widen(ReadAs<uint>(ds, selection, count), v => v),
-            (8, true) => Widen(ReadAs<long>(ds, selection, count), v => v),
-            _ => Widen(ReadAs<ulong>(ds, selection, count), v => v),
+            (1, true) => MatFile.ToRowMajor(ReadAs<sbyte>(ds, selection, count), dims),
+            (1, false) => MatFile.ToRowMajor(ReadAs<byte>(ds, selection, count), dims),
+            (2, true) => MatFile.ToRowMajor(ReadAs<short>(ds, selection, count), dims),
+            (2, false) => MatFile.ToRowMajor(ReadAs<ushort>(ds, selection, count), dims),
+            (4, true) => MatFile.ToRowMajor(ReadAs<int>(ds, selection, count), dims),
+            (4, false) => MatFile.ToRowMajor(ReadAs<uint>(ds, selection, count), dims),
+            (8, true) => MatFile.ToRowMajor(ReadAs<long>(ds, selection, count), dims),
+            _ => MatFile.ToRowMajor(ReadAs<ulong>(ds, selection, count), dims),
         };
     }
 
@@ -174,12 +165,5 @@ internal static class MatFile73
         var buffer = new T[count];
         ds.Read(buffer, selection);
         return buffer;
-    }
-
-    private static double[] Widen<T>(T[] values, Func<T, double> widen)
-    {
-        var d = new double[values.Length];
-        for (int i = 0; i < d.Length; i++) d[i] = widen(values[i]);
-        return d;
     }
 }
