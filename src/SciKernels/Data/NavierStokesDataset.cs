@@ -73,7 +73,8 @@ public sealed record NavierStokesRecipe(
 /// operator but its sampler takes the real part of a complex field whose two parts are both N(0, 1) in the
 /// original PyTorch version, which doubles the variance; its data can therefore be up to √2 larger in
 /// amplitude than ours. The flow is solved by <see cref="NavierStokesSolver"/> at s·refine points and subsampled.</para>
-/// <para>Cache format: one safetensors file per (ν, s, T, count, seed) holding float64 tensors <c>a</c>
+/// <para>Cache format: one safetensors file per (recipe, s, count, seed), named with ν, s, T, count, seed and a
+/// hash of the recipe, holding float64 tensors <c>a</c>
 /// [count, s, s] and <c>u</c> [count, s, s, T] with <see cref="NavierStokesRecipe.Describe"/> in the metadata;
 /// written atomically, validated on read (sizes, finiteness, recipe) and regenerated when corrupt or
 /// mismatched. Sets too large for one safetensors tensor (2 GiB) are not cached.</para>
@@ -125,8 +126,10 @@ public sealed class NavierStokesDataset
         long aLength = (long)count * s * s, uLength = aLength * T;
         if (uLength > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(count), count, $"NavierStokesDataset: {count} × {s}² × {T} snapshot values do not fit one array");
         bool cacheable = uLength * sizeof(double) <= Array.MaxLength;
+        // The recipe's hash in the name keeps data sets of different recipes from evicting each other.
+        string tag = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(recipe.Describe())))[..8];
         string? path = cacheDirectory is null ? null : Path.Combine(cacheDirectory,
-            string.Create(CultureInfo.InvariantCulture, $"ns_v{recipe.Viscosity:R}_s{s}_T{T}_n{count}_seed{seed}.safetensors"));
+            string.Create(CultureInfo.InvariantCulture, $"ns_v{recipe.Viscosity:R}_s{s}_T{T}_n{count}_seed{seed}_{tag}.safetensors"));
         if (path is not null && File.Exists(path))
         {
             string? problem;
