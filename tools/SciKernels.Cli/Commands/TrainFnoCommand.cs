@@ -18,8 +18,8 @@ internal sealed class TrainFnoCommand : ICommand
                                             per dimension, ntest 100, padding 9, inputs and outputs
                                             normalised pointwise (UnitGaussianNormalizer).
         --refine R (darcy): solve on the (s−1)·R+1 grid and subsample, as the paper's 421 → 85 (R = 5).
-        --data-file (darcy): the paper's Level 5 MAT file (coeff, sol [N, S, S]; e.g. piececonst_r421_N1024_smooth1.mat),
-                   subsampled to --resolution with stride (S−1)/(s−1); MAT v7.3 (HDF5) files are rejected.
+        --data-file (darcy): the paper's MAT file, Level 5 or v7.3 (coeff, sol [N, S, S]; e.g.
+                   piececonst_r421_N1024_smooth1.mat), subsampled to --resolution with stride (S−1)/(s−1).
         --physics-weight λ (darcy, cpu): physics-informed (PINO) training, loss = data + λ·mean(r²)/mean(f²) with r the
                    residual of the de-normalised prediction in the solver's 5-point scheme (PdeResidual.Darcy;
                    boundary rows: the Dirichlet residual scaled like an interior row). λ = 0 reports the residual
