@@ -124,25 +124,25 @@ public class SpectralTests
     {
         var d = Backends.Get(backend);
         var rng = new Random(11);
-        int p = 3, m = 4, n = 5, k = 6;
-        foreach (bool adjA in new[] { false, true })
-            foreach (bool adjB in new[] { false, true })
-            {
-                var ar = Ref.Rand(rng, p * m * k); var ai = Ref.Rand(rng, p * m * k);
-                var br = Ref.Rand(rng, p * k * n); var bi = Ref.Rand(rng, p * k * n);
-                var expected = NaiveComplexMatMul(ar, ai, br, bi, p, m, n, k, adjA, adjB);
-                var sa = adjA ? (m * k, 1, m, 0) : (m * k, k, 1, 0);
-                var sb = adjB ? (k * n, 1, k, 0) : (k * n, n, 1, 0);
-                var args = new ComplexMatMulArgs(p, m, n, k, sa, sa, sb, sb, adjA, adjB);
-                using var dar = d.Up(ar); using var dai = d.Up(ai); using var dbr = d.Up(br); using var dbi = d.Up(bi);
-                using var dc = d.Up(new double[expected.Length]);
-                d.Ops.ComplexMatMul(dar.View, dai.View, dbr.View, dbi.View, dc.View, args);
-                ElementwiseTests.AssertClose(expected, d.Down(dc.View), 1e-12, 1e-12, $"complex matmul adjA={adjA} adjB={adjB}");
+        foreach (var (p, m, n, k) in new[] { (3, 4, 5, 6), (2, 20, 17, 35) }) // inside one tile; across tiles and K slabs
+            foreach (bool adjA in new[] { false, true })
+                foreach (bool adjB in new[] { false, true })
+                {
+                    var ar = Ref.Rand(rng, p * m * k); var ai = Ref.Rand(rng, p * m * k);
+                    var br = Ref.Rand(rng, p * k * n); var bi = Ref.Rand(rng, p * k * n);
+                    var expected = NaiveComplexMatMul(ar, ai, br, bi, p, m, n, k, adjA, adjB);
+                    var sa = adjA ? (m * k, 1, m, 0) : (m * k, k, 1, 0);
+                    var sb = adjB ? (k * n, 1, k, 0) : (k * n, n, 1, 0);
+                    var args = new ComplexMatMulArgs(p, m, n, k, sa, sa, sb, sb, adjA, adjB);
+                    using var dar = d.Up(ar); using var dai = d.Up(ai); using var dbr = d.Up(br); using var dbi = d.Up(bi);
+                    using var dc = d.Up(new double[expected.Length]);
+                    d.Ops.ComplexMatMul(dar.View, dai.View, dbr.View, dbi.View, dc.View, args);
+                    ElementwiseTests.AssertClose(expected, d.Down(dc.View), 1e-12, 1e-12, $"complex matmul adjA={adjA} adjB={adjB}");
 
-                using var far = d.Up(Ref.F(ar)); using var fai = d.Up(Ref.F(ai)); using var fbr = d.Up(Ref.F(br)); using var fbi = d.Up(Ref.F(bi));
-                using var fc = d.Up(new float[expected.Length]);
-                d.Ops.ComplexMatMul(far.View, fai.View, fbr.View, fbi.View, fc.View, args);
-                ElementwiseTests.AssertClose(expected, d.Down(fc.View).Select(v => (double)v).ToArray(), 1e-4, 1e-4, $"complex matmul f32 adjA={adjA} adjB={adjB}");
-            }
+                    using var far = d.Up(Ref.F(ar)); using var fai = d.Up(Ref.F(ai)); using var fbr = d.Up(Ref.F(br)); using var fbi = d.Up(Ref.F(bi));
+                    using var fc = d.Up(new float[expected.Length]);
+                    d.Ops.ComplexMatMul(far.View, fai.View, fbr.View, fbi.View, fc.View, args);
+                    ElementwiseTests.AssertClose(expected, d.Down(fc.View).Select(v => (double)v).ToArray(), 1e-4, 1e-4, $"complex matmul f32 adjA={adjA} adjB={adjB}");
+                }
     }
 }

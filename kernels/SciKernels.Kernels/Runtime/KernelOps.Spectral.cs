@@ -117,7 +117,14 @@ public sealed partial class KernelOps
         long total = (long)args.P * args.M * args.N;
         if (total == 0) return;
         Check(c.Length >= 2 * total, "c shorter than 2*P*M*N");
+        Check(device.Accelerator.MaxNumThreadsPerGroup >= SpectralKernels.MixTile * SpectralKernels.MixTile, "accelerator supports fewer than 256 threads per group");
+        var cfg = new KernelConfig(
+            new Index3D(
+                (args.N + SpectralKernels.MixTile - 1) / SpectralKernels.MixTile,
+                (args.M + SpectralKernels.MixTile - 1) / SpectralKernels.MixTile,
+                Math.Min(args.P, 65535)),
+            new Index3D(SpectralKernels.MixTile, SpectralKernels.MixTile, 1));
         K.Get<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ComplexMatMulArgs>(SpectralKernels.ComplexMatMul<T, TA>)(
-            S, L.Linear(total), aRe, aIm, bRe, bIm, c, args);
+            S, cfg, aRe, aIm, bRe, bIm, c, args);
     }
 }
