@@ -58,6 +58,11 @@ public interface IArith<T> where T : unmanaged
     /// <param name="b">Right operand.</param>
     static abstract T Add(T a, T b);
 
+    /// <summary>a − b.</summary>
+    /// <param name="a">Minuend.</param>
+    /// <param name="b">Subtrahend.</param>
+    static abstract T Sub(T a, T b);
+
     /// <summary>a * b + c (may be fused by the backend).</summary>
     /// <param name="a">Factor.</param>
     /// <param name="b">Factor.</param>
@@ -82,6 +87,8 @@ public readonly struct F32 : IArith<float>
     /// <inheritdoc/>
     public static float Add(float a, float b) => a + b;
     /// <inheritdoc/>
+    public static float Sub(float a, float b) => a - b;
+    /// <inheritdoc/>
     public static float MulAdd(float a, float b, float c) => a * b + c;
     /// <inheritdoc/>
     public static float Mul(float a, float b) => a * b;
@@ -96,6 +103,8 @@ public readonly struct F64 : IArith<double>
     public static double Zero => 0.0;
     /// <inheritdoc/>
     public static double Add(double a, double b) => a + b;
+    /// <inheritdoc/>
+    public static double Sub(double a, double b) => a - b;
     /// <inheritdoc/>
     public static double MulAdd(double a, double b, double c) => a * b + c;
     /// <inheritdoc/>

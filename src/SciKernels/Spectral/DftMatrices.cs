@@ -93,6 +93,44 @@ internal static class DftMatrices
             return v;
         }, new[] { 2 * modes, n });
 
+    /// <summary>
+    /// The twiddle table of the device FFT kernels: e^{−2πi t/n} for t &lt; n/2, interleaved (re, im),
+    /// [n] (uploaded once per (n, dtype, device)).
+    /// </summary>
+    public static Tensor Twiddles(int n, DType dtype, Device device)
+        => Get("tw", n, n / 2, false, dtype, device, () =>
+        {
+            var v = new double[n];
+            for (int t = 0; t < n / 2; t++)
+            {
+                var (c, s) = Angle(t, 1, n);
+                v[2 * t] = c;
+                v[2 * t + 1] = -s;
+            }
+            return v;
+        }, new[] { n });
+
+    /// <summary>
+    /// The full n-point DFT as its cosine and sine parts, C[f, t] = cos(2π ft/n) and S[f, t] =
+    /// sin(2π ft/n), each [n, n] (the exact O(n²) fallback for lengths that are not powers of two).
+    /// </summary>
+    public static (Tensor Cos, Tensor Sin) FullComplex(int n, DType dtype, Device device)
+    {
+        double[] Build(bool sine)
+        {
+            var v = new double[n * n];
+            for (int f = 0; f < n; f++)
+                for (int t = 0; t < n; t++)
+                {
+                    var (c, s) = Angle(f, t, n);
+                    v[f * n + t] = sine ? s : c;
+                }
+            return v;
+        }
+        return (Get("dft-cos", n, n, false, dtype, device, () => Build(false), new[] { n, n }),
+                Get("dft-sin", n, n, false, dtype, device, () => Build(true), new[] { n, n }));
+    }
+
     /// <summary>E [2K, 2D], K = 2m: rows (r', k), columns (d, r).</summary>
     public static Tensor ComplexForward(int d, int m, DType dtype, Device device)
         => Get("cf", d, m, false, dtype, device, () =>

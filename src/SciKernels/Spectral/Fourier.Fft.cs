@@ -26,8 +26,11 @@ public enum FftNorm
 /// <para><b>Conventions</b> follow <c>torch.fft</c>: <c>Rfft</c> computes X[k] = Σ_j x[j]·e^{−2πi jk/n};
 /// <c>Irfft</c> reads its input as the non-negative half of a Hermitian spectrum and ignores the
 /// imaginary parts of the DC and Nyquist bins (which cannot contribute to a real signal).</para>
-/// <para>The FFTs run on the CPU (ILGPU kernels come later); the truncated transforms and the spectral
-/// convolutions are built from matrix products and run wherever MatMul does.</para>
+/// <para><b>Devices.</b> Every function runs on the CPU and on ILGPU devices. On a device each
+/// transformed dimension of a power-of-two length uses the radix-2 Stockham FFT kernels; any other
+/// length falls back to the exact DFT as a GEMM with cached matrices, which costs O(n²) per signal
+/// (correct, but slow for long non-power-of-two signals — prefer powers of two there). The truncated
+/// transforms and the spectral convolutions are built from matrix products and run wherever MatMul does.</para>
 /// </remarks>
 public static partial class Fourier
 {
@@ -87,7 +90,6 @@ public static partial class Fourier
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckRealFloat(op, x);
-        CheckCpu(op, x);
         if (dims < 1) throw new TensorException(op, $"the number of transformed dimensions must be at least 1, got {dims}");
         if (x.Rank < dims)
             throw new TensorException(op, $"a {dims}-D transform needs a tensor of rank ≥ {dims}, got shape {Tensor.ShapeString(x.Shape)}");
@@ -101,7 +103,6 @@ public static partial class Fourier
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckRealFloat(op, x);
-        CheckCpu(op, x);
         if (dims < 1) throw new TensorException(op, $"the number of transformed dimensions must be at least 1, got {dims}");
         if (x.Rank < dims + 1 || x.Shape[^1] != 2)
             throw new TensorException(op, $"expected a complex tensor [..., {(dims > 1 ? "d1, …, " : "")}n/2+1, 2] (trailing dimension 2 = (re, im)) with {dims} transformed dimension(s), got shape {Tensor.ShapeString(x.Shape)}");
@@ -152,12 +153,6 @@ public static partial class Fourier
             throw new TensorException(op, $"expected a float32 or float64 tensor, got {x.DType.Name()} of shape {Tensor.ShapeString(x.Shape)} (complex values use a trailing dimension of size 2)");
     }
 
-    private static void CheckCpu(string op, Tensor x)
-    {
-        if (x.Device.Kind != DeviceKind.Cpu)
-            throw new TensorException(op, $"FFTs run on the CPU only for now; the {Tensor.ShapeString(x.Shape)} tensor is on {x.Device} (move it with To(Device.Cpu), or use the truncated transforms, which run on any device)");
-    }
-
     // ------------------------------------------------------------------ differentiable primitives
 
     /// <summary>
@@ -171,14 +166,19 @@ public static partial class Fourier
         using (GradMode.NoGrad()) xc = x.Contiguous();
         int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
         var outShape = x.Shape[..^1].ToArray().Append(h).Append(2).ToArray();
-        var y = Tensor.Empty(outShape, x.DType, x.Device);
-        long rows = x.NumElements / n;
-        unsafe
+        Tensor y;
+        if (x.Device.Kind != DeviceKind.Cpu) y = DeviceRfft(xc, sizes, scale);
+        else
         {
-            if (x.DType == DType.Float32) RfftRaw(CpuBackend.Ptr<float>(xc), CpuBackend.Ptr<float>(y), rows, n, outShape, d, (float)scale);
-            else RfftRaw(CpuBackend.Ptr<double>(xc), CpuBackend.Ptr<double>(y), rows, n, outShape, d, scale);
+            y = Tensor.Empty(outShape, x.DType, x.Device);
+            long rows = x.NumElements / n;
+            unsafe
+            {
+                if (x.DType == DType.Float32) RfftRaw(CpuBackend.Ptr<float>(xc), CpuBackend.Ptr<float>(y), rows, n, outShape, d, (float)scale);
+                else RfftRaw(CpuBackend.Ptr<double>(xc), CpuBackend.Ptr<double>(y), rows, n, outShape, d, scale);
+            }
+            GC.KeepAlive(xc);
         }
-        GC.KeepAlive(xc);
         if (!ReferenceEquals(xc, x)) xc.Dispose();
         return Tensor.Record(y, "Rfft", new[] { x }, g => new[] { IrfftOp(g.Mul(DftMatrices.BinWeights(n, reciprocal: true, x.DType, x.Device)), sizes, scale) });
     }
@@ -189,17 +189,24 @@ public static partial class Fourier
     /// </summary>
     internal static Tensor IrfftOp(Tensor spec, int[] sizes, double scale)
     {
+        bool cpu = spec.Device.Kind == DeviceKind.Cpu;
         Tensor tmp;
-        using (GradMode.NoGrad()) tmp = spec.Contiguous(forceCopy: sizes.Length > 1);
+        // the CPU transforms the other dims in place, so it needs a private copy; devices ping-pong
+        using (GradMode.NoGrad()) tmp = spec.Contiguous(forceCopy: cpu && sizes.Length > 1);
         int d = sizes.Length, n = sizes[^1];
         var outShape = spec.Shape[..^2].ToArray().Append(n).ToArray();
-        var y = Tensor.Empty(outShape, spec.DType, spec.Device);
-        unsafe
+        Tensor y;
+        if (!cpu) y = DeviceIrfft(tmp, sizes, scale);
+        else
         {
-            if (spec.DType == DType.Float32) IrfftRaw(CpuBackend.Ptr<float>(tmp), CpuBackend.Ptr<float>(y), spec.Shape.ToArray(), d, n, (float)scale);
-            else IrfftRaw(CpuBackend.Ptr<double>(tmp), CpuBackend.Ptr<double>(y), spec.Shape.ToArray(), d, n, scale);
+            y = Tensor.Empty(outShape, spec.DType, spec.Device);
+            unsafe
+            {
+                if (spec.DType == DType.Float32) IrfftRaw(CpuBackend.Ptr<float>(tmp), CpuBackend.Ptr<float>(y), spec.Shape.ToArray(), d, n, (float)scale);
+                else IrfftRaw(CpuBackend.Ptr<double>(tmp), CpuBackend.Ptr<double>(y), spec.Shape.ToArray(), d, n, scale);
+            }
+            GC.KeepAlive(tmp);
         }
-        GC.KeepAlive(tmp);
         if (!ReferenceEquals(tmp, spec)) tmp.Dispose();
         return Tensor.Record(y, "Irfft", new[] { spec }, g => new[] { RfftOp(g, sizes, scale).Mul(DftMatrices.BinWeights(n, reciprocal: false, spec.DType, spec.Device)) });
     }

@@ -1,0 +1,115 @@
+using SciKernels.Autograd;
+using SciKernels.Devices;
+using SciKernels.Kernels.Runtime;
+using SciKernels.Kernels.Spectral;
+
+namespace SciKernels.Spectral;
+
+public static partial class Fourier
+{
+    // ------------------------------------------------------------------ transforms on ILGPU devices
+    //
+    // Each transformed dimension is one batched 1-D transform: power-of-two lengths use the Stockham
+    // FFT kernels (the last dimension reads the real signal, or the Hermitian half spectrum, directly;
+    // the other dimensions run along their strides), any other length the exact DFT as a GEMM with
+    // cached matrices — O(n²) work per signal, correct but slow for long non-power-of-two signals.
+
+    private static IlgpuBackend DeviceBackend(string op, Tensor x) => x.Device.Backend as IlgpuBackend
+        ?? throw new TensorException(op, $"no FFT implementation for tensors on {x.Device}");
+
+    /// <summary>Unnormalised real FFT (times <paramref name="scale"/>) of the contiguous x over the trailing sizes.Length dims, on its device.</summary>
+    private static Tensor DeviceRfft(Tensor xc, int[] sizes, double scale)
+    {
+        using var noGrad = GradMode.NoGrad();
+        var backend = DeviceBackend("Rfft", xc);
+        int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
+        int rows = checked((int)(xc.NumElements / n));
+        var outShape = xc.Shape[..^1].ToArray().Append(h).Append(2).ToArray();
+        Tensor y;
+        if (KernelOps.IsFftLength(n))
+        {
+            y = Tensor.Empty(outShape, xc.DType, xc.Device);
+            backend.Fft(xc, y, DftMatrices.Twiddles(n, xc.DType, xc.Device), n, rows, 1, FftInput.Real, FftOutput.Complex, h, inverse: false, scale);
+        }
+        else
+        {
+            var flat = xc.Reshape(rows, n).MatMul(DftMatrices.RealForward(n, h, interleaved: true, xc.DType, xc.Device));
+            var scaled = scale == 1 ? flat : flat.Mul(scale);
+            y = scaled.Reshape(outShape);
+            flat.Dispose();
+            if (!ReferenceEquals(scaled, flat)) scaled.Dispose();
+        }
+        int rank = outShape.Length - 1; // complex rank
+        for (int k = 1; k < d; k++)
+            y = DeviceComplexAlongAxis(y, rank - 1 - k, inverse: false, disposeInput: true);
+        return y;
+    }
+
+    /// <summary>Unnormalised inverse real FFT (times <paramref name="scale"/>) of the contiguous half spectrum [..., n/2+1, 2], on its device.</summary>
+    private static Tensor DeviceIrfft(Tensor spec, int[] sizes, double scale)
+    {
+        using var noGrad = GradMode.NoGrad();
+        var backend = DeviceBackend("Irfft", spec);
+        int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
+        int rank = spec.Rank - 1;
+        var t = spec;
+        for (int k = 1; k < d; k++)
+            t = DeviceComplexAlongAxis(t, rank - 1 - k, inverse: true, disposeInput: !ReferenceEquals(t, spec));
+        int rows = checked((int)(t.NumElements / (2L * h)));
+        var outShape = spec.Shape[..^2].ToArray().Append(n).ToArray();
+        Tensor y;
+        if (KernelOps.IsFftLength(n))
+        {
+            y = Tensor.Empty(outShape, spec.DType, spec.Device);
+            backend.Fft(t, y, DftMatrices.Twiddles(n, spec.DType, spec.Device), n, rows, 1, FftInput.HalfSpectrum, FftOutput.RealPart, n, inverse: true, scale);
+        }
+        else
+        {
+            // RealInverse already holds the 1/n and the Hermitian multiplicities.
+            var flat = t.Reshape(rows, 2 * h).MatMul(DftMatrices.RealInverse(n, h, interleaved: true, spec.DType, spec.Device));
+            var scaled = scale * n == 1 ? flat : flat.Mul(scale * n);
+            y = scaled.Reshape(outShape);
+            flat.Dispose();
+            if (!ReferenceEquals(scaled, flat)) scaled.Dispose();
+        }
+        if (!ReferenceEquals(t, spec)) t.Dispose();
+        return y;
+    }
+
+    /// <summary>Unnormalised complex DFT along complex axis <paramref name="axis"/> of the contiguous complex tensor t [..., 2].</summary>
+    private static Tensor DeviceComplexAlongAxis(Tensor t, int axis, bool inverse, bool disposeInput)
+    {
+        int rank = t.Rank - 1;
+        int outer = 1, inner = 1, len = t.Shape[axis];
+        for (int i = 0; i < axis; i++) outer *= t.Shape[i];
+        for (int i = axis + 1; i < rank; i++) inner *= t.Shape[i];
+        Tensor y;
+        if (KernelOps.IsFftLength(len))
+        {
+            y = Tensor.Empty(t.Shape, t.DType, t.Device);
+            DeviceBackend(inverse ? "Irfft" : "Rfft", t).Fft(t, y, DftMatrices.Twiddles(len, t.DType, t.Device), len, outer, inner,
+                FftInput.Complex, FftOutput.Complex, len, inverse, 1.0);
+        }
+        else if (len == 1)
+        {
+            return t; // the 1-point DFT is the identity
+        }
+        else
+        {
+            // Y = C·X ∓ (S·X)·J per (re, im) pair: e^{∓iφ}(a + ib) = (a cos φ ± b sin φ) + i(b cos φ ∓ a sin φ),
+            // J mapping (p, q) ↦ (q, −p); C, S the cosine and sine matrices.
+            var (c, s) = DftMatrices.FullComplex(len, t.DType, t.Device);
+            var x = t.Reshape(outer, len, 2 * inner);
+            var a = Tensor.BatchedMatMul(c.Unsqueeze(0).Expand(outer, len, len), x);
+            var b = Tensor.BatchedMatMul(s.Unsqueeze(0).Expand(outer, len, len), x);
+            var j = Tensor.FromDoubles(inverse ? new[] { 0.0, 1, -1, 0 } : new[] { 0.0, -1, 1, 0 }, new[] { 2, 2 }, t.DType, t.Device);
+            var bj = b.Reshape(-1, 2).MatMul(j);
+            var bjv = bj.Reshape(a.Shape.ToArray());
+            var sum = a.Add(bjv);
+            y = sum.Reshape(t.Shape.ToArray());
+            foreach (var tmp in new[] { x, a, b, j, bj, bjv, sum }) tmp.Dispose();
+        }
+        if (disposeInput) t.Dispose();
+        return y;
+    }
+}
