@@ -4,12 +4,13 @@ using SciKernels.Kernels.Functors;
 using SciKernels.Kernels.Indexing;
 using SciKernels.Kernels.MatMul;
 using SciKernels.Kernels.Reduction;
+using SciKernels.Kernels.Stencil;
 
 namespace SciKernels.Kernels.Compilation;
 
 /// <summary>One kernel specialization: a closed (fully constructed) explicitly grouped kernel method.</summary>
 /// <param name="Name">Stable name, <c>family/kernel/op/type</c> (e.g. <c>elementwise/unary/exp/f32</c>).</param>
-/// <param name="Family">Concern: elementwise, reduction, matmul, indexing.</param>
+/// <param name="Family">Concern: elementwise, reduction, matmul, indexing, stencil.</param>
 /// <param name="Method">The constructed kernel method.</param>
 public sealed record KernelSpec(string Name, string Family, MethodInfo Method)
 {
@@ -116,6 +117,10 @@ public static class KernelCatalog
             Add("indexing", $"gather_along_dim_i64/{tag}", ix, nameof(IndexingKernels.GatherAlongDim), t);
             Add("indexing", $"segment_sum_rows/{tag}", ix, nameof(IndexingKernels.SegmentSumRows), t, arith);
             Add("indexing", $"csr_scatter_sum/{tag}", ix, nameof(IndexingKernels.CsrScatterSum), t, arith);
+
+            var st = typeof(StencilKernels);
+            Add("stencil", $"interpret/{tag}", st, nameof(StencilKernels.Interpret), t, arith);
+            Add("stencil", $"tiled/{tag}", st, nameof(StencilKernels.Tiled), t, arith);
         }
         // Bit-exact copies (any 4- or 8-byte dtype) and integer fills used by the tensor library.
         foreach (var (t, tag) in new[] { (typeof(int), "i32"), (typeof(long), "i64") })

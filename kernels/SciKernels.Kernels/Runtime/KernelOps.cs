@@ -16,7 +16,7 @@ namespace SciKernels.Kernels.Runtime;
 /// <see cref="DeviceContext.Kernels"/>. All views are 1-D element views; shapes/strides are passed
 /// explicitly, so the tensor library decides layouts and this layer stays stateless.
 /// </summary>
-public sealed class KernelOps
+public sealed partial class KernelOps
 {
     private readonly DeviceContext device;
 
