@@ -93,6 +93,7 @@ public sealed partial class KernelOps
                 // Fields 3… go back to back into one view (the program records their component offsets).
                 long len = 0;
                 for (int f = StencilKernels.MaxViews - 1; f < numFields; f++) len += fields[f].Length;
+                Check(len <= int.MaxValue, "packed fields exceed 2^31 - 1 elements");
                 packed = device.Pool.Rent<T>(len);
                 long at = 0;
                 for (int f = StencilKernels.MaxViews - 1; f < numFields; f++)

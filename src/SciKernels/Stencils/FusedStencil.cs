@@ -26,7 +26,8 @@ internal readonly record struct BilinearTerm(int Out, Factor A, Factor B, double
 /// <summary>
 /// The single differentiable primitive of the stencil layer: a sum of linear stencil terms and
 /// products of two stencil terms over fields shaped [batch, components, n0, …, n_{d−1}], computed
-/// in one pass over the output.
+/// in one pass over the output: <see cref="StencilKernel"/> on the CPU, the kernels of
+/// <c>SciKernels.Kernels.Stencil</c> on ILGPU devices (through <see cref="StencilProgramFactory"/>).
 /// </summary>
 /// <remarks>
 /// Backward (product rule), with Aᵀ the adjoint 1-D operator of a factor:
