@@ -108,7 +108,8 @@ public sealed partial class KernelOps
             if (tile is { } t)
             {
                 var args = StencilArgs.Create(batch, program, t.TZ, t.TY, t.TX);
-                int groups = (int)Math.Min(args.Tiles, 1 << 20);
+                Check(args.Tiles <= int.MaxValue, "more than 2^31 - 1 tiles");
+                int groups = (int)args.Tiles;
                 K.Get<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, StencilArgs>(StencilKernels.Tiled<T, TA>)(
                     S, new KernelConfig(groups, t.TZ * t.TY * t.TX), v[0], v[1], v[2], v[3], y, ints, coefs, args);
                 return StencilPath.Tiled;

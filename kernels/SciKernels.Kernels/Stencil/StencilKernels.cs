@@ -64,7 +64,7 @@ public static class StencilKernels
     }
 
     /// <summary>
-    /// Tiled path (grid-stride over tiles; a group of exactly TZ·TY·TX threads per tile): stages the
+    /// Tiled path (one group of exactly TZ·TY·TX threads per tile, at least <see cref="StencilArgs.Tiles"/> groups): stages the
     /// source component's tile plus halo in shared memory (wrapped on periodic axes, zero outside
     /// non-periodic ones), then each thread writes every output component of its node.
     /// </summary>
@@ -96,41 +96,43 @@ public static class StencilKernels
         int lz = tid / (args.TX * args.TY);
         int srcView = args.SrcField < MaxViews - 1 ? args.SrcField : MaxViews - 1;
         int center = ((lz + args.H0) * ey + ly + args.H1) * ex + lx + args.H2;
-        for (int t = Grid.IdxX; t < numTiles; t += Grid.DimX)
+        // One tile per group: a barrier inside a grid-stride loop makes OpenCL CPU compilers (PoCL)
+        // keep every live value per work-item across the loop, which costs more than the launch.
+        // Tiles ≥ numTiles (none with the launcher's grid) load and write nothing; the barrier stays
+        // outside any branch (PoCL's barrier handling rejects divergent returns around it).
+        int t = Grid.IdxX < numTiles ? Grid.IdxX : numTiles - 1;
+        bool active = Grid.IdxX < numTiles;
+        int b = t / tilesPerSample;
+        int r = t % tilesPerSample;
+        int z0 = r / (args.TilesY * args.TilesX) * args.TZ;
+        int r2 = r % (args.TilesY * args.TilesX);
+        int y0 = r2 / args.TilesX * args.TY;
+        int xs = r2 % args.TilesX * args.TX;
+        int srcBase = FieldOffset(prog, args, args.SrcField, b, args.SrcComp, nodes);
+        for (int l = tid; l < tileElements; l += groupSize)
         {
-            int b = t / tilesPerSample;
-            int r = t % tilesPerSample;
-            int z0 = r / (args.TilesY * args.TilesX) * args.TZ;
-            int r2 = r % (args.TilesY * args.TilesX);
-            int y0 = r2 / args.TilesX * args.TY;
-            int xs = r2 % args.TilesX * args.TX;
-            int srcBase = FieldOffset(prog, args, args.SrcField, b, args.SrcComp, nodes);
-            for (int l = tid; l < tileElements; l += groupSize)
+            int cx = l % ex;
+            int q = l / ex;
+            int g0 = Fold(z0 - args.H0 + q / ey, args.N0, args.P0);
+            int g1 = Fold(y0 - args.H1 + q % ey, args.N1, args.P1);
+            int g2 = Fold(xs - args.H2 + cx, args.N2, args.P2);
+            tile[l] = g0 >= 0 && g1 >= 0 && g2 >= 0
+                ? Load(x0, x1, x2, x3, srcView, srcBase + (g0 * args.N1 + g1) * args.N2 + g2)
+                : TArith.Zero;
+        }
+        Group.Barrier();
+        int i0 = z0 + lz, i1 = y0 + ly, i2 = xs + lx;
+        if (active && i0 < args.N0 && i1 < args.N1 && i2 < args.N2)
+        {
+            bool inBox = i0 >= args.Lo0 && i0 < args.Hi0 && i1 >= args.Lo1 && i1 < args.Hi1 && i2 >= args.Lo2 && i2 < args.Hi2;
+            int p = (i0 * args.N1 + i1) * args.N2 + i2;
+            for (int o = 0; o < args.OutComps; o++)
             {
-                int cx = l % ex;
-                int q = l / ex;
-                int g0 = Fold(z0 - args.H0 + q / ey, args.N0, args.P0);
-                int g1 = Fold(y0 - args.H1 + q % ey, args.N1, args.P1);
-                int g2 = Fold(xs - args.H2 + cx, args.N2, args.P2);
-                tile[l] = g0 >= 0 && g1 >= 0 && g2 >= 0
-                    ? Load(x0, x1, x2, x3, srcView, srcBase + (g0 * args.N1 + g1) * args.N2 + g2)
-                    : TArith.Zero;
+                T v = inBox
+                    ? TileComponent<T, TArith>(x0, x1, x2, x3, tile, prog, coef, args, b, o, p, center, ex, ey)
+                    : Component<T, TArith>(x0, x1, x2, x3, prog, coef, args, b, o, i0, i1, i2);
+                y[(b * args.OutComps + o) * nodes + p] = v;
             }
-            Group.Barrier();
-            int i0 = z0 + lz, i1 = y0 + ly, i2 = xs + lx;
-            if (lz < args.TZ && i0 < args.N0 && i1 < args.N1 && i2 < args.N2)
-            {
-                bool inBox = i0 >= args.Lo0 && i0 < args.Hi0 && i1 >= args.Lo1 && i1 < args.Hi1 && i2 >= args.Lo2 && i2 < args.Hi2;
-                int p = (i0 * args.N1 + i1) * args.N2 + i2;
-                for (int o = 0; o < args.OutComps; o++)
-                {
-                    T v = inBox
-                        ? TileComponent<T, TArith>(x0, x1, x2, x3, tile, prog, coef, args, b, o, p, center, ex, ey)
-                        : Component<T, TArith>(x0, x1, x2, x3, prog, coef, args, b, o, i0, i1, i2);
-                    y[(b * args.OutComps + o) * nodes + p] = v;
-                }
-            }
-            Group.Barrier();
         }
     }
 
