@@ -7,7 +7,8 @@ namespace SciKernels.Kernels.Tests;
 /// <summary>
 /// The stencil kernels against a host evaluation of the same description: the shared-memory tiled
 /// kernel (2-D/3-D band stencils of one source component, with explicit boundary rows near the ends
-/// of non-periodic axes and wrapped halos on periodic ones, several tiles including partial ones) and
+/// of non-periodic axes — from the tile when they stay within the halo, else by the general
+/// evaluation — and wrapped halos on periodic ones, several tiles including partial ones) and
 /// the general interpreter (bilinear terms, more fields than views), in float32 and float64.
 /// </summary>
 public class StencilTests
@@ -98,6 +99,19 @@ public class StencilTests
         return rows;
     }
 
+    /// <summary>Boundary rows whose columns lie within ±2 nodes of the row (as the layer's closures do).</summary>
+    private static StencilRow[] NearRows(Random rng, int count, int n, bool right)
+    {
+        var rows = new StencilRow[count];
+        for (int k = 0; k < count; k++)
+        {
+            int i = right ? n - count + k : k;
+            var cols = Enumerable.Range(i - 2, 5).Where(c => c >= 0 && c < n).OrderBy(_ => rng.Next()).Take(2 + rng.Next(2)).ToArray();
+            rows[k] = new StencilRow(cols, cols.Select(_ => rng.NextDouble() * 2 - 1).ToArray(), rng.NextDouble() - 0.5);
+        }
+        return rows;
+    }
+
     private static void Run(DeviceContext d, Case c, StencilProgram program, double[][] x, bool allowTiled, StencilPath expected)
     {
         var reference = c.Evaluate(x);
@@ -158,6 +172,27 @@ public class StencilTests
         }
         var program = c.Build();
         Assert.Equal(1, program.Tiling!.SourceComp);
+        var x = c.Inputs(rng);
+        Run(d, c, program, x, allowTiled: true, StencilPath.Tiled);
+        Run(d, c, program, x, allowTiled: false, StencilPath.General);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void TiledKernelEvaluatesBoundaryRowsWithinTheHaloFromTheTile(string backend)
+    {
+        var d = Backends.Get(backend);
+        var rng = new Random(17);
+        var c = new Case(new[] { 10, 17 }, new[] { 1 }, outComps: 1, batch: 2);
+        int a = c.Add(new Op(0, new[] { 1.0, -2, 1 }, false, NearRows(rng, 2, 10, false), NearRows(rng, 1, 10, true)));
+        int b = c.Add(new Op(1, new[] { -0.5, 0, 0.5 }, false, NearRows(rng, 1, 17, false), NearRows(rng, 3, 17, true)));
+        c.Terms.Add(new Term(0, 0.8, new StencilFactor(0, 0, a), null));
+        c.Terms.Add(new Term(0, -1.7, new StencilFactor(0, 0, b), null));
+        var program = c.Build();
+        // The whole grid is evaluated from tiles (no general-path box), with the halo widened to the rows' reach.
+        Assert.Equal(new[] { 0, 0, 0 }, program.Tiling!.Lo);
+        Assert.Equal(new[] { 1, 10, 17 }, program.Tiling.Hi);
+        Assert.Equal(2, program.Tiling.Halo.Max());
         var x = c.Inputs(rng);
         Run(d, c, program, x, allowTiled: true, StencilPath.Tiled);
         Run(d, c, program, x, allowTiled: false, StencilPath.General);

@@ -158,7 +158,9 @@ public sealed class StencilProgramBuilder
     /// <summary>
     /// Whether the shared-memory tiled kernel applies, and its geometry: 2-D/3-D grids, linear terms only,
     /// every stencil factor reading one field component, radii ≤ <see cref="StencilKernels.MaxTileHalo"/>
-    /// and one periodicity per axis. Nodes inside the box [Lo, Hi) use only interior rows of every operator.
+    /// and one periodicity per axis. Nodes inside the box [Lo, Hi) are evaluated from the tile: the whole
+    /// axis when its boundary rows reach at most <see cref="StencilKernels.MaxTileHalo"/> nodes (the halo
+    /// is widened to cover them), else only the nodes where every operator uses its interior row.
     /// </summary>
     private StencilTiling? Tiling(int pad)
     {
@@ -172,6 +174,7 @@ public sealed class StencilProgramBuilder
         var hi = new int[3];
         var periodic = new int[3];
         var seen = new bool[3];
+        var reach = new int[3];
         for (int k = 0; k < 3; k++) hi[k] = k < pad ? 1 : spatial[k - pad];
         foreach (var f in stencilFactors)
         {
@@ -182,21 +185,45 @@ public sealed class StencilProgramBuilder
             seen[a] = true;
             periodic[a] = op.Periodic ? 1 : 0;
             halo[a] = Math.Max(halo[a], r);
-            if (!op.Periodic)
+            if (!op.Periodic) reach[a] = Math.Max(reach[a], Reach(op));
+        }
+        // Boundary rows whose columns stay within the halo are evaluated from the tile too; otherwise
+        // the nodes outside the interior box fall back to the general evaluation.
+        for (int a = 0; a < 3; a++)
+        {
+            if (reach[a] <= StencilKernels.MaxTileHalo)
             {
+                halo[a] = Math.Max(halo[a], reach[a]);
+                continue;
+            }
+            foreach (var f in stencilFactors)
+            {
+                var op = ops[f.Operator];
+                if (op.Axis + pad != a || op.Periodic) continue;
                 lo[a] = Math.Max(lo[a], op.Left.Length);
                 hi[a] = Math.Min(hi[a], op.N - op.Right.Length);
             }
         }
         return new StencilTiling(src.Field, src.Comp, halo, lo, hi, periodic);
     }
+
+    /// <summary>Largest |col − row| over the explicit rows of a non-periodic operator.</summary>
+    private static int Reach(Op op)
+    {
+        int reach = 0;
+        for (int k = 0; k < op.Left.Length; k++)
+            foreach (int c in op.Left[k].Cols) reach = Math.Max(reach, Math.Abs(c - k));
+        for (int k = 0; k < op.Right.Length; k++)
+            foreach (int c in op.Right[k].Cols) reach = Math.Max(reach, Math.Abs(c - (op.N - op.Right.Length + k)));
+        return reach;
+    }
 }
 
 /// <summary>Geometry of the tiled fast path (see <see cref="StencilProgramBuilder"/>).</summary>
 /// <param name="SourceField">The field every stencil factor reads.</param>
 /// <param name="SourceComp">Its component.</param>
-/// <param name="Halo">Halo width per (padded) axis: the largest stencil radius along it.</param>
-/// <param name="Lo">First node per axis where every operator uses its interior row.</param>
+/// <param name="Halo">Halo width per (padded) axis: the largest stencil radius (or boundary-row reach) along it.</param>
+/// <param name="Lo">First node per axis evaluated from the tile.</param>
 /// <param name="Hi">One past the last such node.</param>
 /// <param name="Periodic">1 where the axis wraps (the halo is loaded wrapped).</param>
 public sealed record StencilTiling(int SourceField, int SourceComp, int[] Halo, int[] Lo, int[] Hi, int[] Periodic);
