@@ -85,9 +85,7 @@ public static class StencilKernels
     {
         var tile = SharedMemory.Allocate<T>(MaxTileElements);
         int tid = Group.IdxX;
-        int groupSize = Group.DimX;
         int ex = args.TX + 2 * args.H2, ey = args.TY + 2 * args.H1, ez = args.TZ + 2 * args.H0;
-        int tileElements = ex * ey * ez;
         int tilesPerSample = args.TilesZ * args.TilesY * args.TilesX;
         int numTiles = args.Batch * tilesPerSample;
         int nodes = args.N0 * args.N1 * args.N2;
@@ -109,16 +107,20 @@ public static class StencilKernels
         int y0 = r2 / args.TilesX * args.TY;
         int xs = r2 % args.TilesX * args.TX;
         int srcBase = FieldOffset(prog, args, args.SrcField, b, args.SrcComp, nodes);
-        for (int l = tid; l < tileElements; l += groupSize)
+        // Each thread loads the tile nodes congruent to its own position (no divisions per node).
+        for (int cz = lz; cz < ez; cz += args.TZ)
         {
-            int cx = l % ex;
-            int q = l / ex;
-            int g0 = Fold(z0 - args.H0 + q / ey, args.N0, args.P0);
-            int g1 = Fold(y0 - args.H1 + q % ey, args.N1, args.P1);
-            int g2 = Fold(xs - args.H2 + cx, args.N2, args.P2);
-            tile[l] = g0 >= 0 && g1 >= 0 && g2 >= 0
-                ? Load(x0, x1, x2, x3, srcView, srcBase + (g0 * args.N1 + g1) * args.N2 + g2)
-                : TArith.Zero;
+            int g0 = Fold(z0 - args.H0 + cz, args.N0, args.P0);
+            for (int cy = ly; cy < ey; cy += args.TY)
+            {
+                int g1 = Fold(y0 - args.H1 + cy, args.N1, args.P1);
+                int rowBase = srcBase + (g0 * args.N1 + g1) * args.N2;
+                for (int cx = lx; cx < ex; cx += args.TX)
+                {
+                    int g2 = Fold(xs - args.H2 + cx, args.N2, args.P2);
+                    tile[(cz * ey + cy) * ex + cx] = g0 >= 0 && g1 >= 0 && g2 >= 0 ? Load(x0, x1, x2, x3, srcView, rowBase + g2) : TArith.Zero;
+                }
+            }
         }
         Group.Barrier();
         int i0 = z0 + lz, i1 = y0 + ly, i2 = xs + lx;
