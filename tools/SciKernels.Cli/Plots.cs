@@ -24,6 +24,23 @@ internal static class Plots
         Save(plt, path, 800, 500);
     }
 
+    /// <summary>Several named per-epoch curves on a log10 axis.</summary>
+    public static void LossCurves(string path, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, string title, string yLabel)
+    {
+        var plt = new Plot();
+        foreach (var (name, values) in series)
+        {
+            var epochs = Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray();
+            var line = plt.Add.Scatter(epochs, values.Select(Log10).ToArray());
+            line.LegendText = name;
+        }
+        plt.Title(title);
+        plt.XLabel("epoch");
+        plt.YLabel(yLabel);
+        plt.ShowLegend();
+        Save(plt, path, 800, 500);
+    }
+
     /// <summary>
     /// For a few test samples: the input on the left, truth and prediction on the right (separate
     /// axes: with ν = 0.1 the solution at t = 1 is much smaller than the initial condition).

@@ -127,7 +127,7 @@ public sealed class DarcyDataset
     }
 
     /// <summary>
-    /// Reads the paper's Darcy data (a Level 5 MAT file with <c>coeff</c> and <c>sol</c> [N, S, S], e.g.
+    /// Reads the paper's Darcy data (a Level 5 or v7.3 MAT file with <c>coeff</c> and <c>sol</c> [N, S, S], e.g.
     /// <c>piececonst_r421_N1024_smooth1.mat</c>) and subsamples it to s nodes per side with stride
     /// (S−1)/(s−1), as the paper's <c>[:, ::r, ::r]</c>.
     /// </summary>
@@ -137,18 +137,17 @@ public sealed class DarcyDataset
     /// <exception cref="MatFileException">Unreadable file, missing variables, or shapes that do not fit.</exception>
     public static DarcyDataset FromMatFile(string path, int resolution, int? count = null)
     {
-        var vars = MatFile.Read(path);
-        MatArray Get(string name) => vars.TryGetValue(name, out var v) ? v
-            : throw new MatFileException($"DarcyDataset: {path} has no numeric variable '{name}' (found: {string.Join(", ", vars.Keys)})");
-        var coeff = Get("coeff");
-        var sol = Get("sol");
+        if (count < 1) throw new MatFileException($"DarcyDataset: {count} samples requested from {path}");
+        var vars = MatFile.Read(path, new[] { "coeff", "sol" }, count);
+        var coeff = vars["coeff"];
+        var sol = vars["sol"];
         if (coeff.Dimensions.Length != 3 || coeff.Dimensions[1] != coeff.Dimensions[2] || !coeff.Dimensions.SequenceEqual(sol.Dimensions))
             throw new MatFileException($"DarcyDataset: {path}: expected coeff and sol of equal shape [N, S, S], got [{string.Join(", ", coeff.Dimensions)}] and [{string.Join(", ", sol.Dimensions)}]");
         int n = coeff.Dimensions[0], big = coeff.Dimensions[1];
         if (resolution < 2 || resolution > big || (big - 1) % (resolution - 1) != 0)
             throw new MatFileException($"DarcyDataset: {path} has S = {big} nodes per side; resolution {resolution} must satisfy (S−1) mod (s−1) = 0");
         int keep = count ?? n;
-        if (keep < 1 || keep > n) throw new MatFileException($"DarcyDataset: {path} holds {n} samples, {keep} requested");
+        if (keep > n) throw new MatFileException($"DarcyDataset: {path} holds {n} samples, {keep} requested");
         int r = (big - 1) / (resolution - 1), p = resolution * resolution;
         var a = new double[(long)keep * p];
         var u = new double[a.Length];

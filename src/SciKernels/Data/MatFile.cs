@@ -14,48 +14,108 @@ public sealed class MatFileException(string message, Exception? inner = null) : 
 public sealed record MatArray(string Name, int[] Dimensions, double[] Data);
 
 /// <summary>
-/// A reader of Level 5 MAT files (MATLAB's <c>-v6</c>/<c>-v7</c> formats, little-endian, zlib-compressed
-/// variables included): the format of the FNO paper's Burgers and Darcy data sets
+/// A reader of MAT files: Level 5 (MATLAB's <c>-v6</c>/<c>-v7</c> formats, little-endian, zlib-compressed
+/// variables included) and v7.3 (HDF5): the format of the FNO paper's Burgers and Darcy data sets
 /// (<c>burgers_data_R10.mat</c>: a, u [N, 8192]; <c>piececonst_r421_N1024_smooth1.mat</c>: coeff, sol [N, 421, 421]).
 /// </summary>
 /// <remarks>
-/// Only real numeric arrays are returned (double, single and the integer classes; MATLAB often stores a
+/// <para>Only real numeric arrays are returned (double, single and the integer classes; MATLAB often stores a
 /// double array in a narrower integer type, which is widened back); cells, structs, sparse and complex
-/// arrays are skipped. MAT v7.3 files are HDF5 containers and are rejected with an explicit message —
-/// re-save them in MATLAB with <c>save(file, '-v7')</c> or with <c>scipy.io.savemat</c>.
+/// arrays are skipped.</para>
+/// <para>MAT v7.3 files (HDF5 behind a 512-byte MATLAB header, the format of the paper's Navier–Stokes
+/// data, e.g. <c>ns_V1e-3_N5000_T50.mat</c>: a [N, 64, 64], u [N, 64, 64, T]) are read through PureHDF
+/// and give the same row-major arrays; see <see cref="Read(string, IReadOnlyCollection{string}, int?)"/>
+/// to read a few variables, or the first samples, of a large file without loading the rest.</para>
 /// </remarks>
 public static class MatFile
 {
     private const int MiInt8 = 1, MiUInt8 = 2, MiInt16 = 3, MiUInt16 = 4, MiInt32 = 5, MiUInt32 = 6, MiSingle = 7, MiDouble = 9,
         MiInt64 = 12, MiUInt64 = 13, MiMatrix = 14, MiCompressed = 15;
 
+    /// <summary>The 8-byte HDF5 format signature.</summary>
+    internal static ReadOnlySpan<byte> Hdf5Signature => [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
+
     /// <summary>Reads every real numeric array of the file at <paramref name="path"/>.</summary>
-    /// <exception cref="MatFileException">The file is not a readable Level 5 MAT file.</exception>
-    public static IReadOnlyDictionary<string, MatArray> Read(string path)
+    /// <exception cref="MatFileException">The file is not a readable MAT file.</exception>
+    public static IReadOnlyDictionary<string, MatArray> Read(string path) => ReadFile(path, null, null);
+
+    /// <summary>
+    /// Reads the real numeric variables <paramref name="names"/> of the file at <paramref name="path"/>,
+    /// optionally only their first <paramref name="leading"/> entries along MATLAB's first dimension
+    /// (the sample axis of the FNO data sets). From a v7.3 file only the requested data is read.
+    /// </summary>
+    /// <param name="path">The .mat file.</param>
+    /// <param name="names">Variables to read.</param>
+    /// <param name="leading">Entries to keep along the first dimension (all when null or larger).</param>
+    /// <exception cref="MatFileException">Unreadable file, a missing variable, or one that is not a real numeric array.</exception>
+    public static IReadOnlyDictionary<string, MatArray> Read(string path, IReadOnlyCollection<string> names, int? leading = null)
     {
-        byte[] bytes;
+        ArgumentNullException.ThrowIfNull(names);
+        if (leading < 0) throw new ArgumentOutOfRangeException(nameof(leading), leading, "MatFile.Read: leading must be ≥ 0");
+        return ReadFile(path, names, leading);
+    }
+
+    private static IReadOnlyDictionary<string, MatArray> ReadFile(string path, IReadOnlyCollection<string>? names, int? leading)
+    {
+        FileStream stream;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MatFileException($"MatFile: cannot read {path}: {e.Message}", e);
         }
-        return Read(bytes, path);
+        using (stream)
+        {
+            var head = new byte[Math.Min(520, stream.Length)];
+            stream.ReadExactly(head);
+            stream.Position = 0;
+            // v7.3 files can be many GB: read them in place; Level 5 files are parsed from memory.
+            if (MatFile73.IsV73(head)) return MatFile73.Read(stream, path, names, leading);
+            if (stream.Length > Array.MaxLength)
+                throw new MatFileException($"MatFile: {path} is {stream.Length} bytes, too large for a Level 5 MAT file reader");
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return Select(Read(bytes, path), names, leading, path);
+        }
     }
 
-    /// <summary>Reads every real numeric array of an in-memory MAT file.</summary>
+    /// <summary>Picks <paramref name="names"/> (all when null) and keeps the first <paramref name="leading"/> rows of each.</summary>
+    private static IReadOnlyDictionary<string, MatArray> Select(IReadOnlyDictionary<string, MatArray> all, IReadOnlyCollection<string>? names, int? leading, string source)
+    {
+        var result = new Dictionary<string, MatArray>();
+        foreach (var name in names ?? all.Keys.ToArray())
+        {
+            if (!all.TryGetValue(name, out var v))
+                throw new MatFileException($"MatFile: {source} has no real numeric variable '{name}' (found: {string.Join(", ", all.Keys)})");
+            if (leading is int keep && v.Dimensions.Length > 0 && keep < v.Dimensions[0])
+            {
+                // Row-major over MATLAB's dims: the first entries along dimension 0 are a prefix.
+                var dims = (int[])v.Dimensions.Clone();
+                long per = v.Dimensions[0] == 0 ? 0 : v.Data.LongLength / v.Dimensions[0];
+                dims[0] = keep;
+                v = new MatArray(name, dims, v.Data.AsSpan(0, (int)(per * keep)).ToArray());
+            }
+            result[name] = v;
+        }
+        return result;
+    }
+
+    /// <summary>Reads every real numeric array of an in-memory MAT file (Level 5 or v7.3).</summary>
     /// <param name="bytes">File contents.</param>
     /// <param name="source">Name used in error messages.</param>
     public static IReadOnlyDictionary<string, MatArray> Read(byte[] bytes, string source = "<memory>")
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        ReadOnlySpan<byte> hdf5 = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
-        if (bytes.Length >= 520 && bytes.AsSpan(512, 8).SequenceEqual(hdf5))
-            throw new MatFileException($"MatFile: {source} is a MAT v7.3 (HDF5) file, which is not supported; re-save it with save(file, '-v7') in MATLAB or scipy.io.savemat");
+        ReadOnlySpan<byte> hdf5 = Hdf5Signature;
+        if (MatFile73.IsV73(bytes))
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            return MatFile73.Read(stream, source, null, null);
+        }
         if (bytes.Length >= 8 && bytes.AsSpan(0, 8).SequenceEqual(hdf5))
-            throw new MatFileException($"MatFile: {source} is a plain HDF5 file, not a Level 5 MAT file");
+            throw new MatFileException($"MatFile: {source} is a plain HDF5 file, not a MAT file (a MAT v7.3 file has its HDF5 data after a 512-byte MATLAB header)");
         if (bytes.Length < 128 || !Encoding.ASCII.GetString(bytes, 0, 6).StartsWith("MATLAB", StringComparison.Ordinal))
             throw new MatFileException($"MatFile: {source} is not a Level 5 MAT file (no 'MATLAB' header text in a 128-byte header; {bytes.Length} bytes)");
         if (bytes[126] != (byte)'I' || bytes[127] != (byte)'M')
@@ -170,8 +230,11 @@ public static class MatFile
         return new MatArray(name, dims, ToRowMajor(column, dims));
     }
 
-    /// <summary>Column-major (first index fastest) → row-major (last index fastest) over the same dimensions.</summary>
-    private static double[] ToRowMajor(double[] column, int[] dims)
+    /// <summary>
+    /// Column-major (first index fastest) → row-major (last index fastest) over the same dimensions, widened
+    /// to double on the way (so a large single-precision variable needs no intermediate double copy).
+    /// </summary>
+    internal static double[] ToRowMajor<T>(T[] column, int[] dims) where T : System.Numerics.INumberBase<T>
     {
         var row = new double[column.Length];
         int rank = dims.Length;
@@ -187,7 +250,7 @@ public static class MatFile
         {
             long r = 0;
             for (int k = 0; k < rank; k++) r += index[k] * rowStride[k];
-            row[r] = column[c];
+            row[r] = double.CreateTruncating(column[c]);
             for (int k = 0; k < rank && ++index[k] == dims[k]; k++) index[k] = 0;
         }
         return row;

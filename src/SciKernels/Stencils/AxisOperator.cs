@@ -132,6 +132,26 @@ internal sealed class AxisOperator
         return new AxisOperator(full, n, false, interior, rows[..nl], rows[nl..]);
     }
 
+    /// <summary>
+    /// An operator with an interior stencil and hand-written end rows, for closures that are not the
+    /// ghost-node boundary condition of the field (e.g. the mirrored face coefficients of <see cref="Stencil.FluxDivergence"/>).
+    /// </summary>
+    /// <param name="name">Name for diagnostics.</param>
+    /// <param name="n">Number of nodes.</param>
+    /// <param name="interior">Interior stencil (odd length).</param>
+    /// <param name="left">Rows 0 … left.Length − 1.</param>
+    /// <param name="right">The last right.Length rows.</param>
+    public static AxisOperator FromRows(string name, int n, double[] interior, ExplicitRow[] left, ExplicitRow[] right)
+    {
+        int r = interior.Length / 2;
+        if (left.Length + right.Length > n || (left.Length + right.Length < n && (left.Length < r || right.Length < r)))
+            throw new InvalidOperationException($"{name}: {left.Length} + {right.Length} explicit rows do not close a radius-{r} stencil on {n} nodes");
+        foreach (var row in left.Concat(right))
+            if (row.Cols.Any(c => c < 0 || c >= n))
+                throw new InvalidOperationException($"{name}: an explicit row reads a column outside [0, {n})");
+        return new AxisOperator(name, n, false, interior, left, right);
+    }
+
     private static void Add(SortedDictionary<int, double> acc, int col, double w) => acc[col] = acc.GetValueOrDefault(col) + w;
 
     private static ExplicitRow MakeRow(SortedDictionary<int, double> acc, double bias)

@@ -7,7 +7,7 @@ namespace SciKernels.Stencils;
 /// </summary>
 /// <remarks>Field layout and boundary treatment as in <see cref="Stencil"/>; all fields of one call
 /// share shape and dtype.</remarks>
-public static class PdeResidual
+public static partial class PdeResidual
 {
     /// <summary>Poisson residual −Δu − f.</summary>
     /// <param name="u">Scalar field <c>[batch, (channels,) n0, …]</c>.</param>

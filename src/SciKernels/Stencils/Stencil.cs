@@ -16,7 +16,7 @@ namespace SciKernels.Stencils;
 /// segments; on ILGPU devices one kernel launch (shared-memory tiles for 2-D/3-D band stencils of one
 /// field, else a kernel interpreting the flattened stencil per output element).</para>
 /// </remarks>
-public static class Stencil
+public static partial class Stencil
 {
     /// <summary>Central 2nd-order gradient ∂u/∂x_k = (u_{i+1} − u_{i−1}) / 2h_k of a scalar field.</summary>
     /// <param name="u">Scalar field <c>[batch, (channels,) n0, …]</c>.</param>
@@ -119,7 +119,7 @@ public static class Stencil
 }
 
 /// <summary>The 1-D operators of the layer, scaled by the grid spacing.</summary>
-internal static class Ops
+internal static partial class Ops
 {
     public static AxisOperator D1(StencilGrid g, int axis, int n)
     {

@@ -21,6 +21,12 @@ namespace SciKernels.Stencils;
 /// results are bitwise reproducible anyway). Tiling: long rows are cut into segments that stay in
 /// L1; in 3-D, rows are visited in tiles of the middle axis so the planes x−r…x+r of a tile stay in
 /// L2 while the x loop sweeps through them.</para>
+/// <para>Short rows (3-D grids such as 192³ have rows of a few hundred elements) would spend most of
+/// their time in per-row set-up and partial vectors. For linear stencils, consecutive interior rows
+/// that are adjacent in memory (the rows of one tile in one plane) share their term list up to the
+/// row offset, so their interiors are summed as one flattened run and only the row ends go through
+/// the scalar loop; the summation order per element is unchanged, so are the bits. The vector loop
+/// aligns its stores and keeps up to eight (pointer, coefficient) pairs in registers.</para>
 /// </remarks>
 internal static unsafe class StencilKernel
 {
@@ -94,6 +100,11 @@ internal static unsafe class StencilKernel
         foreach (var f in linear.Select(t => t.F).Concat(bilinear.SelectMany(t => new[] { t.A, t.B })))
             if (f.Op is not null) margin[f.Axis] = Math.Max(margin[f.Axis], Math.Max(f.Op.Radius, Math.Max(f.Op.LeftCount, f.Op.RightCount)));
         int maxBilinear = biBy.Max(t => t.Length);
+        // Linear stencils on rows of one segment: consecutive interior rows that are adjacent in memory
+        // (a tile of the middle axis in 3-D, a block of rows in 2-D) have the same term list up to the
+        // row offset, so their interiors are summed as one long flattened segment; short rows would
+        // otherwise pay the per-row set-up and vector tails on a few hundred elements.
+        bool runs = lay.SegsPerRow == 1 && maxBilinear == 0;
         CpuParallel.For(items, grain, (start, count) =>
         {
             var lin = new TermSet<T>();
@@ -110,6 +121,10 @@ internal static unsafe class StencilKernel
             var prevKey = new int[d];
             long prevB = -1, prevRowOffset = 0;
             int prevO = -1;
+            // Run of consecutive interior rows adjacent in memory (lin holds the first row's terms).
+            T* runDst = null;
+            long runOffset = 0;
+            int runRows = 0;
             long first = start / lay.SegsPerRow;
             int seg = (int)(start % lay.SegsPerRow);
             long q = first % rowsPerComp;
@@ -137,6 +152,27 @@ internal static unsafe class StencilKernel
                     prevKey[k] = key;
                 }
                 T* dst = (T*)yBase + (b * lay.OutComps + o) * lay.CompStride + rowOffset;
+                if (runs)
+                {
+                    prevB = b;
+                    prevO = o;
+                    if (reuse && runRows > 0 && rowOffset - runOffset == (long)runRows * rowLength)
+                    {
+                        runRows++;
+                        continue;
+                    }
+                    if (runRows > 0) lin.EvaluateRows(runRows, runDst);
+                    if (reuse) lin.Shift((nint)((rowOffset - runOffset) * sizeof(T)));
+                    else
+                    {
+                        lin.Reset(rowLength);
+                        foreach (var t in linBy[o]) lin.Add(lay, t.F, t.Coef, b, index, rowOffset);
+                    }
+                    runDst = dst;
+                    runOffset = rowOffset;
+                    runRows = 1;
+                    continue;
+                }
                 var bis = biBy[o];
                 if (reuse)
                 {
@@ -170,6 +206,7 @@ internal static unsafe class StencilKernel
                     }
                 }
             }
+            if (runRows > 0) lin.EvaluateRows(runRows, runDst);
         });
     }
 
@@ -361,7 +398,40 @@ internal static unsafe class StencilKernel
         {
             int ia = Math.Clamp(jlo, j0, j1);
             int ib = Math.Clamp(jhi, ia, j1);
-            if (ib > ia && !fullValid)
+            if (ib > ia) EnsureFull();
+            if (ib > ia) SumTerms(ia, ib, dst);
+            for (int j = j0; j < ia; j++) dst[j] = Scalar(j, 0);
+            for (int j = ib; j < j1; j++) dst[j] = Scalar(j, 0);
+        }
+
+        /// <summary>
+        /// Writes <paramref name="rows"/> whole rows that follow this one in memory (same terms up to the
+        /// row offset): the interiors as one flattened vector sweep — its values at the row ends read
+        /// only memory of the run's rows and are then overwritten by the scalar boundary loop, and every
+        /// element is summed in the same order as row by row, so the bits do not change.
+        /// </summary>
+        public void EvaluateRows(int rows, T* dst)
+        {
+            if (rows == 1) { Evaluate(0, length, dst); return; }
+            int ia = Math.Clamp(jlo, 0, length);
+            int ib = Math.Clamp(jhi, ia, length);
+            if (ib > ia)
+            {
+                EnsureFull();
+                SumTerms(ia, (rows - 1) * length + ib, dst);
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                long shift = (long)r * length;
+                for (int j = 0; j < ia; j++) dst[shift + j] = Scalar(j, shift);
+                for (int j = ib; j < length; j++) dst[shift + j] = Scalar(j, shift);
+            }
+        }
+
+        /// <summary>Builds the merged (pointer, coefficient) list of the interior columns once per term set.</summary>
+        private void EnsureFull()
+        {
+            if (!fullValid)
             {
                 fullValid = true;
                 fullCount = 0;
@@ -381,19 +451,17 @@ internal static unsafe class StencilKernel
                     coef256[k] = Vector256.Create(fullCoef[k]);
                 }
             }
-            if (ib > ia) SumTerms(ia, ib, dst);
-            for (int j = j0; j < ia; j++) dst[j] = Scalar(j);
-            for (int j = ib; j < j1; j++) dst[j] = Scalar(j);
         }
 
-        private T Scalar(int j)
+        /// <summary>Column j of the row <paramref name="shift"/> elements after this one.</summary>
+        private T Scalar(int j, long shift)
         {
             T v = constant;
-            for (int k = 0; k < count; k++) v += coef[k] * ((T*)ptr[k])[j];
+            for (int k = 0; k < count; k++) v += coef[k] * ((T*)ptr[k])[shift + j];
             for (int k = 0; k < rowCount; k++)
             {
                 var op = rowOp[k];
-                T* x = (T*)rowPtr[k];
+                T* x = (T*)rowPtr[k] + shift;
                 T sum = T.Zero;
                 var er = op.Explicit(j);
                 if (er is not null)
@@ -429,12 +497,38 @@ internal static unsafe class StencilKernel
             }
             fixed (nint* pp = fullPtr)
             {
+                // Peel to a vector-aligned destination: stores then never split cache lines (the centre and
+                // slower-axis loads of aligned rows align too). Same summation order as the vector lanes.
+                int vbytes = Vector512.IsHardwareAccelerated ? 64 : 32;
+                if (ib - j >= 8 * vbytes / sizeof(T))
+                {
+                    for (; ((nint)(dst + j) & (vbytes - 1)) != 0; j++)
+                    {
+                        T v = constant;
+                        for (int k = 0; k < n; k++) v += fullCoef[k] * ((T*)pp[k])[j];
+                        dst[j] = v;
+                    }
+                }
                 if (Vector512.IsHardwareAccelerated)
                 {
                     int w = Vector512<T>.Count;
                     var cst = Vector512.Create(constant);
                     fixed (Vector512<T>* cv = coef512)
                     {
+                        // Up to 8 terms (the 2nd-order Laplacian in 3-D has 7): a loop specialised for the count
+                        // keeps pointers and coefficients in registers.
+                        j = n switch
+                        {
+                            1 => SumFixed<Count1>(j, ib, pp, cv, cst, dst),
+                            2 => SumFixed<Count2>(j, ib, pp, cv, cst, dst),
+                            3 => SumFixed<Count3>(j, ib, pp, cv, cst, dst),
+                            4 => SumFixed<Count4>(j, ib, pp, cv, cst, dst),
+                            5 => SumFixed<Count5>(j, ib, pp, cv, cst, dst),
+                            6 => SumFixed<Count6>(j, ib, pp, cv, cst, dst),
+                            7 => SumFixed<Count7>(j, ib, pp, cv, cst, dst),
+                            8 => SumFixed<Count8>(j, ib, pp, cv, cst, dst),
+                            _ => j,
+                        };
                         for (; j + 4 * w <= ib; j += 4 * w)
                         {
                             T* p = (T*)pp[0] + j;
@@ -494,5 +588,59 @@ internal static unsafe class StencilKernel
                 }
             }
         }
+
+        /// <summary>
+        /// dst[j…] = cst + Σₖ cvₖ·ppₖ[j…] over whole vectors for a term count fixed at JIT time; returns the
+        /// first index not written. Same summation order as the general loops.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static int SumFixed<TCount>(int j, int ib, nint* pp, Vector512<T>* cv, Vector512<T> cst, T* dst) where TCount : struct, ITermCount
+        {
+            int n = TCount.Value, w = Vector512<T>.Count;
+            T* q0 = (T*)pp[0], q1 = q0, q2 = q0, q3 = q0, q4 = q0, q5 = q0, q6 = q0, q7 = q0;
+            Vector512<T> k0 = cv[0], k1 = default, k2 = default, k3 = default, k4 = default, k5 = default, k6 = default, k7 = default;
+            if (n > 1) { q1 = (T*)pp[1]; k1 = cv[1]; }
+            if (n > 2) { q2 = (T*)pp[2]; k2 = cv[2]; }
+            if (n > 3) { q3 = (T*)pp[3]; k3 = cv[3]; }
+            if (n > 4) { q4 = (T*)pp[4]; k4 = cv[4]; }
+            if (n > 5) { q5 = (T*)pp[5]; k5 = cv[5]; }
+            if (n > 6) { q6 = (T*)pp[6]; k6 = cv[6]; }
+            if (n > 7) { q7 = (T*)pp[7]; k7 = cv[7]; }
+            for (; j + w <= ib; j += w)
+            {
+                var a = cst + k0 * Vector512.Load(q0 + j);
+                if (n > 1) a += k1 * Vector512.Load(q1 + j);
+                if (n > 2) a += k2 * Vector512.Load(q2 + j);
+                if (n > 3) a += k3 * Vector512.Load(q3 + j);
+                if (n > 4) a += k4 * Vector512.Load(q4 + j);
+                if (n > 5) a += k5 * Vector512.Load(q5 + j);
+                if (n > 6) a += k6 * Vector512.Load(q6 + j);
+                if (n > 7) a += k7 * Vector512.Load(q7 + j);
+                a.Store(dst + j);
+            }
+            return j;
+        }
     }
+
+    /// <summary>A term count known when a loop is compiled (value-type generics are specialised per type).</summary>
+    private interface ITermCount
+    {
+        static abstract int Value { get; }
+    }
+
+    private struct Count1 : ITermCount { public static int Value => 1; }
+
+    private struct Count2 : ITermCount { public static int Value => 2; }
+
+    private struct Count3 : ITermCount { public static int Value => 3; }
+
+    private struct Count4 : ITermCount { public static int Value => 4; }
+
+    private struct Count5 : ITermCount { public static int Value => 5; }
+
+    private struct Count6 : ITermCount { public static int Value => 6; }
+
+    private struct Count7 : ITermCount { public static int Value => 7; }
+
+    private struct Count8 : ITermCount { public static int Value => 8; }
 }

@@ -144,6 +144,9 @@ public sealed class StencilAccuracyTests
     [InlineData(new[] { 4, 45, 33 }, "dirichlet")]
     [InlineData(new[] { 9001 }, "periodic")]        // rows longer than one segment
     [InlineData(new[] { 2, 5000 }, "dirichlet")]
+    [InlineData(new[] { 6, 37, 19 }, "periodic")]    // flattened runs of interior rows with odd lengths
+    [InlineData(new[] { 5, 130, 40 }, "dirichlet")]  // runs cut by tiles and parallel chunks
+    [InlineData(new[] { 70, 45 }, "periodic")]
     public void MatchesNaiveReference(int[] n, string bc)
     {
         using var scope = TensorScope.Begin();

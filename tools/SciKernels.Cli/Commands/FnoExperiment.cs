@@ -13,11 +13,16 @@ namespace SciKernels.Cli;
 
 /// <summary>Settings of an FNO training run (the <c>train fno</c> options).</summary>
 /// <remarks><c>Padding</c> &lt; 0 takes the problem's default (0 for Burgers, 9 for Darcy). <c>DataFile</c>: the paper's
-/// .mat data instead of generated data (Darcy only).</remarks>
+/// .mat data instead of generated data (Darcy only). <c>PhysicsWeight</c>/<c>Labelled</c> (Darcy only): physics-informed
+/// training with λ and the number of labelled training samples; both null for plain supervised training.</remarks>
 internal sealed record FnoRunSettings(
     string Problem, int Resolution, int NTrain, int NTest, int Epochs, int Width, int Modes, int Batch,
     double LearningRate, double WeightDecay, string Schedule, ulong Seed, string Device, string OutDir, string DataDir, bool Json,
-    int Padding = -1, int Refine = 1, string? DataFile = null);
+    int Padding = -1, int Refine = 1, string? DataFile = null, double? PhysicsWeight = null, int? Labelled = null)
+{
+    /// <summary>True when the run uses the physics-informed loss (either option given).</summary>
+    public bool PhysicsInformed => PhysicsWeight is not null || Labelled is not null;
+}
 
 /// <summary>
 /// One built-in FNO benchmark: its data as channels-last tensors, how its model's output is decoded,
@@ -46,6 +51,10 @@ internal abstract class FnoProblem
 
     /// <summary>Writes the prediction figure for the first test samples.</summary>
     public abstract void PlotPredictions(string path, double[] prediction, double testError);
+
+    /// <summary>Training and test targets packed for <see cref="DarcyPhysicsLoss"/> (the first <paramref name="labelled"/> training samples labelled).</summary>
+    public virtual (Tensor Train, Tensor Test) PhysicsTargets(int labelled)
+        => throw new OptionException($"--physics-weight is not available for {Title}");
 
     public static FnoProblem Load(FnoRunSettings s, SciKernels.Device device, Action<string> log) => s.Problem switch
     {
@@ -142,8 +151,9 @@ internal sealed class DarcyProblem : FnoProblem
         Tensor xMean, xStd, yMean, yStd;
         using (GradMode.NoGrad())
         {
+            // Inputs are known for every sample; the output statistics may only use the labelled ones.
             (xMean, xStd) = PointwiseStats(xtr);
-            (yMean, yStd) = PointwiseStats(ytr);
+            (yMean, yStd) = PointwiseStats(s.Labelled is { } k ? ytr.Narrow(0, 0, k) : ytr);
             xtr = xtr.Sub(xMean).Div(xStd);
             xte = xte.Sub(xMean).Div(xStd);
         }
@@ -167,6 +177,18 @@ internal sealed class DarcyProblem : FnoProblem
         var mean = x.Mean(new[] { 0 }, keepDim: true);
         var std = x.Sub(mean).Square().Mean(new[] { 0 }, keepDim: true).Sqrt().Add(1e-5);
         return (mean, std);
+    }
+
+    public override (Tensor Train, Tensor Test) PhysicsTargets(int labelled)
+    {
+        int r = settings.Resolution;
+        Tensor Pack(int start, int count, int labels, Tensor u)
+        {
+            var (a, _) = data.Slice(start, count, DType.Float32, u.Device);
+            var shape = new[] { count, r, r, 1 };
+            return DarcyPhysicsLoss.PackTargets(u, a.Reshape(shape), Tensor.Full(shape, 1.0, DType.Float32, u.Device), labels); // f = 1 (DarcyDataset)
+        }
+        return (Pack(0, settings.NTrain, labelled, TrainY), Pack(settings.NTrain, settings.NTest, settings.NTest, TestY));
     }
 
     public override Module Wrap(Fno fno) => new DecodedOutput(fno, yMean.Reshape(1, settings.Resolution, settings.Resolution, 1),
@@ -231,8 +253,14 @@ internal static class FnoExperiment
             _ => throw new OptionException($"--schedule must be step or cosine, got '{s.Schedule}'"),
         };
         log($"fno: {problem.Title}, {model.ParameterCount} parameters, width {s.Width}, modes {s.Modes}, padding {padding}, ntrain {s.NTrain}, ntest {s.NTest}, {s.Epochs} epochs × {stepsPerEpoch} steps, {s.Schedule} schedule, device {device}");
-        var trainer = new Trainer(model, optimizer, (p, t) => Losses.RelativeL2(p, t), new TrainerOptions
+        // Physics-informed: targets carry (u, a, f, labelled); the FNO's output is already cropped to the s×s grid and decoded.
+        var physics = s.PhysicsInformed ? new DarcyPhysicsLoss(s.PhysicsWeight ?? 0) : null;
+        int labelled = s.Labelled ?? s.NTrain;
+        var (trainTargets, testTargets) = physics is null ? (problem.TrainY, problem.TestY) : problem.PhysicsTargets(labelled);
+        if (physics is not null) log($"fno: physics-informed loss, λ = {physics.PhysicsWeight:G3}, {labelled} of {s.NTrain} training samples labelled");
+        var trainer = new Trainer(model, optimizer, physics is null ? (p, t) => Losses.RelativeL2(p, t) : physics.Loss, new TrainerOptions
         {
+            Metrics = physics?.Metrics ?? new Dictionary<string, Func<Tensor, Tensor, Tensor>>(),
             Epochs = s.Epochs,
             BatchSize = s.Batch,
             Seed = s.Seed,
@@ -242,7 +270,7 @@ internal static class FnoExperiment
             Progress = s.Json ? ProgressDisplay.None : ProgressDisplay.Auto,
         });
         var trainTime = Stopwatch.StartNew();
-        var history = trainer.Fit(problem.TrainX, problem.TrainY, problem.TestX, problem.TestY);
+        var history = trainer.Fit(problem.TrainX, trainTargets, problem.TestX, testTargets);
         double trainSeconds = trainTime.Elapsed.TotalSeconds;
 
         // Final test error, per-sample relative L2 averaged as in the paper.
@@ -272,8 +300,17 @@ internal static class FnoExperiment
             ["settings"] = JsonSerializer.Serialize(s),
         });
         string lossPng = Path.Combine(s.OutDir, "loss_curves.png");
-        Plots.LossCurves(lossPng, history.Epochs.Select(e => e.TrainLoss).ToList(),
-            history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToList(), $"FNO on {problem.Title}");
+        if (physics is null)
+            Plots.LossCurves(lossPng, history.Epochs.Select(e => e.TrainLoss).ToList(),
+                history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToList(), $"FNO on {problem.Title}");
+        else
+            Plots.LossCurves(lossPng, new (string, IReadOnlyList<double>)[]
+            {
+                ($"train data (rel. L2, {labelled} labelled)", Curve(history, "data", validation: false)),
+                ("test rel. L2", Curve(history, "data", validation: true)),
+                ("train physics mean(r²)/mean(f²)", Curve(history, "physics", validation: false)),
+                ("test physics", Curve(history, "physics", validation: true)),
+            }, $"PINO-loss FNO on {problem.Title}, λ = {physics.PhysicsWeight:G3}", "log10 loss");
         string predPng = Path.Combine(s.OutDir, "predictions.png");
         problem.PlotPredictions(predPng, prediction, testError);
 
@@ -294,6 +331,18 @@ internal static class FnoExperiment
             ["plots"] = new[] { lossPng, predPng },
             ["settings"] = s,
         };
+        if (physics is not null)
+        {
+            results["physics_weight"] = physics.PhysicsWeight;
+            results["ntrain_labelled"] = labelled;
+            results["final_train_data_loss"] = Last(history, "data", validation: false);
+            results["final_train_physics_loss"] = Last(history, "physics", validation: false);
+            results["final_test_physics_loss"] = Last(history, "physics", validation: true);
+            results["train_data_loss_curve"] = Curve(history, "data", validation: false);
+            results["train_physics_loss_curve"] = Curve(history, "physics", validation: false);
+            results["test_data_loss_curve"] = Curve(history, "data", validation: true);
+            results["test_physics_loss_curve"] = Curve(history, "physics", validation: true);
+        }
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
         AtomicWrite(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
@@ -306,6 +355,12 @@ internal static class FnoExperiment
         }
         return 0;
     }
+
+    private static double[] Curve(TrainingHistory history, string metric, bool validation)
+        => history.Epochs.Select(e => (validation ? e.ValidationMetrics : e.TrainMetrics).GetValueOrDefault(metric, double.NaN)).ToArray();
+
+    private static double Last(TrainingHistory history, string metric, bool validation)
+        => history.Epochs.Count == 0 ? double.NaN : Curve(history, metric, validation)[^1];
 
     private static Tensor Predict(Module model, Tensor x, int batch)
     {
