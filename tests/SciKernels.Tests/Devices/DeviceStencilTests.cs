@@ -1,4 +1,5 @@
 using SciKernels.Autograd;
+using SciKernels.Data;
 using SciKernels.Devices;
 using SciKernels.Diagnostics;
 using SciKernels.Kernels.Runtime;
@@ -11,7 +12,8 @@ using static SciKernels.Tests.Stencils.StencilTestKit;
 namespace SciKernels.Tests.Devices;
 
 /// <summary>
-/// Stencil ops and PDE residuals on an ILGPU device against the CPU kernel (the specification):
+/// Stencil ops (including face averages and the conservative flux divergence) and PDE residuals
+/// (Poisson, heat, Burgers, Navier–Stokes vorticity, Darcy) on an ILGPU device against the CPU kernel (the specification):
 /// forward values and the gradients of a random cotangent (the backward is the same fused primitive,
 /// so it runs on the device too), for every boundary kind, 1-D/2-D/3-D, float32/float64; plus the
 /// dispatcher's choice of the shared-memory tiled kernel, a float64 GradCheck and an adjoint
@@ -25,7 +27,11 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
 
     private static readonly DType[] Dtypes = { DType.Float32, DType.Float64 };
 
-    public static readonly string[] OpNames = { "Gradient", "GradientUpwind", "Laplacian2", "Laplacian4", "Divergence", "Advection", "Advect" };
+    public static readonly string[] OpNames =
+    {
+        "Gradient", "GradientUpwind", "Laplacian2", "Laplacian4", "Divergence", "Advection", "Advect",
+        "FaceAverageArithmetic", "FaceAverageHarmonic", "FluxDivergence",
+    };
 
     public static IEnumerable<object[]> OpCases()
     {
@@ -36,7 +42,7 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
                         yield return new object[] { op, bc, d };
     }
 
-    public static readonly string[] Residuals = { "Poisson2", "Poisson4", "Heat", "HeatStep", "HeatStepImplicit", "Burgers", "BurgersStep", "NavierStokes", "NavierStokesForced" };
+    public static readonly string[] Residuals = { "Poisson2", "Poisson4", "Heat", "HeatStep", "HeatStepImplicit", "Burgers", "BurgersStep", "NavierStokes", "NavierStokesForced", "Darcy" };
 
     public static IEnumerable<object[]> ResidualCases()
     {
@@ -47,6 +53,7 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
                     if (bc == "mixed" && d == 1) continue;
                     if (r.StartsWith("Burgers", StringComparison.Ordinal) && d != 1) continue;
                     if (r.StartsWith("NavierStokes", StringComparison.Ordinal) && d != 2) continue;
+                    if (r == "Darcy" && (d != 2 || bc != "dirichlet")) continue; // Darcy sets its own boundary
                     yield return new object[] { r, bc, d };
                 }
     }
@@ -111,6 +118,9 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
             "Divergence" => (new[] { vector }, new[] { true }, t => Stencil.Divergence(t[0], grid)),
             "Advection" => (new[] { vector }, new[] { true }, t => Stencil.Advection(t[0], grid)),
             "Advect" => (new[] { vector, scalar }, new[] { true, true }, t => Stencil.Advect(t[0], t[1], grid)),
+            "FaceAverageArithmetic" => (new[] { scalar }, new[] { true }, t => Stencil.FaceAverage(t[0], grid, FaceAveraging.Arithmetic)),
+            "FaceAverageHarmonic" => (new[] { scalar.Add(2.0) }, new[] { true }, t => Stencil.FaceAverage(t[0], grid, FaceAveraging.Harmonic)),
+            "FluxDivergence" => (new[] { scalar, vector.Add(2.0) }, new[] { true, true }, t => Stencil.FluxDivergence(t[0], t[1], grid)),
             _ => throw new ArgumentException(op),
         };
         foreach (var dtype in Dtypes) CompareWithCpu($"{op} {boundary} {d}-D", dtype, inputs, diff, f, seed + 1);
@@ -122,7 +132,7 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
     {
         ulong seed = (ulong)(Array.IndexOf(Residuals, residual) * 100 + Array.IndexOf(BoundaryNames, boundary) * 10 + d + 5000);
         var gen = new Generator(seed);
-        var (grid, spatial) = RandomGrid(gen, boundary, d);
+        var (grid, spatial) = RandomGrid(gen, boundary, d, minSize: residual == "Darcy" ? 3 : 2);
         var lead = new[] { 2 };
         var a = Field(lead, spatial, gen);
         var b = Field(lead, spatial, gen);
@@ -140,6 +150,7 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
             "BurgersStep" => (new[] { a, b }, t => PdeResidual.BurgersStep(t[0], t[1], 0.01, 0.03, grid)),
             "NavierStokes" => (new[] { a, b, c }, t => PdeResidual.NavierStokesVorticity(t[0], t[1], t[2], 0.01, grid)),
             "NavierStokesForced" => (new[] { a, b, c, e }, t => PdeResidual.NavierStokesVorticity(t[0], t[1], t[2], 0.01, grid, t[3], psiGrid)),
+            "Darcy" => (new[] { a, b.Add(2.0), c }, t => PdeResidual.Darcy(t[0], t[1], t[2], FaceAveraging.Harmonic, 0.3)),
             _ => throw new ArgumentException(residual),
         };
         var diff = Enumerable.Repeat(true, inputs.Length).ToArray();
