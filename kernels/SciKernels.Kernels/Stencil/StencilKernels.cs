@@ -96,8 +96,8 @@ public static class StencilKernels
         int center = ((lz + args.H0) * ey + ly + args.H1) * ex + lx + args.H2;
         // One tile per group: a barrier inside a grid-stride loop makes OpenCL CPU compilers (PoCL)
         // keep every live value per work-item across the loop, which costs more than the launch.
-        // Tiles ≥ numTiles (none with the launcher's grid) load and write nothing; the barrier stays
-        // outside any branch (PoCL's barrier handling rejects divergent returns around it).
+        // Groups past the last tile (none with the launcher's grid) load and write nothing; the barrier
+        // stays outside any branch (an early return before it crashed PoCL's kernel compiler).
         int t = Grid.IdxX < numTiles ? Grid.IdxX : numTiles - 1;
         bool active = Grid.IdxX < numTiles;
         int b = t / tilesPerSample;

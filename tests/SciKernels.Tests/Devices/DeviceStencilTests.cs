@@ -252,6 +252,19 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
         Assert.Equal(uploads, cache.Uploads);
     }
 
+    [SkippableFact]
+    public void StridedInputsAndMixedDevices()
+    {
+        using var scope = TensorScope.Begin();
+        var grid = new StencilGrid(new[] { 0.5, 0.8 }, new[] { Boundary.Neumann(0.1), Boundary.Periodic });
+        var u = Tensor.Rand(new[] { 2, 7, 5 }, new Generator(8), DType.Float64, Device.Cpu, -1, 1);
+        var f = Tensor.Rand(new[] { 2, 5, 7 }, new Generator(9), DType.Float64, Device.Cpu, -1, 1);
+        // A transposed (non-contiguous) device view is made contiguous first.
+        AssertClose(PdeResidual.Poisson(u.Transpose(1, 2), f, grid), PdeResidual.Poisson(u.To(Dev).Transpose(1, 2), f.To(Dev), grid), DType.Float64, "Poisson of a transposed view");
+        var e = Assert.Throws<TensorException>(() => PdeResidual.Poisson(u.Transpose(1, 2).To(Dev), f, grid));
+        Assert.Contains("PoissonResidual", e.Message);
+    }
+
     // ------------------------------------------------------------------ derivatives on the device
 
     [SkippableFact]
