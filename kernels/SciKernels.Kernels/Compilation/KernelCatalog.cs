@@ -5,12 +5,13 @@ using SciKernels.Kernels.Indexing;
 using SciKernels.Kernels.MatMul;
 using SciKernels.Kernels.Reduction;
 using SciKernels.Kernels.Spectral;
+using SciKernels.Kernels.Stencil;
 
 namespace SciKernels.Kernels.Compilation;
 
 /// <summary>One kernel specialization: a closed (fully constructed) explicitly grouped kernel method.</summary>
 /// <param name="Name">Stable name, <c>family/kernel/op/type</c> (e.g. <c>elementwise/unary/exp/f32</c>).</param>
-/// <param name="Family">Concern: elementwise, reduction, matmul, indexing, spectral.</param>
+/// <param name="Family">Concern: elementwise, reduction, matmul, indexing, spectral, stencil.</param>
 /// <param name="Method">The constructed kernel method.</param>
 public sealed record KernelSpec(string Name, string Family, MethodInfo Method)
 {
@@ -121,6 +122,9 @@ public static class KernelCatalog
             var sp = typeof(SpectralKernels);
             Add("spectral", $"fft_pass/{tag}", sp, nameof(SpectralKernels.FftPass), t, arith);
             Add("spectral", $"complex_matmul/{tag}", sp, nameof(SpectralKernels.ComplexMatMul), t, arith);
+            var st = typeof(StencilKernels);
+            Add("stencil", $"interpret/{tag}", st, nameof(StencilKernels.Interpret), t, arith);
+            Add("stencil", $"tiled/{tag}", st, nameof(StencilKernels.Tiled), t, arith);
         }
         // Bit-exact copies (any 4- or 8-byte dtype) and integer fills used by the tensor library.
         foreach (var (t, tag) in new[] { (typeof(int), "i32"), (typeof(long), "i64") })

@@ -1,3 +1,5 @@
+using SciKernels.Devices;
+
 namespace SciKernels.Stencils;
 
 /// <summary>
@@ -24,7 +26,8 @@ internal readonly record struct BilinearTerm(int Out, Factor A, Factor B, double
 /// <summary>
 /// The single differentiable primitive of the stencil layer: a sum of linear stencil terms and
 /// products of two stencil terms over fields shaped [batch, components, n0, …, n_{d−1}], computed
-/// in one pass over the output.
+/// in one pass over the output: <see cref="StencilKernel"/> on the CPU, the kernels of
+/// <c>SciKernels.Kernels.Stencil</c> on ILGPU devices (through <see cref="StencilProgramFactory"/>).
 /// </summary>
 /// <remarks>
 /// Backward (product rule), with Aᵀ the adjoint 1-D operator of a factor:
@@ -41,8 +44,6 @@ internal static class FusedStencil
         foreach (var f in fields)
         {
             Tensor.CheckFloatOperands(name, first, f);
-            if (f.Device != Device.Cpu)
-                throw new TensorException(name, $"stencils run on the CPU for now; got a tensor on {f.Device}");
             if (f.Rank != spatial.Length + 2 || f.Size(0) != first.Size(0) || !f.Shape[2..].SequenceEqual(spatial))
                 throw new InvalidOperationException($"{name}: internal field shape {Tensor.ShapeString(f.Shape)} does not match [batch, comps, {string.Join(", ", spatial)}]");
         }
@@ -52,7 +53,9 @@ internal static class FusedStencil
         shape[1] = outComps;
         spatial.CopyTo(shape, 2);
         var y = Tensor.Empty(shape, first.DType, first.Device);
-        StencilKernel.Run(xs, y, spatial, linear, bilinear);
+        if (first.Device == Device.Cpu) StencilKernel.Run(xs, y, spatial, linear, bilinear);
+        else if (first.Backend is IlgpuBackend device) device.Stencil(StencilProgramFactory.Build(xs, spatial, outComps, linear, bilinear), xs, y);
+        else throw new TensorException(name, $"no stencil kernel for tensors on {first.Device}");
         return Tensor.Record(y, name, xs, g => Backward(name, xs, spatial, linear, bilinear, g));
     }
 

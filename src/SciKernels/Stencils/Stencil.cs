@@ -12,7 +12,9 @@ namespace SciKernels.Stencils;
 /// outward flux. 4th-order stencils fall back to 2nd order at the first and last node of a
 /// non-periodic axis (where they would reach past the ghost node); at a Neumann boundary node the
 /// Laplacian is first-order accurate (the standard mirror-ghost closure).</para>
-/// <para>Each operator is one pass over the output (SIMD over rows, threads over row segments).</para>
+/// <para>Each operator is one pass over the output: on the CPU SIMD over rows and threads over row
+/// segments; on ILGPU devices one kernel launch (shared-memory tiles for 2-D/3-D band stencils of one
+/// field, else a kernel interpreting the flattened stencil per output element).</para>
 /// </remarks>
 public static partial class Stencil
 {
