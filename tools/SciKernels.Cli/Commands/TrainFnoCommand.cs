@@ -20,7 +20,7 @@ internal sealed class TrainFnoCommand : ICommand
         --refine R (darcy): solve on the (s−1)·R+1 grid and subsample, as the paper's 421 → 85 (R = 5).
         --data-file (darcy): the paper's MAT file, Level 5 or v7.3 (coeff, sol [N, S, S]; e.g.
                    piececonst_r421_N1024_smooth1.mat), subsampled to --resolution with stride (S−1)/(s−1).
-        --physics-weight λ (darcy, cpu): physics-informed (PINO) training, loss = data + λ·mean(r²)/mean(f²) with r the
+        --physics-weight λ (darcy): physics-informed (PINO) training, loss = data + λ·mean(r²)/mean(f²) with r the
                    residual of the de-normalised prediction in the solver's 5-point scheme (PdeResidual.Darcy;
                    boundary rows: the Dirichlet residual scaled like an interior row). λ = 0 reports the residual
                    without training on it and reproduces the plain data loss bit for bit.
@@ -63,7 +63,6 @@ internal sealed class TrainFnoCommand : ICommand
             if (!darcy) throw new OptionException("--physics-weight and --ntrain-labelled apply to --problem darcy only");
             if (s.PhysicsWeight < 0) throw new OptionException($"--physics-weight must be ≥ 0, got {s.PhysicsWeight}");
             if (s.Labelled > s.NTrain) throw new OptionException($"--ntrain-labelled {s.Labelled} exceeds --ntrain {s.NTrain}");
-            if (s.Device != "cpu") throw new OptionException("--physics-weight/--ntrain-labelled: the stencil residual runs on the CPU only so far; use --device cpu");
         }
         int padded = s.Resolution + (s.Padding >= 0 ? s.Padding : darcy ? 9 : 0);
         if (s.Modes > padded / 2 + 1 || (darcy && 2 * s.Modes > padded))
