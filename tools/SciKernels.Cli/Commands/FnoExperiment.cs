@@ -349,7 +349,10 @@ internal static class FnoExperiment
         else
         {
             stdout.WriteLine($"test relative L2: {testError:F4} ({s.NTest} samples, {problem.Title}); training {trainSeconds:F1} s, total {total.Elapsed.TotalSeconds:F1} s");
-            stdout.WriteLine($"inference {inferenceSeconds * 1e3:F1} ms for {s.NTest} samples vs {solverSeconds * 1e3:F0} ms for the numerical solver ({solverSeconds / inferenceSeconds:F0}× faster)");
+            double ratio = solverSeconds / inferenceSeconds;
+            // Small grids (or a loaded machine) can make the solver win: say so instead of printing "0× faster".
+            string verdict = ratio >= 1 ? $"{ratio:F0}× faster" : $"{1 / ratio:F1}× slower than the solver at this size";
+            stdout.WriteLine($"inference {inferenceSeconds * 1e3:F1} ms for {s.NTest} samples vs {solverSeconds * 1e3:F0} ms for the numerical solver ({verdict})");
             stdout.WriteLine($"checkpoint: {checkpoint}");
             stdout.WriteLine($"plots: {lossPng}, {predPng}");
         }
