@@ -369,7 +369,12 @@ internal static class FnoExperiment
     {
         var parts = new List<Tensor>();
         for (int i = 0; i < x.Shape[0]; i += batch)
-            parts.Add(model.Forward(x.Narrow(0, i, Math.Min(batch, x.Shape[0] - i))));
+        {
+            // One scope per batch: its intermediates go back to the pool before the next batch, so
+            // the pass reuses warm buffers instead of faulting in fresh pages for every layer.
+            using var scope = TensorScope.Begin();
+            parts.Add(scope.Return(model.Forward(x.Narrow(0, i, Math.Min(batch, x.Shape[0] - i)))));
+        }
         return Tensor.Concat(parts, 0);
     }
 
