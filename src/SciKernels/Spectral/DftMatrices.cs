@@ -131,6 +131,13 @@ internal static class DftMatrices
                 Get("dft-sin", n, n, false, dtype, device, () => Build(true), new[] { n, n }));
     }
 
+    /// <summary>
+    /// J [2, 2] mapping a (re, im) row (p, q) to (q, −p) (forward) or (−q, p) (inverse): the sine part
+    /// of the exact complex DFT fallback.
+    /// </summary>
+    public static Tensor QuarterTurn(bool inverse, DType dtype, Device device)
+        => Get(inverse ? "quarter-turn-inverse" : "quarter-turn", 2, 2, false, dtype, device, () => inverse ? new[] { 0.0, 1, -1, 0 } : new[] { 0.0, -1, 1, 0 }, new[] { 2, 2 });
+
     /// <summary>E [2K, 2D], K = 2m: rows (r', k), columns (d, r).</summary>
     public static Tensor ComplexForward(int d, int m, DType dtype, Device device)
         => Get("cf", d, m, false, dtype, device, () =>

@@ -102,12 +102,11 @@ public static partial class Fourier
             var x = t.Reshape(outer, len, 2 * inner);
             var a = Tensor.BatchedMatMul(c.Unsqueeze(0).Expand(outer, len, len), x);
             var b = Tensor.BatchedMatMul(s.Unsqueeze(0).Expand(outer, len, len), x);
-            var j = Tensor.FromDoubles(inverse ? new[] { 0.0, 1, -1, 0 } : new[] { 0.0, -1, 1, 0 }, new[] { 2, 2 }, t.DType, t.Device);
-            var bj = b.Reshape(-1, 2).MatMul(j);
+            var bj = b.Reshape(-1, 2).MatMul(DftMatrices.QuarterTurn(inverse, t.DType, t.Device));
             var bjv = bj.Reshape(a.Shape.ToArray());
             var sum = a.Add(bjv);
             y = sum.Reshape(t.Shape.ToArray());
-            foreach (var tmp in new[] { x, a, b, j, bj, bjv, sum }) tmp.Dispose();
+            foreach (var tmp in new[] { x, a, b, bj, bjv, sum }) tmp.Dispose();
         }
         if (disposeInput) t.Dispose();
         return y;
