@@ -29,7 +29,7 @@ public class DeviceBenchmarks
     {
         nameof(Add16M) or nameof(Sum16M) => N,
         nameof(MatMul512) => 2.0 * M * M * M,
-        nameof(MlpStep) => MlpStepBenchmarks.MatMulFlops,
+        nameof(MlpStep) => Mlp.StepMatMulFlops,
         _ => 0,
     };
 
@@ -84,44 +84,5 @@ public class DeviceBenchmarks
     {
         foreach (var t in new[] { a, b, ma, mb }) t.Dispose();
         mlp.Dispose();
-    }
-
-    /// <summary>The benchmark MLP (<see cref="Mlp"/>: 2→64→64→1 tanh, MSE, SGD, batch 4096) with its parameters and data on <paramref name="device"/>.</summary>
-    private sealed class DeviceMlp : IDisposable
-    {
-        private readonly Tensor[] p;
-        private readonly Tensor x, y;
-
-        public DeviceMlp(Device device)
-        {
-            using var cpu = new Mlp();
-            x = cpu.X.To(device).Contiguous(forceCopy: true);
-            y = cpu.Y.To(device).Contiguous(forceCopy: true);
-            p = Array.ConvertAll(cpu.Parameters, t => t.Detach().To(device).Contiguous(forceCopy: true).RequiresGrad_());
-        }
-
-        public void Step()
-        {
-            using var scope = TensorScope.Begin();
-            var h1 = Tensor.Linear(x, p[0], p[1]).Tanh();
-            var h2 = Tensor.Linear(h1, p[2], p[3]).Tanh();
-            var loss = Tensor.Linear(h2, p[4], p[5]).Sub(y).Square().Mean();
-            loss.Backward();
-            using (GradMode.NoGrad())
-            {
-                foreach (var t in p)
-                {
-                    t.AddInPlace(t.Grad!, -Mlp.LearningRate);
-                    t.ZeroGrad();
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var t in p) { t.ZeroGrad(); t.Dispose(); }
-            x.Dispose();
-            y.Dispose();
-        }
     }
 }

@@ -74,7 +74,7 @@ public static class FnoProfile
         var rows = new List<(string Name, int Times, double Ms)>();
         void T(string name, int times, Func<Tensor> f)
         {
-            double ms = QuickBench.MedianMs(() =>
+            double ms = Timing.MedianMs(() =>
             {
                 using var sc = TensorScope.Begin();
                 f().Sum().Backward();

@@ -32,7 +32,7 @@ public static class FnoQuickBench
         {
             if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             using var w = FnoWorkloads.Create(c.Name);
-            double ms = QuickBench.MedianMs(w.Run, c.Warmup, c.Repeats, c.Inner);
+            double ms = Timing.MedianMs(w.Run, c.Warmup, c.Repeats, c.Inner);
             double rate = c.Work / (ms * 1e-3) / 1e6;
             results.Add((c.Name, ms, rate, c.Unit));
             if (!json) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name,-14} {ms,10:F3} ms  {rate,8:F2} {c.Unit}"));

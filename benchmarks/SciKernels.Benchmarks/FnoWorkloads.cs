@@ -28,18 +28,21 @@ public sealed class SpectralConvWorkload : Workload
     private readonly int dims;
 
     /// <summary>1-D: batch 20, width 64, s = 1024, 16 modes. 2-D: batch 20, width 32, 64×64, 12×12 modes per corner.</summary>
-    public SpectralConvWorkload(int dims)
+    /// <param name="dims">1 or 2.</param>
+    /// <param name="device">Where the tensors live (default: the CPU).</param>
+    public SpectralConvWorkload(int dims, Device? device = null)
     {
+        device ??= Device.Cpu;
         this.dims = dims;
         var gen = new Random.Generator(3);
         int c = dims == 1 ? 64 : 32;
         int[] xs = dims == 1 ? new[] { 20, c, 1024 } : new[] { 20, c, 64, 64 };
         int[] ws = dims == 1 ? new[] { c, c, 16 } : new[] { 2, c, c, 12, 12 };
         double scale = 1.0 / (c * c);
-        x = Tensor.Randn(xs, gen).RequiresGrad_();
-        wRe = Tensor.Rand(ws, gen, low: 0, high: scale).RequiresGrad_();
-        wIm = Tensor.Rand(ws, gen, low: 0, high: scale).RequiresGrad_();
-        g = Tensor.Randn(xs, gen);
+        x = Tensor.Randn(xs, gen, device: device).RequiresGrad_();
+        wRe = Tensor.Rand(ws, gen, device: device, low: 0, high: scale).RequiresGrad_();
+        wIm = Tensor.Rand(ws, gen, device: device, low: 0, high: scale).RequiresGrad_();
+        g = Tensor.Randn(xs, gen, device: device);
     }
 
     /// <inheritdoc/>
@@ -72,14 +75,18 @@ public sealed class FnoStepWorkload : Workload
     private readonly Tensor x, y;
 
     /// <summary>Builds the model and a random batch.</summary>
-    public FnoStepWorkload(int dims)
+    /// <param name="dims">1 or 2.</param>
+    /// <param name="device">Where the model and the batch live (default: the CPU).</param>
+    public FnoStepWorkload(int dims, Device? device = null)
     {
+        device ??= Device.Cpu;
         var gen = new Random.Generator(5);
         int[] shape = dims == 1 ? new[] { 20, 1024, 1 } : new[] { 20, 64, 64, 1 };
-        model = dims == 1 ? new Fno(new FnoOptions(new[] { 16 }, 64), gen) : new Fno(new FnoOptions(new[] { 12, 12 }, 32), gen);
+        var options = dims == 1 ? new FnoOptions(new[] { 16 }, 64) : new FnoOptions(new[] { 12, 12 }, 32);
+        model = new Fno(options, gen, DType.Float32, device);
         adam = new Adam(model.Parameters(), 1e-3);
-        x = Tensor.Randn(shape, gen);
-        y = Tensor.Randn(shape, gen);
+        x = Tensor.Randn(shape, gen, device: device);
+        y = Tensor.Randn(shape, gen, device: device);
     }
 
     /// <summary>The model (for profiling).</summary>
@@ -115,10 +122,11 @@ public sealed class AdamStepWorkload : Workload
     private readonly Adam adam;
 
     /// <summary>Creates the parameter, its gradient and the optimizer.</summary>
-    public AdamStepWorkload()
+    /// <param name="device">Where the parameter lives (default: the CPU).</param>
+    public AdamStepWorkload(Device? device = null)
     {
         var gen = new Random.Generator(9);
-        p = Tensor.Randn(new[] { 1024, 1024 }, gen).RequiresGrad_();
+        p = Tensor.Randn(new[] { 1024, 1024 }, gen, device: device ?? Device.Cpu).RequiresGrad_();
         using (var scope = TensorScope.Begin())
             p.Sum().Mul(0.5).Backward(); // grad = 0.5 everywhere, kept across steps
         adam = new Adam(new[] { p }, 1e-3);
@@ -199,13 +207,15 @@ public sealed class MlpEpochWorkload : Workload
 public static class FnoWorkloads
 {
     /// <summary>Creates the workload behind a quick-bench case name.</summary>
-    public static Workload Create(string name) => name switch
+    /// <param name="name">A case name of <see cref="FnoQuickBench.Cases"/>.</param>
+    /// <param name="device">Where it runs (default: the CPU; <c>mlp_epoch</c> runs on the CPU only).</param>
+    public static Workload Create(string name, Device? device = null) => name switch
     {
-        "spectral1d_fb" => new SpectralConvWorkload(1),
-        "spectral2d_fb" => new SpectralConvWorkload(2),
-        "fno1d_step" => new FnoStepWorkload(1),
-        "fno2d_step" => new FnoStepWorkload(2),
-        "adam_1M" => new AdamStepWorkload(),
+        "spectral1d_fb" => new SpectralConvWorkload(1, device),
+        "spectral2d_fb" => new SpectralConvWorkload(2, device),
+        "fno1d_step" => new FnoStepWorkload(1, device),
+        "fno2d_step" => new FnoStepWorkload(2, device),
+        "adam_1M" => new AdamStepWorkload(device),
         "mlp_epoch" => new MlpEpochWorkload(),
         _ => throw new ArgumentException($"unknown FNO bench case '{name}'", nameof(name)),
     };

@@ -12,6 +12,9 @@ public sealed class Mlp : IDisposable
     public const int Batch = 4096, In = 2, Hidden = 64, Out = 1;
     public const double LearningRate = 1e-3;
 
+    /// <summary>A step's matmul flops: forward 2·B·(2·64 + 64·64 + 64·1); backward computes dX and dW: ×3 in total.</summary>
+    public const double StepMatMulFlops = 3 * 2.0 * Batch * (In * Hidden + Hidden * Hidden + Hidden * Out);
+
     public readonly Tensor W1, B1, W2, B2, W3, B3, X, Y;
     public Tensor[] Parameters => new[] { W1, B1, W2, B2, W3, B3 };
 

@@ -14,8 +14,8 @@ public class MlpStepBenchmarks
 
     public static double Work(string method, int _) => MatMulFlops;
 
-    /// <summary>Forward 2·B·(2·64 + 64·64 + 64·1) flops; backward computes dX and dW: ×3 in total.</summary>
-    public const double MatMulFlops = 3 * 2.0 * Mlp.Batch * (Mlp.In * Mlp.Hidden + Mlp.Hidden * Mlp.Hidden + Mlp.Hidden * Mlp.Out);
+    /// <summary>The step's matmul flops (<see cref="Mlp.StepMatMulFlops"/>).</summary>
+    public const double MatMulFlops = Mlp.StepMatMulFlops;
 
     [GlobalSetup]
     public void Setup() => mlp = new Mlp();

@@ -23,11 +23,11 @@ public static class QuickBench
         ("tanh_16M", 3, 15, 2, 2.0 * 4 * (1 << 24), "GB/s"),
         ("exp_16M", 3, 15, 2, 2.0 * 4 * (1 << 24), "GB/s"),
         ("sum_16M", 3, 15, 3, 4.0 * (1 << 24), "GB/s"),
-        ("mlp_step", 10, 15, 5, MlpStepBenchmarks.MatMulFlops, "GFLOP/s"),
+        ("mlp_step", 10, 15, 5, Mlp.StepMatMulFlops, "GFLOP/s"),
     };
 
     /// <summary>Minimum warm-up time per case (bench.py uses the same).</summary>
-    public const double WarmupSeconds = 1.0;
+    public const double WarmupSeconds = Timing.WarmupSeconds;
 
     public static int Run(string[] args)
     {
@@ -102,7 +102,7 @@ public static class QuickBench
         }
         try
         {
-            return MedianMs(call, warmup, repeats, inner);
+            return Timing.MedianMs(call, warmup, repeats, inner);
         }
         finally
         {
@@ -110,25 +110,6 @@ public static class QuickBench
             b?.Dispose();
             mlp?.Dispose();
         }
-    }
-
-    /// <summary>Median over <paramref name="repeats"/> samples of the mean time of <paramref name="inner"/> calls, in ms.</summary>
-    public static double MedianMs(Action call, int warmup, int repeats, int inner)
-    {
-        // Warm up for at least `warmup` calls AND WarmupSeconds: .NET's tiered JIT runs new code
-        // unoptimised (tier 0) and swaps in optimised code only after ~30 calls plus a 100 ms quiet
-        // period, so a few calls are not enough (a 16M Sum ran 8x slower in its first 50 ms).
-        long w0 = Stopwatch.GetTimestamp();
-        for (int i = 0; i < warmup || Stopwatch.GetElapsedTime(w0).TotalSeconds < WarmupSeconds; i++) call();
-        var samples = new double[repeats];
-        for (int r = 0; r < repeats; r++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            for (int i = 0; i < inner; i++) call();
-            samples[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / inner;
-        }
-        Array.Sort(samples);
-        return repeats % 2 == 1 ? samples[repeats / 2] : 0.5 * (samples[repeats / 2 - 1] + samples[repeats / 2]);
     }
 
     // ------------------------------------------------------------------ MLP step breakdown
@@ -196,7 +177,7 @@ public static class QuickBench
 
             void T(string group, string nm, Func<Tensor?> f)
             {
-                double ms = MedianMs(() => { using var sc = TensorScope.Begin(); f(); }, 20, 15, 20);
+                double ms = Timing.MedianMs(() => { using var sc = TensorScope.Begin(); f(); }, 20, 15, 20);
                 rows.Add((group, nm, ms * 1000));
             }
             T("fwd matmul", "x[4096,2]·W1ᵀ", () => Mm(x3, WT(mlp.W1)));

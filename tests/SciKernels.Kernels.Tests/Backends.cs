@@ -17,6 +17,8 @@ public sealed class Backends : IDisposable
 
     private static readonly Lazy<(DeviceContext? Ctx, string Why)> OpenCL = new(CreateOpenCL);
 
+    private static readonly Lazy<(DeviceContext? Ctx, string Why)> Cuda = new(CreateCuda);
+
     public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static (DeviceContext?, string) CreateOpenCL()
@@ -37,7 +39,29 @@ public sealed class Backends : IDisposable
         }
     }
 
-    public static IEnumerable<object[]> All => new[] { new object[] { "cpu" }, new object[] { "opencl" } };
+    /// <summary>
+    /// True when <c>SCIKERNELS_TEST_CUDA=1</c>: the cases also run on the first CUDA device, and a
+    /// missing one fails. Off by default — CI has no GPU; tools/gpu's check turns it on.
+    /// </summary>
+    public static bool CudaRequested => Environment.GetEnvironmentVariable("SCIKERNELS_TEST_CUDA") == "1";
+
+    private static (DeviceContext?, string) CreateCuda()
+    {
+        try
+        {
+            var ctx = DeviceContext.CreateCuda(0);
+            Console.WriteLine($"[kernels-tests] CUDA device: {ctx}");
+            return (ctx, "");
+        }
+        catch (Exception e)
+        {
+            return (null, "CUDA device creation failed: " + e.Message);
+        }
+    }
+
+    /// <summary>The backend names every kernel case runs on: cpu (ILGPU's simulator), opencl, and cuda when requested.</summary>
+    public static IEnumerable<object[]> All =>
+        (CudaRequested ? new[] { "cpu", "opencl", "cuda" } : new[] { "cpu", "opencl" }).Select(b => new object[] { b });
 
     /// <summary>Gets the backend or skips (locally) / fails (CI) with a clear message.</summary>
     public static DeviceContext Get(string name)
@@ -46,10 +70,13 @@ public sealed class Backends : IDisposable
         {
             "cpu" => Cpu.Value,
             "opencl" => OpenCL.Value,
+            "cuda" => Cuda.Value,
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         if (ctx is not null)
             return ctx;
+        if (name == "cuda")
+            throw new InvalidOperationException($"[cuda] backend requested (SCIKERNELS_TEST_CUDA=1) but unavailable: {why}");
         if (IsCI)
             throw new InvalidOperationException($"[{name}] backend unavailable under CI=true: {why}");
         Skip.If(true, $"[{name}] backend unavailable (skipped; would fail under CI=true): {why}");

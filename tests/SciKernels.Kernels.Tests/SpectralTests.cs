@@ -32,7 +32,7 @@ public class SpectralTests
 
     public static IEnumerable<object[]> Cases()
     {
-        foreach (var b in new[] { "cpu", "opencl" })
+        foreach (var b in Backends.All.Select(row => (string)row[0]))
             foreach (var (outer, n, inner) in new[] { (3, 2, 1), (2, 8, 1), (1, 64, 1), (2, 16, 3), (3, 4, 5) })
                 yield return new object[] { b, outer, n, inner };
     }

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -84,6 +86,14 @@ public sealed class DeviceContext : IDisposable
 {
     private static readonly PropertyInfo? GenericAddressSpaceProperty =
         typeof(CLCapabilityContext).GetProperty("GenericAddressSpace", BindingFlags.Public | BindingFlags.Instance);
+
+    // ILGPU imports the CUDA driver as "cuda", which .NET probes as libcuda.so; driver installs (and GPU
+    // containers) often ship only the versioned libcuda.so.1, the unversioned name being a developer
+    // symlink. When the default probing fails, fall back to the versioned name.
+    static DeviceContext() => AssemblyLoadContext.Default.ResolvingUnmanagedDll += ResolveCudaDriver;
+
+    private static IntPtr ResolveCudaDriver(Assembly assembly, string name) =>
+        name == "cuda" && OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libcuda.so.1", out var handle) ? handle : IntPtr.Zero;
 
     private DeviceContext(Context context, Accelerator accelerator, DeviceKind kind, string note)
     {

@@ -96,6 +96,12 @@ public sealed class Device : IEquatable<Device>
         lock (Gate) provider = factory;
     }
 
+    /// <summary>
+    /// Waits until every operation queued on this device has finished (device work is asynchronous;
+    /// time a device only up to a call of this, as <c>torch.cuda.synchronize()</c>). A no-op on the CPU.
+    /// </summary>
+    public void Synchronize() => Backend.Synchronize();
+
     internal IBackend Backend
     {
         get
