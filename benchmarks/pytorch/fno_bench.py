@@ -7,10 +7,14 @@ the kept modes into a zeroed complex spectrum, irfft/irfft2); the FNOs are the p
 (fc0 lift with the grid appended, 4 x (SpectralConv + 1x1 Conv), GELU, fc1 128, fc2), no padding.
 Run through run.sh-style settings: Debian's python3-torch, GLIBC_TUNABLES and OMP_WAIT_POLICY as in
 compare_fno.sh, torch.set_num_threads(threads).
+--device cuda runs the same cases on the GPU (every timed call ends with torch.cuda.synchronize(),
+--threads is ignored, TF32 off); tools/gpu/run.sh drives it that way.
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 
 import torch
@@ -41,7 +45,7 @@ class SpectralConv1d(nn.Module):
     def forward(self, x):
         b, n = x.shape[0], x.shape[-1]
         x_ft = torch.fft.rfft(x)
-        out_ft = torch.zeros(b, self.weights.shape[1], n // 2 + 1, dtype=torch.cfloat)
+        out_ft = torch.zeros(b, self.weights.shape[1], n // 2 + 1, dtype=torch.cfloat, device=x.device)
         out_ft[:, :, :self.modes] = torch.einsum("bix,iox->box", x_ft[:, :, :self.modes], self.weights)
         return torch.fft.irfft(out_ft, n=n)
 
@@ -57,7 +61,7 @@ class SpectralConv2d(nn.Module):
     def forward(self, x):
         b, h, w = x.shape[0], x.shape[-2], x.shape[-1]
         x_ft = torch.fft.rfft2(x)
-        out_ft = torch.zeros(b, self.weights1.shape[1], h, w // 2 + 1, dtype=torch.cfloat)
+        out_ft = torch.zeros(b, self.weights1.shape[1], h, w // 2 + 1, dtype=torch.cfloat, device=x.device)
         out_ft[:, :, :self.m1, :self.m2] = torch.einsum("bixy,ioxy->boxy", x_ft[:, :, :self.m1, :self.m2], self.weights1)
         out_ft[:, :, -self.m1:, :self.m2] = torch.einsum("bixy,ioxy->boxy", x_ft[:, :, -self.m1:, :self.m2], self.weights2)
         return torch.fft.irfft2(out_ft, s=(h, w))
@@ -77,17 +81,17 @@ class FNO(nn.Module):
         self.fc1 = nn.Linear(width, 128)
         self.fc2 = nn.Linear(128, 1)
 
-    def grid(self, shape):
+    def grid(self, shape, device):
         if self.dims == 1:
             b, s = shape[0], shape[1]
-            return torch.linspace(0, 1, s).reshape(1, s, 1).repeat(b, 1, 1)
+            return torch.linspace(0, 1, s, device=device).reshape(1, s, 1).repeat(b, 1, 1)
         b, sx, sy = shape[0], shape[1], shape[2]
-        gx = torch.linspace(0, 1, sx).reshape(1, sx, 1, 1).repeat(b, 1, sy, 1)
-        gy = torch.linspace(0, 1, sy).reshape(1, 1, sy, 1).repeat(b, sx, 1, 1)
+        gx = torch.linspace(0, 1, sx, device=device).reshape(1, sx, 1, 1).repeat(b, 1, sy, 1)
+        gy = torch.linspace(0, 1, sy, device=device).reshape(1, 1, sy, 1).repeat(b, sx, 1, 1)
         return torch.cat((gx, gy), dim=-1)
 
     def forward(self, x):
-        x = torch.cat((x, self.grid(x.shape)), dim=-1)
+        x = torch.cat((x, self.grid(x.shape, x.device)), dim=-1)
         x = self.fc0(x)
         x = x.permute(0, 2, 1) if self.dims == 1 else x.permute(0, 3, 1, 2)
         for i in range(4):
@@ -103,15 +107,17 @@ def rel_l2(pred, y):
     return (torch.norm(pred.reshape(b, -1) - y.reshape(b, -1), 2, 1) / torch.norm(y.reshape(b, -1), 2, 1)).mean()
 
 
-def make(name):
+def make(name, dev=torch.device("cpu")):
+    # Parameters and data are drawn on the CPU from torch.manual_seed(0) as before, then moved to dev
+    # (the same values on cpu and cuda); everything created inside a call is created on dev.
     torch.manual_seed(0)
     if name.startswith("spectral"):
         dims = 1 if name == "spectral1d_fb" else 2
         c = 64 if dims == 1 else 32
-        layer = SpectralConv1d(c, c, 16) if dims == 1 else SpectralConv2d(c, c, 12, 12)
+        layer = (SpectralConv1d(c, c, 16) if dims == 1 else SpectralConv2d(c, c, 12, 12)).to(dev)
         shape = (20, c, 1024) if dims == 1 else (20, c, 64, 64)
-        x = torch.randn(shape).requires_grad_()
-        g = torch.randn(shape)
+        x = torch.randn(shape).to(dev).requires_grad_()
+        g = torch.randn(shape).to(dev)
 
         def call():
             y = layer(x)
@@ -122,9 +128,9 @@ def make(name):
         return call
     if name.startswith("fno"):
         dims = 1 if name == "fno1d_step" else 2
-        model = FNO(dims, 16, 64) if dims == 1 else FNO(dims, 12, 32)
+        model = (FNO(dims, 16, 64) if dims == 1 else FNO(dims, 12, 32)).to(dev)
         shape = (20, 1024, 1) if dims == 1 else (20, 64, 64, 1)
-        x, y = torch.randn(shape), torch.randn(shape)
+        x, y = torch.randn(shape).to(dev), torch.randn(shape).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
         def call():
@@ -134,18 +140,18 @@ def make(name):
             opt.zero_grad(set_to_none=True)
         return call
     if name == "adam_1M":
-        p = torch.randn(1024, 1024).requires_grad_()
+        p = torch.randn(1024, 1024).to(dev).requires_grad_()
         p.grad = torch.full_like(p, 0.5)
         opt = torch.optim.Adam([p], lr=1e-3)
         return opt.step
     if name == "mlp_epoch":
-        mlp = nn.Sequential(nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1))
+        mlp = nn.Sequential(nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 1)).to(dev)
         opt = torch.optim.Adam(mlp.parameters(), lr=1e-3)
-        x = torch.rand(MLP_SAMPLES, 2) * 2 - 1
+        x = (torch.rand(MLP_SAMPLES, 2) * 2 - 1).to(dev)
         y = (torch.sin(3 * x[:, 0]) * torch.cos(2 * x[:, 1])).reshape(-1, 1).contiguous()
 
         def call():
-            perm = torch.randperm(MLP_SAMPLES)
+            perm = torch.randperm(MLP_SAMPLES, device=dev)
             for s in range(0, MLP_SAMPLES, MLP_BATCH):
                 idx = perm[s:s + MLP_BATCH]
                 loss = F.mse_loss(mlp(x.index_select(0, idx)), y.index_select(0, idx))
@@ -156,7 +162,35 @@ def make(name):
     raise ValueError(name)
 
 
-def median_ms(call, warmup, repeats, inner):
+def setup_device(device, threads):
+    """cpu: torch.set_num_threads(threads), no sync. cuda: fail fast without a GPU; FP32 math (TF32
+    off, as the float32 CPU runs); returns the sync every timed call ends with."""
+    if device == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit(f"{os.path.basename(sys.argv[0])}: --device cuda: CUDA not available "
+                     f"(torch {torch.__version__}, built with CUDA {torch.version.cuda or 'none'})")
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True  # fixed shapes: cuDNN picks its fastest algorithm during warm-up
+        return torch.device("cuda"), torch.cuda.synchronize
+    torch.set_num_threads(threads)
+    return torch.device("cpu"), None
+
+
+def device_info(device):
+    """Fields added to the JSON object: the device and, on cuda, which GPU."""
+    if device.type != "cuda":
+        return {"device": "cpu"}
+    return {"device": "cuda", "gpu": torch.cuda.get_device_name(device), "cuda": torch.version.cuda}
+
+
+def median_ms(call, warmup, repeats, inner, sync=None):
+    if sync is not None:  # cuda: each call (warm-up and timed) ends when the device has finished it
+        fn = call
+
+        def call():
+            fn()
+            sync()
     t0 = time.perf_counter()
     i = 0
     while i < warmup or time.perf_counter() - t0 < WARMUP_SECONDS:
@@ -175,20 +209,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--case")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads (ignored for --device cuda)")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    dev, sync = setup_device(a.device, a.threads)
     cases = {}
     for name, warmup, repeats, inner, work, unit in CASES:
         if a.case and a.case.lower() not in name:
             continue
-        ms = median_ms(make(name), warmup, repeats, inner)
+        ms = median_ms(make(name, dev), warmup, repeats, inner, sync)
         rate = work / (ms * 1e-3) / 1e6
         cases[name] = {"ms": ms, "rate": rate, "unit": unit}
         if not a.json:
             print(f"{name:<14} {ms:10.3f} ms  {rate:8.2f} {unit}")
     if a.json:
-        print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": a.threads, "cases": cases}))
+        threads = a.threads if dev.type == "cpu" else torch.get_num_threads()
+        print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": threads, **device_info(dev),
+                          "cases": cases}))
 
 
 if __name__ == "__main__":

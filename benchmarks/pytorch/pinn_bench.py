@@ -10,11 +10,16 @@ prints the median ms/step. Run with Debian's /usr/bin/python3, 2 threads and the
 run.sh, e.g.
   GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296 \
   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/pytorch/pinn_bench.py
+--device cuda runs the same step on the GPU (every timed step ends with torch.cuda.synchronize(),
+--threads is ignored, TF32 off); tools/gpu/run.sh drives it that way. --json prints one object with
+the case under "cases" as "pinn_ror_step" (rate in step/s), plus the older top-level "case"/"ms"/"min".
 """
 import argparse
 import json
+import os
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -23,7 +28,9 @@ N_F, N_B, WIDTH, HIDDEN = 10_000, 100, 20, 8
 NU = 0.01 / math.pi
 
 
-def make_problem(seed=42):
+def make_problem(seed=42, dev=torch.device("cpu")):
+    # Weights and points are drawn on the CPU from seeded generators as before, then moved to dev
+    # (the same values on cpu and cuda).
     g = torch.Generator().manual_seed(seed)
     widths = [2] + [WIDTH] * HIDDEN + [1]
     layers = []
@@ -36,7 +43,7 @@ def make_problem(seed=42):
         layers.append(lin)
         if i + 2 < len(widths):
             layers.append(torch.nn.Tanh())
-    net = torch.nn.Sequential(*layers)
+    net = torch.nn.Sequential(*layers).to(dev)
     xf = torch.cat([torch.rand(N_F, 1, generator=g) * 2 - 1, torch.rand(N_F, 1, generator=g)], dim=1)
     half = N_B // 2
     x0 = torch.rand(half, 1, generator=g) * 2 - 1
@@ -45,6 +52,7 @@ def make_problem(seed=42):
         torch.cat([torch.tensor([[-1.0 if i % 2 == 0 else 1.0] for i in range(half)]), torch.rand(half, 1, generator=g)], dim=1),
     ])
     ub = torch.cat([-torch.sin(math.pi * x0), torch.zeros(half, 1)])
+    xf, xb, ub = xf.to(dev), xb.to(dev), ub.to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
     def step():
@@ -64,15 +72,44 @@ def make_problem(seed=42):
     return step
 
 
+def setup_device(device, threads):
+    """cpu: torch.set_num_threads(threads), no sync. cuda: fail fast without a GPU; FP32 math (TF32
+    off, as the float32 CPU runs); returns the sync every timed call ends with."""
+    if device == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit(f"{os.path.basename(sys.argv[0])}: --device cuda: CUDA not available "
+                     f"(torch {torch.__version__}, built with CUDA {torch.version.cuda or 'none'})")
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True  # fixed shapes: cuDNN picks its fastest algorithm during warm-up
+        return torch.device("cuda"), torch.cuda.synchronize
+    torch.set_num_threads(threads)
+    return torch.device("cpu"), None
+
+
+def device_info(device):
+    """Fields added to the JSON object: the device and, on cuda, which GPU."""
+    if device.type != "cuda":
+        return {"device": "cpu"}
+    return {"device": "cuda", "gpu": torch.cuda.get_device_name(device), "cuda": torch.version.cuda}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads (ignored for --device cuda)")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--inner", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    step = make_problem()
+    dev, sync = setup_device(args.device, args.threads)
+    step = make_problem(dev=dev)
+    if sync is not None:  # cuda: each step (warm-up and timed) ends when the device has finished it
+        fn = step
+
+        def step():
+            fn()
+            sync()
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < 2.0:
         step()
@@ -84,9 +121,13 @@ def main():
         samples.append((time.perf_counter() - t0) * 1e3 / args.inner)
     med = statistics.median(samples)
     if args.json:
-        print(json.dumps({"impl": "pytorch", "threads": args.threads, "case": "pinn_burgers", "ms": med, "min": min(samples)}))
+        threads = args.threads if dev.type == "cpu" else torch.get_num_threads()
+        print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": threads, **device_info(dev),
+                          "case": "pinn_burgers", "ms": med, "min": min(samples),
+                          "cases": {"pinn_ror_step": {"ms": med, "rate": 1e3 / med, "unit": "step/s"}}}))
     else:
-        print(f"pinn_burgers pytorch (autograd create_graph) {med:8.2f} ms/step (min {min(samples):.2f}), torch {torch.__version__}, {args.threads} threads")
+        where = f"{args.threads} threads" if dev.type == "cpu" else torch.cuda.get_device_name(dev)
+        print(f"pinn_burgers pytorch (autograd create_graph) {med:8.2f} ms/step (min {min(samples):.2f}), torch {torch.__version__}, {where}")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,10 @@ py=python3
 torch_cuda=0
 if command -v "$py" >/dev/null && "$py" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then torch_cuda=1; fi
 say "SciKernels sees CUDA: $has_cuda; PyTorch sees CUDA: $torch_cuda"
+if command -v "$py" >/dev/null && "$py" -c 'import torch' 2>/dev/null; then
+  stage "PyTorch's special-value semantics (the reference docs/semantics.md matches)"
+  timeout 60 "$py" "$here/torch_semantics.py" 2>&1 | tee -a "$log" >/dev/null
+fi
 
 if (( has_cuda )); then
   stage "parity: every device test case on CUDA vs the CPU backend"
