@@ -4,7 +4,12 @@
 # same background load, then prints medians and ratios (PyTorch time / SciKernels time; > 1 means
 # SciKernels is faster). Figures vary ±30% between runs on a shared VM: compare within one run.
 #
-# Usage: benchmarks/compare.sh [--suite core|fno] [--rounds N] [--case NAME] [--threads N]
+# Usage: benchmarks/compare.sh [--suite core|fno|all] [--rounds N] [--case NAME] [--threads N]
+#   --suite all  every hot path in one run (SciKernels.Benchmarks --suite-json: core ops, spectral
+#                layers, FNO steps, Adam, 2-D/3-D stencils forward and forward+backward, the PINN
+#                step with Taylor and reverse-over-reverse derivatives) against bench.py, fno_bench.py,
+#                stencil_bench.py and pinn_bench.py, with each case's fraction of the machine's limit
+#                (GEMM FLOP/s and copy bandwidth measured in the same run).
 #   --suite fno  the operator-learning and optimizer cases (SpectralConv1d/2d, FNO1d/2d steps,
 #                Adam over 1M parameters, one MLP epoch) against pytorch/fno_bench.py
 #   --threads 1  single-threaded on both sides (DOTNET_PROCESSOR_COUNT=1 / torch.set_num_threads(1)):
@@ -27,9 +32,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 case "$suite" in
-  core) sk_mode=--quick-json; pt_script=bench.py ;;
-  fno) sk_mode=--fno-quick-json; pt_script=fno_bench.py ;;
-  *) echo "compare.sh: --suite must be core or fno, got $suite" >&2; exit 2 ;;
+  core) sk_mode=--quick-json; pt_scripts=(bench.py) ;;
+  fno) sk_mode=--fno-quick-json; pt_scripts=(fno_bench.py) ;;
+  all) sk_mode=--suite-json; pt_scripts=(bench.py fno_bench.py stencil_bench.py pinn_bench.py) ;;
+  *) echo "compare.sh: --suite must be core, fno or all, got $suite" >&2; exit 2 ;;
 esac
 dll="${SK_BENCH_DLL:-}"
 if [[ -z "$dll" ]]; then
@@ -43,6 +49,15 @@ for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: SciKernels..." >&2
   DOTNET_PROCESSOR_COUNT="$threads" dotnet "$dll" "$sk_mode" "${extra[@]}" > "$out/sk$r.json"
   echo "round $r/$rounds: PyTorch..." >&2
-  SK_TORCH_SCRIPT="$pt_script" "$here/pytorch/run.sh" --json --threads "$threads" "${extra[@]}" > "$out/pt$r.json"
+  for pt_script in "${pt_scripts[@]}"; do
+    # --case filters inside each script; pinn_bench.py has a single case and takes no --case.
+    args=(--json --threads "$threads")
+    if [[ "$pt_script" == pinn_bench.py ]]; then
+      [[ ${#extra[@]} -gt 0 && "pinn_ror_step pinn_taylor_step" != *"${extra[1]}"* ]] && continue
+    else
+      args+=("${extra[@]}")
+    fi
+    SK_TORCH_SCRIPT="$pt_script" "$here/pytorch/run.sh" "${args[@]}" | tail -n 1 >> "$out/pt$r.json"
+  done
 done
 /usr/bin/python3 "$here/compare.py" "$out"/*.json

@@ -11,10 +11,12 @@ public static class Program
     /// <c>-- --filter '*MatMul*'</c> etc.: BenchmarkDotNet (authoritative, detailed).
     /// <c>-- --quick</c> / <c>-- --quick-json</c>: Stopwatch run with bench.py's protocol (used by compare.sh).
     /// <c>-- --mlp-breakdown</c>: per-phase profile of the MLP training step.
+    /// <c>-- --suite</c> / <c>-- --suite-json [--device cpu|cuda:0|opencl:0] [--case NAME]</c>: every hot path (compare.sh --suite all).
     /// <c>-- --fno-quick</c> / <c>-- --fno-quick-json</c>: the FNO/optimizer cases (compare_fno.sh); <c>-- --fno-profile [--dims 2]</c>: where an FNO step's time goes.
     /// </summary>
     public static int Main(string[] args)
     {
+        if (args.Contains("--suite") || args.Contains("--suite-json")) return RunSuite(args);
         if (args.Contains("--fno-quick") || args.Contains("--fno-quick-json")) return FnoQuickBench.Run(args);
         if (args.Contains("--fno-profile")) return FnoProfile.Run(args);
         if (args.Contains("--quick") || args.Contains("--quick-json")) return QuickBench.Run(args);
@@ -23,5 +25,13 @@ public static class Program
         var rest = args.Where(a => a != "--outOfProcess").ToArray();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
         return 0;
+    }
+
+    private static int RunSuite(string[] args)
+    {
+        int di = Array.IndexOf(args, "--device"), ci = Array.IndexOf(args, "--case");
+        var device = di >= 0 && di + 1 < args.Length ? Device.Parse(args[di + 1]) : Device.Cpu;
+        string? only = ci >= 0 && ci + 1 < args.Length ? args[ci + 1] : null;
+        return SuiteBench.Run(device, only, args.Contains("--suite-json"));
     }
 }

@@ -24,7 +24,7 @@ public static class Program
             return verb switch
             {
                 "parity" => Parity(rest),
-                "bench" => DeviceBench.Run(SciKernels.Device.Parse(Option(rest, "--device") ?? "cuda:0"), Option(rest, "--case"),
+                "bench" => SciKernels.Benchmarks.SuiteBench.Run(SciKernels.Device.Parse(Option(rest, "--device") ?? "cuda:0"), Option(rest, "--case"),
                     rest.Contains("--json"), double.Parse(Option(rest, "--budget") ?? "1e9", CultureInfo.InvariantCulture)),
                 "devices" => Devices(),
                 "cli" => SciKernels.Cli.CommandLine.Run(rest, Console.Out, Console.Error),

@@ -1,55 +1,68 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SciKernels.Autograd;
-using SciKernels.Benchmarks;
 using SciKernels.Stencils;
 
-namespace SciKernels.GpuCheck;
+namespace SciKernels.Benchmarks;
 
 /// <summary>
-/// The device benchmarks: the hot paths of the side-by-side suites (core ops, spectral layers, FNO
-/// steps, Adam, stencils, the PINN step) on one device, with the timing protocol of
-/// benchmarks/pytorch/*.py (warm-up calls and ≥ 1 s, then repeats × inner calls, median per call),
-/// a device synchronisation ending every timed call. Names, shapes and work units equal the
-/// PyTorch scripts' (bench.py, fno_bench.py, stencil_bench.py, pinn_bench.py), which take
-/// <c>--device cuda</c> for the same cases on the GPU.
+/// Every hot path in one run, on any device: core ops, spectral layers, FNO steps, Adam, 2-D/3-D
+/// stencils (forward, forward + backward), the PINN step (Taylor and reverse-over-reverse), plus the
+/// two machine limits the cases are measured against (GEMM FLOP/s: <c>matmul_2048</c>; copy
+/// bandwidth: <c>copy_16M</c>). The protocol is <see cref="Timing.MedianMs"/>'s, the one of
+/// benchmarks/pytorch/*.py; names, shapes and work units equal those scripts' (bench.py,
+/// fno_bench.py, stencil_bench.py, pinn_bench.py), so <c>compare.sh --suite all</c> puts them side
+/// by side and tools/gpu's check runs the same cases on CUDA. Each timed call ends with a device
+/// synchronisation. Used by <c>SciKernels.Benchmarks -- --suite[-json] [--device D]</c> and
+/// tools/gpu/SciKernels.GpuCheck (which compiles this file in).
 /// </summary>
-public static class DeviceBench
+public static class SuiteBench
 {
     private const int N16M = 1 << 24;
+    private const double F32 = 4;
 
-    /// <summary>Case table: name, warm-up calls, repeats, inner calls, work per call, unit (work per second).</summary>
-    public static readonly (string Name, int Warmup, int Repeats, int Inner, double Work, string Unit)[] Cases =
+    /// <summary>
+    /// Case table: name, warm-up calls, repeats, inner calls, work per call and its unit (work per
+    /// second), and the least floating-point operations and bytes of memory traffic a call needs
+    /// (0: not counted) — the roofline bound compare.py turns into a fraction of the machine's limit.
+    /// </summary>
+    public static readonly (string Name, int Warmup, int Repeats, int Inner, double Work, string Unit, double Flops, double Bytes)[] Cases =
     {
-        ("matmul_2048", 2, 7, 1, 2.0 * 2048 * 2048 * 2048, "GFLOP/s"),
-        ("add_16M", 3, 15, 2, 3.0 * 4 * N16M, "GB/s"),
-        ("tanh_16M", 3, 15, 2, 2.0 * 4 * N16M, "GB/s"),
-        ("sum_16M", 3, 15, 3, 4.0 * N16M, "GB/s"),
-        ("mlp_step", 10, 15, 5, Mlp.StepMatMulFlops, "GFLOP/s"),
-        ("spectral1d_fb", 5, 11, 3, 20.0 * 64 * 1024, "Mpt/s"),
-        ("spectral2d_fb", 5, 11, 3, 20.0 * 32 * 64 * 64, "Mpt/s"),
-        ("fno1d_step", 3, 9, 2, 20.0 * 1024, "Mpt/s"),
-        ("fno2d_step", 3, 9, 2, 20.0 * 64 * 64, "Mpt/s"),
-        ("adam_1M", 10, 15, 5, 1 << 20, "Mpar/s"),
-        ("lap2d_f", 3, 11, 3, 8.0 * 1024 * 1024, "Mpt/s"),
-        ("lap2d_fb", 3, 11, 3, 8.0 * 1024 * 1024, "Mpt/s"),
-        ("lap3d_f", 3, 11, 3, 2.0 * 128 * 128 * 128, "Mpt/s"),
-        ("lap3d_fb", 3, 11, 3, 2.0 * 128 * 128 * 128, "Mpt/s"),
-        ("pinn_ror_step", 3, 9, 2, 1, "step/s"),
-        ("pinn_taylor_step", 3, 9, 2, 1, "step/s"),
+        ("matmul_512", 5, 15, 5, 2.0 * 512 * 512 * 512, "GFLOP/s", 2.0 * 512 * 512 * 512, 0),
+        ("matmul_2048", 2, 7, 1, 2.0 * 2048 * 2048 * 2048, "GFLOP/s", 2.0 * 2048 * 2048 * 2048, 0),
+        ("copy_16M", 3, 15, 2, 2 * F32 * N16M, "GB/s", 0, 2 * F32 * N16M),
+        ("add_16M", 3, 15, 2, 3 * F32 * N16M, "GB/s", 0, 3 * F32 * N16M),
+        ("tanh_16M", 3, 15, 2, 2 * F32 * N16M, "GB/s", 0, 2 * F32 * N16M),
+        ("exp_16M", 3, 15, 2, 2 * F32 * N16M, "GB/s", 0, 2 * F32 * N16M),
+        ("sum_16M", 3, 15, 3, F32 * N16M, "GB/s", 0, F32 * N16M),
+        ("mlp_step", 10, 15, 5, Mlp.StepMatMulFlops, "GFLOP/s", Mlp.StepMatMulFlops, 0),
+        ("spectral1d_fb", 5, 11, 3, 20.0 * 64 * 1024, "Mpt/s", 0, 0),
+        ("spectral2d_fb", 5, 11, 3, 20.0 * 32 * 64 * 64, "Mpt/s", 0, 0),
+        ("fno1d_step", 3, 9, 2, 20.0 * 1024, "Mpt/s", 0, 0),
+        ("fno2d_step", 3, 9, 2, 20.0 * 64 * 64, "Mpt/s", 0, 0),
+        ("adam_1M", 10, 15, 5, 1 << 20, "Mpar/s", 0, 0),
+        ("mlp_epoch", 2, 7, 1, MlpEpochWorkload.Samples, "Msmp/s", 0, 0),
+        // Stencils: forward reads u and writes Δu; forward + backward also reads g and writes ∂u.
+        ("lap2d_f", 3, 11, 3, 8.0 * 1024 * 1024, "Mpt/s", 0, 2 * F32 * 8 * 1024 * 1024),
+        ("lap2d_fb", 3, 11, 3, 8.0 * 1024 * 1024, "Mpt/s", 0, 4 * F32 * 8 * 1024 * 1024),
+        ("lap3d_f", 3, 11, 3, 2.0 * 128 * 128 * 128, "Mpt/s", 0, 2 * F32 * 2 * 128 * 128 * 128),
+        ("lap3d_fb", 3, 11, 3, 2.0 * 128 * 128 * 128, "Mpt/s", 0, 4 * F32 * 2 * 128 * 128 * 128),
+        ("pinn_ror_step", 3, 9, 2, 1, "step/s", 0, 0),
+        ("pinn_taylor_step", 3, 9, 2, 1, "step/s", 0, 0),
     };
 
     /// <summary>Runs the cases on <paramref name="device"/> and prints a table or one JSON object.</summary>
     /// <param name="device">Where to run.</param>
     /// <param name="only">Run only cases whose name contains this (null: all).</param>
-    /// <param name="json">Print one JSON object (tools/gpu/table.py reads it) instead of a table.</param>
-    /// <param name="budgetSeconds">Skip the remaining cases once this much time has passed (a lease is short).</param>
-    public static int Run(Device device, string? only, bool json, double budgetSeconds)
+    /// <param name="json">Print one JSON object (compare.py and tools/gpu/table.py read it) instead of a table.</param>
+    /// <param name="budgetSeconds">Skip the remaining cases once this much time has passed (a GPU lease is short).</param>
+    public static int Run(Device device, string? only, bool json, double budgetSeconds = double.PositiveInfinity)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{{\"impl\": \"scikernels\", \"device\": \"{device}\", \"threads\": {Environment.ProcessorCount}, \"cases\": {{");
         bool first = true;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         foreach (var c in Cases)
         {
             if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
@@ -66,7 +79,8 @@ public static class DeviceBench
                     using var w = Create(c.Name, device);
                     double ms = Timing.MedianMs(() => { w.Run(); device.Synchronize(); }, c.Warmup, c.Repeats, c.Inner);
                     double rate = c.Work / (ms * 1e-3) / (c.Unit.StartsWith('G') ? 1e9 : c.Unit.StartsWith('M') ? 1e6 : 1);
-                    entry = string.Create(CultureInfo.InvariantCulture, $"{{\"ms\": {ms:R}, \"rate\": {rate:R}, \"unit\": \"{c.Unit}\"}}");
+                    entry = string.Create(CultureInfo.InvariantCulture,
+                        $"{{\"ms\": {ms:R}, \"rate\": {rate:R}, \"unit\": \"{c.Unit}\", \"flops\": {c.Flops:R}, \"bytes\": {c.Bytes:R}}}");
                     if (!json) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name,-16} {ms,10:F3} ms  {rate,10:F2} {c.Unit}"));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -85,11 +99,15 @@ public static class DeviceBench
 
     private static Workload Create(string name, Device device) => name switch
     {
+        "matmul_512" => new Binary(device, new[] { 512, 512 }, (a, b) => a.MatMul(b)),
         "matmul_2048" => new Binary(device, new[] { 2048, 2048 }, (a, b) => a.MatMul(b)),
+        "copy_16M" => new Binary(device, new[] { N16M }, (a, _) => a.Clone()),
         "add_16M" => new Binary(device, new[] { N16M }, (a, b) => a.Add(b)),
         "tanh_16M" => new Binary(device, new[] { N16M }, (a, _) => a.Tanh()),
+        "exp_16M" => new Binary(device, new[] { N16M }, (a, _) => a.Exp()),
         "sum_16M" => new Binary(device, new[] { N16M }, (a, _) => a.Sum()),
         "mlp_step" => new MlpStep(device),
+        "mlp_epoch" when device != Device.Cpu => throw new NotSupportedException("mlp_epoch runs on the CPU only"),
         "lap2d_f" => new Laplacian(device, new[] { 8, 1024, 1024 }, backward: false),
         "lap2d_fb" => new Laplacian(device, new[] { 8, 1024, 1024 }, backward: true),
         "lap3d_f" => new Laplacian(device, new[] { 2, 128, 128, 128 }, backward: false),
@@ -101,7 +119,7 @@ public static class DeviceBench
 
     private static string JsonEscape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", " ").Replace("\r", " ");
 
-    /// <summary>One op on two random float32 tensors; the result goes back to the pool each call.</summary>
+    /// <summary>One op on two random float32 tensors (inputs in [0, 1)); the result goes back to the pool each call.</summary>
     private sealed class Binary(Device device, int[] shape, Func<Tensor, Tensor, Tensor> op) : Workload
     {
         private readonly Tensor a = Tensor.Rand(shape, new Random.Generator(1), device: device);
