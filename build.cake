@@ -1,6 +1,6 @@
 // SciKernels build script (cake.tool 7.0.0, pinned in .config/dotnet-tools.json).
 //   dotnet tool restore && dotnet cake --target=Test
-// Targets: Deps, Build, Test, Bench, Demo, KernelReport.
+// Targets: Deps, Build, GpuCheckSmoke, Test, Bench, Demo, KernelReport.
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var filter = Argument("filter", "");
@@ -20,9 +20,24 @@ Task("Build")
     DotNetBuild("SciKernels.sln", new DotNetBuildSettings { Configuration = configuration });
 });
 
+Task("GpuCheckSmoke")
+    .Description("Guards tools/gpu's harness (CI has no GPU): its in-process runner runs a slice of the device cases on OpenCL and one suite case on the CPU.")
+    .IsDependentOn("Deps")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var dll = $"tools/gpu/SciKernels.GpuCheck/bin/{configuration}/net10.0/SciKernels.GpuCheck.dll";
+    foreach (var args in new[] { "parity --backend opencl --filter Spectral", "bench --device cpu --case lap3d_f" })
+    {
+        var code = StartProcess("dotnet", new ProcessSettings { Arguments = $"{dll} {args}" });
+        if (code != 0) throw new Exception($"SciKernels.GpuCheck {args} failed with exit code {code}");
+    }
+});
+
 Task("Test")
     .IsDependentOn("Deps")
     .IsDependentOn("Build")
+    .IsDependentOn("GpuCheckSmoke")
     .Does(() =>
 {
     DotNetTest("SciKernels.sln", new DotNetTestSettings
