@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SciKernels.Cpu;
@@ -116,75 +117,56 @@ internal static class SpecialFunctions
         const int block = 1024;
         T small = typeof(T) == typeof(float) ? T.CreateTruncating(0.25) : T.CreateTruncating(0.0625);
         Span<T> tmp = stackalloc T[block];
+        ref T tr = ref MemoryMarshal.GetReference(tmp);
         for (int s = 0; s < x.Length; s += block)
         {
             int n = Math.Min(block, x.Length - s);
             var xs = x.Slice(s, n);
             var ys = y.Slice(s, n);
-            var ts = tmp[..n];
-            TensorPrimitives.Tanh(xs, ts);
+            TensorPrimitives.Tanh(xs, tmp[..n]);
+            ref T xr = ref MemoryMarshal.GetReference(xs);
+            ref T yr = ref MemoryMarshal.GetReference(ys);
             int i = 0;
+            // Branch-free blend: about half the vectors hold a small lane in typical data, so a
+            // per-vector test mispredicts more than the series costs. Coefficients stay in registers.
             if (Vector512.IsHardwareAccelerated)
             {
                 var lim = Vector512.Create(small);
+                var (c11, c9, c7, c5, c3) = (Vector512.Create(C11<T>()), Vector512.Create(C9<T>()), Vector512.Create(C7<T>()), Vector512.Create(C5<T>()), Vector512.Create(C3<T>()));
                 for (; i + Vector512<T>.Count <= n; i += Vector512<T>.Count)
                 {
-                    var v = Vector512.Create(xs.Slice(i, Vector512<T>.Count));
-                    var near0 = Vector512.LessThan(Vector512.Abs(v), lim);
-                    var t = Vector512.Create((ReadOnlySpan<T>)ts.Slice(i, Vector512<T>.Count));
-                    // Skip the polynomial for vectors with no small lane (the common case in training).
-                    if (near0 != Vector512<T>.Zero) t = Vector512.ConditionalSelect(near0, TanhSeries(v), t);
-                    t.CopyTo(ys.Slice(i, Vector512<T>.Count));
+                    var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                    var x2 = v * v;
+                    var series = v * (Vector512<T>.One + x2 * ((((c11 * x2 + c9) * x2 + c7) * x2 + c5) * x2 + c3));
+                    Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(v), lim), series, Vector512.LoadUnsafe(ref tr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
                 }
             }
             else if (Vector256.IsHardwareAccelerated)
             {
                 var lim = Vector256.Create(small);
+                var (c11, c9, c7, c5, c3) = (Vector256.Create(C11<T>()), Vector256.Create(C9<T>()), Vector256.Create(C7<T>()), Vector256.Create(C5<T>()), Vector256.Create(C3<T>()));
                 for (; i + Vector256<T>.Count <= n; i += Vector256<T>.Count)
                 {
-                    var v = Vector256.Create(xs.Slice(i, Vector256<T>.Count));
-                    var near0 = Vector256.LessThan(Vector256.Abs(v), lim);
-                    var t = Vector256.Create((ReadOnlySpan<T>)ts.Slice(i, Vector256<T>.Count));
-                    if (near0 != Vector256<T>.Zero) t = Vector256.ConditionalSelect(near0, TanhSeries(v), t);
-                    t.CopyTo(ys.Slice(i, Vector256<T>.Count));
+                    var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                    var x2 = v * v;
+                    var series = v * (Vector256<T>.One + x2 * ((((c11 * x2 + c9) * x2 + c7) * x2 + c5) * x2 + c3));
+                    Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(v), lim), series, Vector256.LoadUnsafe(ref tr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
                 }
             }
-            for (; i < n; i++) ys[i] = T.Abs(xs[i]) < small ? TanhSeries(xs[i]) : ts[i];
+            for (; i < n; i++)
+            {
+                T v = xs[i], x2 = v * v;
+                ys[i] = T.Abs(v) < small ? v * (T.One + x2 * ((((C11<T>() * x2 + C9<T>()) * x2 + C7<T>()) * x2 + C5<T>()) * x2 + C3<T>())) : tmp[i];
+            }
         }
     }
 
-    private static T TanhSeries<T>(T x) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        T x2 = x * x;
-        T p = T.CreateTruncating(-1382.0 / 155925);
-        p = p * x2 + T.CreateTruncating(62.0 / 2835);
-        p = p * x2 - T.CreateTruncating(17.0 / 315);
-        p = p * x2 + T.CreateTruncating(2.0 / 15);
-        p = p * x2 - T.CreateTruncating(1.0 / 3);
-        return x * (T.One + x2 * p); // not x + x·x²·p: that turns -0 into +0
-    }
-
-    private static Vector512<T> TanhSeries<T>(Vector512<T> x) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var x2 = x * x;
-        var p = Vector512.Create(T.CreateTruncating(-1382.0 / 155925));
-        p = p * x2 + Vector512.Create(T.CreateTruncating(62.0 / 2835));
-        p = p * x2 - Vector512.Create(T.CreateTruncating(17.0 / 315));
-        p = p * x2 + Vector512.Create(T.CreateTruncating(2.0 / 15));
-        p = p * x2 - Vector512.Create(T.CreateTruncating(1.0 / 3));
-        return x * (Vector512<T>.One + x2 * p); // not x + x·x²·p: that turns -0 into +0
-    }
-
-    private static Vector256<T> TanhSeries<T>(Vector256<T> x) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        var x2 = x * x;
-        var p = Vector256.Create(T.CreateTruncating(-1382.0 / 155925));
-        p = p * x2 + Vector256.Create(T.CreateTruncating(62.0 / 2835));
-        p = p * x2 - Vector256.Create(T.CreateTruncating(17.0 / 315));
-        p = p * x2 + Vector256.Create(T.CreateTruncating(2.0 / 15));
-        p = p * x2 - Vector256.Create(T.CreateTruncating(1.0 / 3));
-        return x * (Vector256<T>.One + x2 * p); // not x + x·x²·p: that turns -0 into +0
-    }
+    // tanh's Taylor coefficients; the series is x·(1 + x²·p(x²)), not x + x·x²·p, which turns -0 into +0.
+    private static T C11<T>() where T : System.Numerics.IFloatingPointIeee754<T> => T.CreateTruncating(-1382.0 / 155925);
+    private static T C9<T>() where T : System.Numerics.IFloatingPointIeee754<T> => T.CreateTruncating(62.0 / 2835);
+    private static T C7<T>() where T : System.Numerics.IFloatingPointIeee754<T> => T.CreateTruncating(-17.0 / 315);
+    private static T C5<T>() where T : System.Numerics.IFloatingPointIeee754<T> => T.CreateTruncating(2.0 / 15);
+    private static T C3<T>() where T : System.Numerics.IFloatingPointIeee754<T> => T.CreateTruncating(-1.0 / 3);
 
     private const double InvSqrt2 = 0.70710678118654752440;
     private const double InvSqrt2Pi = 0.39894228040143267794;
