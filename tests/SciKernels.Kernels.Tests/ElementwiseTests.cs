@@ -15,13 +15,138 @@ public class ElementwiseTests
             double e = expected[i], a = actual[i];
             if (double.IsNaN(e) && double.IsNaN(a)) continue;
             if (double.IsInfinity(e) && e == a) continue;
-            Assert.True(Math.Abs(e - a) <= atol + rtol * Math.Abs(e),
+            // Both zero: the sign must match too (relu(-0) = -0, abs(-0) = +0, ...).
+            if (e == 0 && a == 0)
+            {
+                Assert.True(double.IsNegative(e) == double.IsNegative(a), $"{what}: element {i}: expected {e:R}, got {a:R} (sign of zero)");
+                continue;
+            }
+            Assert.True(!double.IsNaN(a) && !double.IsInfinity(a) && Math.Abs(e - a) <= atol + rtol * Math.Abs(e),
                 $"{what}: element {i}: expected {e:R}, got {a:R} (rtol {rtol}, atol {atol})");
         }
     }
 
     internal static void AssertClose(float[] expected, float[] actual, double rtol, double atol, string what) =>
         AssertClose(expected.Select(v => (double)v).ToArray(), actual.Select(v => (double)v).ToArray(), rtol, atol, what);
+
+    /// <summary>NaN, ±inf, ±0, denormals (float32's or float64's), the smallest normal and a few ordinary values.</summary>
+    internal static double[] Specials(bool float32) => float32
+        ? new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 0.0, 1e-40, -3e-42, 1.17549435e-38, 1, -1, 100, -100 }
+        : new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 0.0, 1e-310, -4e-320, 2.2250738585072014e-308, 1, -1, 800, -800 };
+
+    /// <summary>The specials, then seeded values in [-3, 3): 67 elements (a partial last group).</summary>
+    private static double[] WithSpecials(bool float32, int seed)
+    {
+        var rng = new Random(seed);
+        var sp = Specials(float32);
+        return sp.Concat(RandomArray(rng, 67 - sp.Length, -3, 3)).ToArray();
+    }
+
+    /// <summary>A unary op on the special values against the host reference of the same semantics (docs/semantics.md).</summary>
+    private static void CheckUnarySpecial<TOp>(DeviceContext d, Func<double, double> reference, double p0 = 0, double p1 = 0, double rtolF = 2e-5, double rtolD = 1e-12)
+        where TOp : struct, IUnaryOp<float>, IUnaryOp<double>
+    {
+        var xd = WithSpecials(false, typeof(TOp).Name.Length);
+        using var bx = d.Up(xd);
+        using var by = d.Alloc<double>(xd.Length);
+        d.Ops.Unary<double, TOp>(bx.View, by.View, p0, p1);
+        AssertClose(xd.Select(reference).ToArray(), d.Down(by.View), rtolD, rtolD, $"{typeof(TOp).Name}<double> on specials");
+
+        var xf = WithSpecials(true, typeof(TOp).Name.Length).Select(v => (float)v).ToArray();
+        using var fx = d.Up(xf);
+        using var fy = d.Alloc<float>(xf.Length);
+        d.Ops.Unary<float, TOp>(fx.View, fy.View, (float)p0, (float)p1);
+        // Atol covers a denormal result one side rounds to zero; the class (NaN, ±inf, ±0) is still exact.
+        AssertClose(xf.Select(v => (float)reference(v)).ToArray(), d.Down(fy.View), rtolF, rtolF, $"{typeof(TOp).Name}<float> on specials");
+    }
+
+    private static double Sig(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void UnaryOpsOnSpecialValues(string backend)
+    {
+        var d = Backends.Get(backend);
+        CheckUnarySpecial<Neg>(d, x => -x);
+        CheckUnarySpecial<Exp>(d, Math.Exp);
+        CheckUnarySpecial<Log>(d, Math.Log);
+        CheckUnarySpecial<Sqrt>(d, Math.Sqrt);
+        CheckUnarySpecial<Rsqrt>(d, x => 1 / Math.Sqrt(x));
+        CheckUnarySpecial<Abs>(d, Math.Abs);
+        CheckUnarySpecial<Square>(d, x => x * x);
+        CheckUnarySpecial<Reciprocal>(d, x => 1 / x);
+        CheckUnarySpecial<Sin>(d, Math.Sin);
+        CheckUnarySpecial<Cos>(d, Math.Cos);
+        CheckUnarySpecial<Tanh>(d, Math.Tanh);
+        CheckUnarySpecial<Sigmoid>(d, Sig);
+        CheckUnarySpecial<Relu>(d, x => x < 0 ? 0 : x);
+        CheckUnarySpecial<Gelu>(d, x => 0.5 * x * (1 + RefMath.Erf(x / Math.Sqrt(2))));
+        CheckUnarySpecial<Erf>(d, x => x == 0 ? x : RefMath.Erf(x), rtolF: 2e-6, rtolD: 1e-12);
+        CheckUnarySpecial<GeluTanh>(d, x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))));
+        CheckUnarySpecial<Silu>(d, x => x * Sig(x));
+        CheckUnarySpecial<Softplus>(d, x => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))));
+        CheckUnarySpecial<Sign>(d, x => x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x);
+        CheckUnarySpecial<Step>(d, x => x > 0 ? 1 : 0);
+        CheckUnarySpecial<PowScalar>(d, x => Math.Pow(x, 2.5), p0: 2.5);
+        CheckUnarySpecial<PowScalar>(d, x => Math.Pow(x, 3), p0: 3);
+        CheckUnarySpecial<PowScalar>(d, x => Math.Pow(x, -1), p0: -1);
+        CheckUnarySpecial<Clamp>(d, x => x < -1 ? -1 : x > 2 ? 2 : x, p0: -1, p1: 2);
+        CheckUnarySpecial<ClampMask>(d, x => x >= -1 && x <= 2 ? 1 : 0, p0: -1, p1: 2);
+        CheckUnarySpecial<Affine>(d, x => x * 3 + 0.5, p0: 3, p1: 0.5);
+    }
+
+    /// <summary>A binary op on every pair of special values (and random pairs after them) against the host reference.</summary>
+    private static void CheckBinarySpecial<TOp>(DeviceContext d, Func<double, double, double> reference, double rtolF = 2e-6, double rtolD = 1e-13)
+        where TOp : struct, IBinaryOp<float>, IBinaryOp<double>
+    {
+        foreach (bool float32 in new[] { false, true })
+        {
+            var sp = Specials(float32);
+            var rng = new Random(typeof(TOp).Name.Length);
+            var a = Enumerable.Range(0, sp.Length * sp.Length).Select(i => sp[i / sp.Length]).Concat(RandomArray(rng, 13, -3, 3)).ToArray();
+            var b = Enumerable.Range(0, sp.Length * sp.Length).Select(i => sp[i % sp.Length]).Concat(RandomArray(rng, 13, -3, 3)).ToArray();
+            if (!float32)
+            {
+                using var ba = d.Up(a); using var bb = d.Up(b); using var bc = d.Alloc<double>(a.Length);
+                d.Ops.Binary<double, TOp>(ba.View, bb.View, bc.View);
+                AssertClose(a.Zip(b, reference).ToArray(), d.Down(bc.View), rtolD, rtolD, $"{typeof(TOp).Name}<double> on special pairs");
+            }
+            else
+            {
+                var af = Ref.F(a); var bf = Ref.F(b);
+                using var ba = d.Up(af); using var bb = d.Up(bf); using var bc = d.Alloc<float>(a.Length);
+                d.Ops.Binary<float, TOp>(ba.View, bb.View, bc.View);
+                AssertClose(af.Zip(bf, (x, y) => (float)reference(x, y)).ToArray(), d.Down(bc.View), rtolF, rtolF, $"{typeof(TOp).Name}<float> on special pairs");
+            }
+        }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void BinaryOpsOnSpecialValues(string backend)
+    {
+        var d = Backends.Get(backend);
+        CheckBinarySpecial<Add>(d, (a, b) => a + b);
+        CheckBinarySpecial<Sub>(d, (a, b) => a - b);
+        CheckBinarySpecial<Mul>(d, (a, b) => a * b);
+        CheckBinarySpecial<Div>(d, (a, b) => a / b);
+        CheckBinarySpecial<Pow>(d, Math.Pow, rtolF: 2e-5, rtolD: 1e-12);
+        // Math.Max/Min are IEEE 754-2019 maximum/minimum: NaN-propagating, -0 < +0 — the chosen semantics.
+        CheckBinarySpecial<Max>(d, Math.Max);
+        CheckBinarySpecial<Min>(d, Math.Min);
+        CheckBinarySpecial<Equal>(d, (a, b) => a == b ? 1 : 0);
+        CheckBinarySpecial<NotEqual>(d, (a, b) => a != b ? 1 : 0);
+        CheckBinarySpecial<Less>(d, (a, b) => a < b ? 1 : 0);
+        CheckBinarySpecial<LessEqual>(d, (a, b) => a <= b ? 1 : 0);
+        CheckBinarySpecial<Greater>(d, (a, b) => a > b ? 1 : 0);
+        CheckBinarySpecial<GreaterEqual>(d, (a, b) => a >= b ? 1 : 0);
+        CheckBinarySpecial<ReluBackward>(d, (x, g) => x > 0 ? g : 0);
+        CheckBinarySpecial<SigmoidBackward>(d, (y, g) => g * y * (1 - y));
+        CheckBinarySpecial<TanhBackward>(d, (y, g) => g * (1 - y * y));
+        CheckBinarySpecial<GeluBackward>(d, (x, g) => g * (0.5 * (1 + RefMath.Erf(x / Math.Sqrt(2))) + x * (1 / Math.Sqrt(2 * Math.PI)) * Math.Exp(-0.5 * x * x)), rtolF: 2e-5, rtolD: 1e-12);
+        CheckBinarySpecial<SiluBackward>(d, (x, g) => g * Sig(x) * (1 + x * (1 - Sig(x))), rtolF: 1e-5, rtolD: 1e-12);
+        CheckBinarySpecial<SoftplusBackward>(d, (x, g) => g * Sig(x), rtolF: 1e-5, rtolD: 1e-12);
+    }
 
     private static double[] RandomArray(Random rng, int n, double lo, double hi) =>
         Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * rng.NextDouble()).ToArray();

@@ -77,4 +77,59 @@ public class ReductionTests
             ElementwiseTests.AssertClose(Ref.F(max), d.Down(yf), 0, 0, "max/thread f32");
         }
     }
+
+    /// <summary>Host folds with the chosen semantics: the sum from +0, max/min as IEEE 754-2019 (Math.Max/Min).</summary>
+    private static double Fold(double[] v, Func<double, double, double> f, double init) => v.Aggregate(init, f);
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void ReductionsOnSpecialValues(string backend)
+    {
+        var d = Backends.Get(backend);
+        foreach (bool float32 in new[] { false, true })
+        {
+            var sp = ElementwiseTests.Specials(float32);
+            // Rows: one special among ordinary values (at the start, middle, end), all signed zeros, all specials.
+            var rows = new List<double[]>();
+            var rng = new Random(3);
+            foreach (var s in sp)
+                foreach (int at in new[] { 0, 150, 299 })
+                {
+                    var r = Ref.Rand(rng, 300);
+                    r[at] = s;
+                    rows.Add(r);
+                }
+            rows.Add(new[] { -0.0, -0.0, -0.0 });
+            rows.Add(new[] { -0.0, 0.0, -0.0 });
+            rows.Add(sp);
+            foreach (var row in rows)
+            {
+                var x = float32 ? Ref.F(row).Select(v => (double)v).ToArray() : row;
+                var expect = new[] { Fold(x, (a, b) => a + b, 0.0), Fold(x, Math.Max, double.NegativeInfinity), Fold(x, Math.Min, double.PositiveInfinity) };
+                var got = new double[3];
+                if (float32)
+                {
+                    using var fx = d.Up(Ref.F(x)); using var fr = d.Alloc<float>(1);
+                    d.Ops.ReduceAll<float, Identity, SumReduce>(fx.View, fr.View); got[0] = d.Down(fr.View)[0];
+                    d.Ops.ReduceAll<float, Identity, MaxReduce>(fx.View, fr.View); got[1] = d.Down(fr.View)[0];
+                    d.Ops.ReduceAll<float, Identity, MinReduce>(fx.View, fr.View); got[2] = d.Down(fr.View)[0];
+                }
+                else
+                {
+                    using var dx = d.Up(x); using var r = d.Alloc<double>(1);
+                    d.Ops.ReduceAll<double, Identity, SumReduce>(dx.View, r.View); got[0] = d.Down(r.View)[0];
+                    d.Ops.ReduceAll<double, Identity, MaxReduce>(dx.View, r.View); got[1] = d.Down(r.View)[0];
+                    d.Ops.ReduceAll<double, Identity, MinReduce>(dx.View, r.View); got[2] = d.Down(r.View)[0];
+                }
+                ElementwiseTests.AssertClose(expect, got, float32 ? 1e-4 : 1e-12, float32 ? 1e-3 : 1e-12, $"sum/max/min of [{string.Join(", ", x.Take(4))}, ...] ({(float32 ? "f32" : "f64")})");
+
+                // The same row as an axis of length n, both strategies (per group and per thread).
+                using var ax = d.Up(x); using var ay = d.Alloc<double>(1);
+                d.Ops.ReduceAxisPerGroup<double, Identity, MaxReduce>(ax.View, ay.View.SubView(0, 1), x.Length, 1);
+                ElementwiseTests.AssertClose(new[] { Fold(x, Math.Max, double.NegativeInfinity) }, d.Down(ay.View.SubView(0, 1)), 0, 0, "max/group");
+                d.Ops.ReduceAxisPerThread<double, Identity, MinReduce>(ax.View, ay.View.SubView(0, 1), x.Length, 1);
+                ElementwiseTests.AssertClose(new[] { Fold(x, Math.Min, double.PositiveInfinity) }, d.Down(ay.View.SubView(0, 1)), 0, 0, "min/thread");
+            }
+        }
+    }
 }

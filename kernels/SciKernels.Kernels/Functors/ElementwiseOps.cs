@@ -103,13 +103,17 @@ public readonly struct Cos : IUnaryOp<float>, IUnaryOp<double>
     public static double Apply(double x, double p0, double p1) => XMath.Cos(x);
 }
 
-/// <summary>y = tanh(x).</summary>
+/// <summary>
+/// y = tanh(x), exactly ±1 where the rounded result is (|x| &gt; 9.1 in float, 19.1 in double) and at ±inf:
+/// OpenCL allows tanh 5 ulp and PoCL's float tanh returns ±0.99999994 there, which breaks 1 - tanh² = 0
+/// and x·(1 + tanh) at -inf. NaN fails the compare and reaches XMath.Tanh.
+/// </summary>
 public readonly struct Tanh : IUnaryOp<float>, IUnaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float x, float p0, float p1) => XMath.Tanh(x);
+    public static float Apply(float x, float p0, float p1) => XMath.Abs(x) > 9.1f ? (x > 0f ? 1f : -1f) : XMath.Tanh(x);
     /// <inheritdoc/>
-    public static double Apply(double x, double p0, double p1) => XMath.Tanh(x);
+    public static double Apply(double x, double p0, double p1) => XMath.Abs(x) > 19.1 ? (x > 0.0 ? 1.0 : -1.0) : XMath.Tanh(x);
 }
 
 /// <summary>y = 1/(1+exp(-x)), evaluated without overflow for large |x|.</summary>
@@ -121,13 +125,13 @@ public readonly struct Sigmoid : IUnaryOp<float>, IUnaryOp<double>
     public static double Apply(double x, double p0, double p1) => x >= 0.0d ? 1.0d / (1.0d + XMath.Exp(-x)) : XMath.Exp(x) / (1.0d + XMath.Exp(x));
 }
 
-/// <summary>y = max(x, 0).</summary>
+/// <summary>y = max(x, 0) as PyTorch's eager relu computes it: +0 where x &lt; 0, else x itself (NaN and -0 pass through).</summary>
 public readonly struct Relu : IUnaryOp<float>, IUnaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float x, float p0, float p1) => x > 0.0f ? x : 0.0f;
+    public static float Apply(float x, float p0, float p1) => x < 0.0f ? 0.0f : x;
     /// <inheritdoc/>
-    public static double Apply(double x, double p0, double p1) => x > 0.0d ? x : 0.0d;
+    public static double Apply(double x, double p0, double p1) => x < 0.0d ? 0.0d : x;
 }
 
 /// <summary>Exact (erf-based) GELU: y = x/2 (1 + erf(x/sqrt 2)). Float uses a 1.5e-7-accurate erf, double a ~1e-15 one (see SpecialMath).</summary>
@@ -143,9 +147,9 @@ public readonly struct Gelu : IUnaryOp<float>, IUnaryOp<double>
 public readonly struct GeluTanh : IUnaryOp<float>, IUnaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float x, float p0, float p1) => 0.5f * x * (1.0f + XMath.Tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+    public static float Apply(float x, float p0, float p1) => 0.5f * x * (1.0f + Tanh.Apply(0.7978845608028654f * (x + 0.044715f * x * x * x), 0f, 0f));
     /// <inheritdoc/>
-    public static double Apply(double x, double p0, double p1) => 0.5d * x * (1.0d + XMath.Tanh(0.7978845608028654d * (x + 0.044715d * x * x * x)));
+    public static double Apply(double x, double p0, double p1) => 0.5d * x * (1.0d + Tanh.Apply(0.7978845608028654d * (x + 0.044715d * x * x * x), 0d, 0d));
 }
 
 /// <summary>SiLU / swish: y = x * sigmoid(x).</summary>
@@ -176,13 +180,13 @@ public readonly struct Erf : IUnaryOp<float>, IUnaryOp<double>
     public static double Apply(double x, double p0, double p1) => SpecialMath.Erf(x);
 }
 
-/// <summary>y = sign(x) in {-1, 0, 1} (0 for NaN).</summary>
+/// <summary>y = sign(x) in {-1, +0, 1}; NaN stays NaN (as in NumPy; see docs/semantics.md), ±0 gives +0.</summary>
 public readonly struct Sign : IUnaryOp<float>, IUnaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float x, float p0, float p1) => x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : 0.0f);
+    public static float Apply(float x, float p0, float p1) => x > 0.0f ? 1.0f : (x < 0.0f ? -1.0f : (x == 0.0f ? 0.0f : x));
     /// <inheritdoc/>
-    public static double Apply(double x, double p0, double p1) => x > 0.0d ? 1.0d : (x < 0.0d ? -1.0d : 0.0d);
+    public static double Apply(double x, double p0, double p1) => x > 0.0d ? 1.0d : (x < 0.0d ? -1.0d : (x == 0.0d ? 0.0d : x));
 }
 
 /// <summary>Heaviside step: y = 1 if x &gt; 0 else 0 (the ReLU derivative mask).</summary>
@@ -203,7 +207,7 @@ public readonly struct PowScalar : IUnaryOp<float>, IUnaryOp<double>
     public static double Apply(double x, double p0, double p1) => SpecialMath.Pow(x, p0);
 }
 
-/// <summary>y = min(max(x, p0), p1) (p0: lower bound, p1: upper bound).</summary>
+/// <summary>y = min(max(x, p0), p1) (p0: lower bound, p1: upper bound) like torch.clamp: x itself unless strictly outside, so NaN and -0 survive.</summary>
 public readonly struct Clamp : IUnaryOp<float>, IUnaryOp<double>
 {
     /// <inheritdoc/>
@@ -275,22 +279,30 @@ public readonly struct Pow : IBinaryOp<float>, IBinaryOp<double>
     public static double Apply(double a, double b) => SpecialMath.Pow(a, b);
 }
 
-/// <summary>max(a, b).</summary>
+/// <summary>
+/// max(a, b) as IEEE 754-2019 maximum, the CPU backend's semantics: NaN if either is NaN (torch.maximum),
+/// and -0 &lt; +0. Written with compares rather than XMath.Max/fmax, which return the non-NaN operand.
+/// For equal operands a + b is the right zero (+0 unless both are -0) and a == 0 keeps it to zeros;
+/// an unordered pair falls through to a + b = NaN.
+/// </summary>
 public readonly struct Max : IBinaryOp<float>, IBinaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float a, float b) => a >= b ? a : b;
+    public static float Apply(float a, float b) => a > b ? a : (b > a ? b : (a == b && a != 0.0f ? a : a + b));
     /// <inheritdoc/>
-    public static double Apply(double a, double b) => a >= b ? a : b;
+    public static double Apply(double a, double b) => a > b ? a : (b > a ? b : (a == b && a != 0.0d ? a : a + b));
 }
 
-/// <summary>min(a, b).</summary>
+/// <summary>
+/// min(a, b) as IEEE 754-2019 minimum: NaN if either is NaN (torch.minimum), and -0 &lt; +0; for equal
+/// zeros -((-a) + (-b)) is -0 unless both are +0 (see <see cref="Max"/>).
+/// </summary>
 public readonly struct Min : IBinaryOp<float>, IBinaryOp<double>
 {
     /// <inheritdoc/>
-    public static float Apply(float a, float b) => a <= b ? a : b;
+    public static float Apply(float a, float b) => a < b ? a : (b < a ? b : (a == b && a != 0.0f ? a : -(-a - b)));
     /// <inheritdoc/>
-    public static double Apply(double a, double b) => a <= b ? a : b;
+    public static double Apply(double a, double b) => a < b ? a : (b < a ? b : (a == b && a != 0.0d ? a : -(-a - b)));
 }
 
 /// <summary>Mask: 1 if a == b else 0.</summary>

@@ -15,6 +15,8 @@ public static class SpecialMath
     /// <param name="x">Argument.</param>
     public static float Erf(float x)
     {
+        // erf(±0) = ±0 and NaN stays NaN (the polynomial is ~1e-9 at 0), as on the CPU backend.
+        if (x == 0f || float.IsNaN(x)) return x;
         float ax = XMath.Abs(x);
         float t = 1f / (1f + 0.3275911f * ax);
         float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
@@ -30,6 +32,8 @@ public static class SpecialMath
     /// <param name="x">Argument.</param>
     public static double Erf(double x)
     {
+        // NaN would otherwise fall into the |x| >= 6 branch and give ±1; ±0 keeps its sign.
+        if (x == 0.0 || double.IsNaN(x)) return x;
         double ax = XMath.Abs(x);
         double r;
         if (ax < 3.0)

@@ -24,7 +24,9 @@ public sealed unsafe partial class CpuBackend
 
     private static T ReduceSpan<T>(ReduceOp op, ReadOnlySpan<T> s) where T : unmanaged, IFloatingPointIeee754<T> => op switch
     {
-        ReduceOp.Sum => TensorPrimitives.Sum(s),
+        // + 0 turns a -0 sum into +0 (TensorPrimitives returns -0 for some short spans of -0): every
+        // CPU path and device starts its accumulator at +0. No other value changes.
+        ReduceOp.Sum => TensorPrimitives.Sum(s) + T.Zero,
         ReduceOp.Max => TensorPrimitives.Max(s),
         _ => TensorPrimitives.Min(s),
     };
@@ -37,6 +39,16 @@ public sealed unsafe partial class CpuBackend
             case ReduceOp.Max: TensorPrimitives.Max(acc, row, acc); break;
             default: TensorPrimitives.Min(acc, row, acc); break;
         }
+    }
+
+    /// <summary>
+    /// Seeds a row accumulator with the first row. A sum adds it to +0, like every other sum here
+    /// (TensorPrimitives.Sum and the device kernels start from +0): a column of -0 sums to +0.
+    /// </summary>
+    private static void Start<T>(ReduceOp op, ReadOnlySpan<T> row, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (op == ReduceOp.Sum) TensorPrimitives.Add(row, T.Zero, acc);
+        else row.CopyTo(acc);
     }
 
     private static void ReduceT<T>(ReduceOp op, T* x, int outer, int n, int inner, T* y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -103,7 +115,7 @@ public sealed unsafe partial class CpuBackend
                     {
                         long r0 = blk * rowsPerBlock, r1 = Math.Min(n, r0 + rowsPerBlock);
                         var acc = new Span<T>(p + blk * inner, inner);
-                        new ReadOnlySpan<T>(x + r0 * inner, inner).CopyTo(acc);
+                        Start(op, new ReadOnlySpan<T>(x + r0 * inner, inner), acc);
                         for (long r = r0 + 1; r < r1; r++) CombineInto(op, acc, new ReadOnlySpan<T>(x + r * inner, inner));
                     }
                 });
@@ -121,7 +133,7 @@ public sealed unsafe partial class CpuBackend
                 int w = (int)Math.Min(colGrain, inner - c0);
                 T* src = x + o * n * inner + c0;
                 var acc = new Span<T>(y + o * inner + c0, w);
-                new ReadOnlySpan<T>(src, w).CopyTo(acc);
+                Start(op, new ReadOnlySpan<T>(src, w), acc);
                 for (long r = 1; r < n; r++) CombineInto(op, acc, new ReadOnlySpan<T>(src + r * inner, w));
             }
         });

@@ -127,7 +127,7 @@ public sealed unsafe partial class CpuBackend : IBackend
                 case UnaryOp.Abs: TensorPrimitives.Abs(xs, ys); break;
                 case UnaryOp.Sin: TensorPrimitives.Sin(xs, ys); break;
                 case UnaryOp.Cos: TensorPrimitives.Cos(xs, ys); break;
-                case UnaryOp.Tanh: TensorPrimitives.Tanh(xs, ys); break;
+                case UnaryOp.Tanh: SpecialFunctions.Tanh(xs, ys); break;
                 case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
                 case UnaryOp.Relu: VecLoop.Unary<T, ReluFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.Softplus: Softplus(xs, ys); break;

@@ -106,7 +106,10 @@ internal readonly struct DivFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingP
     public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => a / b;
 }
 
-/// <summary>max(a, b), NaN-propagating like torch.maximum.</summary>
+/// <summary>
+/// max(a, b), NaN-propagating like torch.maximum, with -0 &lt; +0 (IEEE 754-2019 maximum). .NET 9+
+/// Vector512.Max and T.Max both have exactly these semantics (MaxNative would not), so body and tail agree.
+/// </summary>
 internal readonly struct MaxFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T a, T b) => T.Max(a, b);
@@ -114,7 +117,7 @@ internal readonly struct MaxFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingP
     public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
 }
 
-/// <summary>min(a, b), NaN-propagating like torch.minimum.</summary>
+/// <summary>min(a, b), NaN-propagating like torch.minimum, with -0 &lt; +0 (IEEE 754-2019 minimum; see <see cref="MaxFn{T}"/>).</summary>
 internal readonly struct MinFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T a, T b) => T.Min(a, b);
@@ -136,13 +139,19 @@ internal readonly struct StepFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingP
     public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One;
 }
 
+/// <summary>
+/// sign(x) ∈ {-1, +0, 1}; NaN stays NaN (NumPy's choice; PyTorch returns 0 there, an open bug) and
+/// ±0 gives +0 like torch.sign. The SIMD form ORs the NaN lanes back in: the compare difference is +0 there.
+/// </summary>
 internal readonly struct SignFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T x, T alpha, T beta) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x;
+    public static T Apply(T x, T alpha, T beta) => x > T.Zero ? T.One : x < T.Zero ? -T.One : x == T.Zero ? T.Zero : x;
     public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta)
-        => (Vector512.GreaterThan(x, Vector512<T>.Zero) & Vector512<T>.One) - (Vector512.LessThan(x, Vector512<T>.Zero) & Vector512<T>.One);
+        => ((Vector512.GreaterThan(x, Vector512<T>.Zero) & Vector512<T>.One) - (Vector512.LessThan(x, Vector512<T>.Zero) & Vector512<T>.One))
+           | Vector512.AndNot(x, Vector512.Equals(x, x));
     public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta)
-        => (Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One) - (Vector256.LessThan(x, Vector256<T>.Zero) & Vector256<T>.One);
+        => ((Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One) - (Vector256.LessThan(x, Vector256<T>.Zero) & Vector256<T>.One))
+           | Vector256.AndNot(x, Vector256.Equals(x, x));
 }
 
 internal readonly struct InRangeFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -154,11 +163,17 @@ internal readonly struct InRangeFn<T> : IUnaryFn<T> where T : unmanaged, IFloati
         => Vector256.GreaterThanOrEqual(x, alpha) & Vector256.LessThanOrEqual(x, beta) & Vector256<T>.One;
 }
 
+/// <summary>
+/// clamp(x, alpha, beta) like torch.clamp: x itself unless it lies strictly outside [alpha, beta], so NaN
+/// and the sign of a zero x survive (min/max would turn clamp(-0, 0, 1) into +0).
+/// </summary>
 internal readonly struct ClampFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T x, T alpha, T beta) => T.Min(T.Max(x, alpha), beta);
-    public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta) => Vector512.Min(Vector512.Max(x, alpha), beta);
-    public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => Vector256.Min(Vector256.Max(x, alpha), beta);
+    public static T Apply(T x, T alpha, T beta) => x < alpha ? alpha : x > beta ? beta : x;
+    public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta)
+        => Vector512.ConditionalSelect(Vector512.LessThan(x, alpha), alpha, Vector512.ConditionalSelect(Vector512.GreaterThan(x, beta), beta, x));
+    public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta)
+        => Vector256.ConditionalSelect(Vector256.LessThan(x, alpha), alpha, Vector256.ConditionalSelect(Vector256.GreaterThan(x, beta), beta, x));
 }
 
 internal readonly struct SquareFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -168,11 +183,14 @@ internal readonly struct SquareFn<T> : IUnaryFn<T> where T : unmanaged, IFloatin
     public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => x * x;
 }
 
+/// <summary>
+/// relu(x) = +0 where x &lt; 0, else x itself: NaN and -0 pass through as in PyTorch's eager relu (clamp_min).
+/// </summary>
 internal readonly struct ReluFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static T Apply(T x, T alpha, T beta) => x > T.Zero ? x : T.Zero;
-    public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), x, Vector512<T>.Zero);
-    public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), x, Vector256<T>.Zero);
+    public static T Apply(T x, T alpha, T beta) => x < T.Zero ? T.Zero : x;
+    public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta) => Vector512.AndNot(x, Vector512.LessThan(x, Vector512<T>.Zero));
+    public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => Vector256.AndNot(x, Vector256.LessThan(x, Vector256<T>.Zero));
 }
 
 /// <summary>SIMD loops over contiguous spans for the functors above.</summary>

@@ -83,24 +83,25 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>max(a, b) element-wise; ties split the gradient evenly.</summary>
-    public Tensor Maximum(Tensor other) => MinMax(other, BinaryOp.Maximum, BinaryOp.Gt, "Maximum");
+    /// <summary>max(a, b) element-wise (NaN if either is NaN); ties split the gradient evenly.</summary>
+    public Tensor Maximum(Tensor other) => MinMax(other, BinaryOp.Maximum, BinaryOp.Gt, BinaryOp.Lt, "Maximum");
 
-    /// <summary>min(a, b) element-wise; ties split the gradient evenly.</summary>
-    public Tensor Minimum(Tensor other) => MinMax(other, BinaryOp.Minimum, BinaryOp.Lt, "Minimum");
+    /// <summary>min(a, b) element-wise (NaN if either is NaN); ties split the gradient evenly.</summary>
+    public Tensor Minimum(Tensor other) => MinMax(other, BinaryOp.Minimum, BinaryOp.Lt, BinaryOp.Gt, "Minimum");
 
-    private Tensor MinMax(Tensor other, BinaryOp op, BinaryOp wins, string name)
+    private Tensor MinMax(Tensor other, BinaryOp op, BinaryOp wins, BinaryOp loses, string name)
     {
         var y = BinaryRaw(op, this, other, name);
         var a = this;
         return Record(y, name, new[] { a, other }, g =>
         {
-            // weight of a: 1 where a wins, 1/2 on ties, 0 where b wins
-            var wa = BinaryRaw(wins, a, other, name).Add(BinaryRaw(BinaryOp.Eq, a, other, name).Mul(0.5));
+            // Each operand's weight is 1 - [it loses] - [tie]/2: 1 where it wins, 1/2 on ties, 0 where
+            // it loses, and 1 for both where a NaN makes the pair unordered (like torch.maximum's rule).
+            var halfTie = BinaryRaw(BinaryOp.Eq, a, other, name).Mul(-0.5);
             return new[]
             {
-                a.requiresGrad ? g.Mul(wa).SumTo(a.shape) : null,
-                other.requiresGrad ? g.Mul(wa.Neg().Add(1.0)).SumTo(other.shape) : null,
+                a.requiresGrad ? g.Mul(BinaryRaw(loses, a, other, name).Affine(-1, 1).Add(halfTie)).SumTo(a.shape) : null,
+                other.requiresGrad ? g.Mul(BinaryRaw(wins, a, other, name).Affine(-1, 1).Add(halfTie)).SumTo(other.shape) : null,
             };
         });
     }
@@ -180,7 +181,7 @@ public sealed partial class Tensor
         return Record(y, "Sqrt", new[] { this }, g => new[] { g.Div(y).Mul(0.5) });
     }
 
-    /// <summary>|x| (gradient sign(x), 0 at 0).</summary>
+    /// <summary>|x| (gradient sign(x): 0 at ±0, NaN at NaN).</summary>
     public Tensor Abs()
     {
         var x = this;

@@ -2,6 +2,7 @@ using SciKernels.Autograd;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 using SciKernels.Diagnostics;
+using SciKernels.Tests.Support;
 using Xunit;
 
 namespace SciKernels.Tests.Devices;
@@ -49,18 +50,9 @@ public abstract class DeviceTests(DeviceFixture fixture)
         return s;
     }
 
-    private static void AssertClose(Tensor expected, Tensor actual, DType dtype, string what, double scale = 1)
-    {
-        Assert.Equal(expected.Shape.ToArray(), actual.Shape.ToArray());
-        var e = expected.ToArray<double>();
-        var a = actual.ToArray<double>();
-        double rtol = (dtype == DType.Float32 ? 2e-5 : 1e-11) * scale, atol = (dtype == DType.Float32 ? 2e-6 : 1e-12) * scale;
-        for (int i = 0; i < e.Length; i++)
-        {
-            bool ok = double.IsNaN(e[i]) ? double.IsNaN(a[i]) : Math.Abs(e[i] - a[i]) <= atol + rtol * Math.Abs(e[i]);
-            Assert.True(ok, $"{what}: element {i} of {Tensor.ShapeString(expected.Shape)}: cpu {e[i]:R}, device {a[i]:R}");
-        }
-    }
+    /// <summary>NaN, infinities and the sign of zero exactly, other values within tolerance (see <see cref="SpecialValues.AssertMatch"/>).</summary>
+    private static void AssertClose(Tensor expected, Tensor actual, DType dtype, string what, double scale = 1, bool exact = false)
+        => SpecialValues.AssertMatch(expected, actual, dtype, what + " (cpu vs device)", scale, exact);
 
     /// <summary>Input values inside the domain of <paramref name="op"/>, and its alpha/beta.</summary>
     private static (double Low, double High, double Alpha, double Beta) Domain(UnaryOp op) => op switch
@@ -136,6 +128,154 @@ public abstract class DeviceTests(DeviceFixture fixture)
         dev.Backend.Binary(op, ac.To(dev), bc.To(dev), yd);
         AssertClose(yc, yd, dtype, $"dense {op} {dtype.Name()}");
     }
+
+    // ------------------------------------------------------------------ NaN, ±inf, ±0, denormals
+
+    [SkippableTheory]
+    [MemberData(nameof(UnaryCases))]
+    public void Unary_SpecialValues_MatchCpu(UnaryOp op, DType dtype)
+    {
+        var dev = Dev;
+        var (_, _, alpha, beta) = Domain(op);
+        using var scope = TensorScope.Begin();
+        // 67 elements: a SIMD body and a scalar tail on the CPU, specials in both.
+        var x = SpecialValues.Mixed(new[] { 67 }, dtype, 300 + (ulong)op);
+        var yc = Tensor.Empty(x.Shape, dtype);
+        CpuBackend.Instance.Unary(op, x, yc, alpha, beta);
+        var yd = Tensor.Empty(x.Shape, dtype, dev);
+        dev.Backend.Unary(op, x.To(dev), yd, alpha, beta);
+        AssertClose(yc, yd, dtype, $"{op} {dtype.Name()} on specials", exact: SpecialValues.IsExact(op));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Dtypes))]
+    public void PowScalar_IntegerExponent_SpecialValues_MatchCpu(DType dtype)
+    {
+        var dev = Dev;
+        using var scope = TensorScope.Begin();
+        var x = SpecialValues.Mixed(new[] { 40 }, dtype, 17);
+        foreach (double p in new[] { 3.0, -1.0, 0.0, 2.0 })
+        {
+            var yc = Tensor.Empty(x.Shape, dtype);
+            CpuBackend.Instance.Unary(UnaryOp.PowScalar, x, yc, p, 0);
+            var yd = Tensor.Empty(x.Shape, dtype, dev);
+            dev.Backend.Unary(UnaryOp.PowScalar, x.To(dev), yd, p, 0);
+            AssertClose(yc, yd, dtype, $"x^{p} on specials");
+        }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(BinaryCases))]
+    public void Binary_SpecialValues_MatchCpu(BinaryOp op, DType dtype)
+    {
+        var dev = Dev;
+        using var scope = TensorScope.Begin();
+        // Every pair of special values (and random values after them), then a broadcast scalar operand.
+        var sp = SpecialValues.Of(dtype);
+        int n = sp.Length * sp.Length + 13;
+        var av = SpecialValues.Mixed(new[] { n }, dtype, 400 + (ulong)op).ToArray<double>();
+        var bv = SpecialValues.Mixed(new[] { n }, dtype, 500 + (ulong)op).ToArray<double>();
+        for (int i = 0; i < sp.Length * sp.Length; i++)
+        {
+            av[i] = sp[i / sp.Length];
+            bv[i] = sp[i % sp.Length];
+        }
+        var a = Tensor.FromDoubles(av, new[] { n }, dtype);
+        var b = Tensor.FromDoubles(bv, new[] { n }, dtype);
+        var yc = Tensor.Empty(new[] { n }, dtype);
+        CpuBackend.Instance.Binary(op, a, b, yc);
+        var yd = Tensor.Empty(new[] { n }, dtype, dev);
+        dev.Backend.Binary(op, a.To(dev), b.To(dev), yd);
+        bool exact = SpecialValues.IsExact(op);
+        AssertClose(yc, yd, dtype, $"{op} {dtype.Name()} on special pairs", exact: exact);
+        foreach (double s in new[] { double.NaN, -0.0, double.NegativeInfinity })
+        {
+            var bs = Tensor.FromDoubles(new[] { s }, new[] { 1 }, dtype).Expand(n);
+            CpuBackend.Instance.Binary(op, a, bs, yc);
+            dev.Backend.Binary(op, a.To(dev), bs.To(dev).Expand(n), yd);
+            AssertClose(yc, yd, dtype, $"{op} {dtype.Name()} against broadcast {s}", exact: exact);
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData(ReduceOp.Sum, DType.Float32)]
+    [InlineData(ReduceOp.Sum, DType.Float64)]
+    [InlineData(ReduceOp.Max, DType.Float32)]
+    [InlineData(ReduceOp.Max, DType.Float64)]
+    [InlineData(ReduceOp.Min, DType.Float32)]
+    [InlineData(ReduceOp.Min, DType.Float64)]
+    public void Reduce_SpecialValues_MatchCpu(ReduceOp op, DType dtype)
+    {
+        var dev = Dev;
+        using var scope = TensorScope.Begin();
+        // Specials every third element; a NaN or an infinity in most reduced rows, none in a few.
+        foreach (var (outer, n, inner) in new[] { (1, 37, 1), (3, 5, 4), (2, 70, 1), (1, 6, 3), (5, 2, 1), (1, 1, 7) })
+        {
+            var x = SpecialValues.Mixed(new[] { outer, n, inner }, dtype, (ulong)(outer * 100 + n + inner));
+            var yc = Tensor.Empty(new[] { outer, inner }, dtype);
+            CpuBackend.Instance.Reduce(op, x, outer, n, inner, yc);
+            var yd = Tensor.Empty(new[] { outer, inner }, dtype, dev);
+            dev.Backend.Reduce(op, x.To(dev), outer, n, inner, yd);
+            AssertClose(yc, yd, dtype, $"{op} over [{outer}, {n}, {inner}] with specials", scale: 4, exact: op != ReduceOp.Sum);
+        }
+        // Signed zeros only: the sum is +0 on every backend, max +0, min -0.
+        var z = Tensor.FromDoubles(new[] { -0.0, -0.0, -0.0, -0.0, 0.0, -0.0 }, new[] { 3, 2 }, dtype);
+        foreach (var (o, len, inn) in new[] { (1, 6, 1), (1, 3, 2), (3, 2, 1) })
+        {
+            var yc = Tensor.Empty(new[] { o, inn }, dtype);
+            CpuBackend.Instance.Reduce(op, z, o, len, inn, yc);
+            var yd = Tensor.Empty(new[] { o, inn }, dtype, dev);
+            dev.Backend.Reduce(op, z.To(dev), o, len, inn, yd);
+            AssertClose(yc, yd, dtype, $"{op} of signed zeros over [{o}, {len}, {inn}]", exact: true);
+        }
+    }
+
+    public static TheoryData<string, DType> GradientCases()
+    {
+        var d = new TheoryData<string, DType>();
+        foreach (var f in new[] { "relu", "maximum", "minimum", "clamp", "abs", "tanh", "sigmoid", "gelu", "max", "mean", "sqrt", "log" })
+            foreach (var t in new[] { DType.Float32, DType.Float64 })
+                d.Add(f, t);
+        return d;
+    }
+
+    private static Tensor GradientCase(string f, Tensor x, Tensor other) => f switch
+    {
+        "relu" => x.Relu(),
+        "maximum" => x.Maximum(other).Add(other.Maximum(x)),
+        "minimum" => x.Minimum(other).Add(other.Minimum(x)),
+        "clamp" => x.Clamp(-0.5, 0.7),
+        "abs" => x.Abs(),
+        "tanh" => x.Tanh(),
+        "sigmoid" => x.Sigmoid(),
+        "gelu" => x.Gelu(),
+        "max" => x.Max(1),
+        "mean" => x.Mean(0),
+        "sqrt" => x.Sqrt(),
+        "log" => x.Log(),
+        _ => throw new ArgumentOutOfRangeException(nameof(f)),
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(GradientCases))]
+    public void Gradients_AtSpecialValues_MatchCpu(string f, DType dtype)
+    {
+        var dev = Dev;
+        using var scope = TensorScope.Begin();
+        var x = SpecialValues.Mixed(new[] { 6, 7 }, dtype, 700 + (ulong)f.Length);
+        var other = SpecialValues.Mixed(new[] { 6, 7 }, dtype, 801); // other specials at other places
+        var xc = x.Detach().RequiresGrad_();
+        var gc = Autodiff.Grad(GradientCase(f, xc, other).Sum(), xc);
+        var xd = x.To(dev).RequiresGrad_();
+        var gd = Autodiff.Grad(GradientCase(f, xd, other.To(dev)).Sum(), xd);
+        AssertClose(gc, gd, dtype, $"d/dx sum({f}(x)) with specials", scale: 4);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(PyTorchSpecialCases.Cases), MemberType = typeof(PyTorchSpecialCases))]
+    public void PyTorchSpecialCase(string name, DType dtype) => PyTorchSpecialCases.Check(name, dtype, Dev);
+
+    // ------------------------------------------------------------------ where, copy, fill
 
     [SkippableTheory]
     [MemberData(nameof(Dtypes))]
