@@ -26,7 +26,7 @@ public sealed class Backends : IDisposable
         try
         {
             var options = new DeviceOptions { ForceOpenCLGenericAddressSpace = true };
-            var devices = DeviceContext.ListDevices(options).Where(d => d.Kind == DeviceKind.OpenCL && d.Usable).ToList();
+            var devices = DeviceContext.ListDevices(options).Where(d => d.Kind == AcceleratorKind.OpenCL && d.Usable).ToList();
             if (devices.Count == 0)
                 return (null, "no OpenCL device with OpenCL C >= 2.0 found (install: tools/ci/install-deps.sh, i.e. pocl-opencl-icd + ocl-icd-opencl-dev)");
             var ctx = DeviceContext.CreateOpenCL(devices[0].Index, options);

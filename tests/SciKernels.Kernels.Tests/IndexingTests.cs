@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using SciKernels.Kernels.Indexing;
+using SciKernels.Kernels.Layout;
 using Xunit;
 
 namespace SciKernels.Kernels.Tests;
@@ -22,7 +23,7 @@ public class IndexingTests
             var sel = new double[outer * nIdx * inner];
             for (int o = 0; o < outer; o++) for (int j = 0; j < nIdx; j++) for (int i = 0; i < inner; i++)
                 sel[(o * nIdx + j) * inner + i] = x[(o * dim + idx[j]) * inner + i];
-            using var dx = d.Up(x); using var didx = d.Up(idx); using var dsel = d.Alloc<double>(sel.Length);
+            using var dx = d.Up(x); using var didx = d.Up(idx.Select(v => (long)v).ToArray()); using var dsel = d.Alloc<double>(sel.Length);
             d.Ops.IndexSelect<double>(dx.View, didx.View, dsel.View.SubView(0, sel.Length), dim, inner);
             Assert.Equal(sel, d.Down(dsel.View.SubView(0, sel.Length)));
             using var fx = d.Up(Ref.F(x)); using var fsel = d.Alloc<float>(sel.Length);
@@ -56,8 +57,10 @@ public class IndexingTests
                 gexp[l] = x[(o * dim + gidx[l]) * inner + i];
                 sexp[(o * dim + gidx[l]) * inner + i] += src[l];
             }
-            using var dg = d.Up(gidx); using var dgo = d.Alloc<double>(gidx.Length);
-            d.Ops.Gather<double>(dx.View, dg.View.SubView(0, gidx.Length), dgo.View.SubView(0, gidx.Length), dim, nIdx, inner);
+            using var dg = d.Up(gidx.Select(v => (long)v).ToArray()); using var dgo = d.Alloc<double>(gidx.Length);
+            // x's strides over the index shape [outer, nIdx, inner], 0 on the gathered dimension
+            d.Ops.GatherAlongDim<double>(dx.View, dg.View.SubView(0, gidx.Length), dgo.View.SubView(0, gidx.Length),
+                Shape6.From([outer, nIdx, inner]), Strides6.From([dim * inner, 0, 1]), inner, dim);
             Assert.Equal(gexp, d.Down(dgo.View.SubView(0, gidx.Length)));
             var splan = CsrPlan.ForScatterAlongDim(gidx, outer, nIdx, inner, dim);
             using var sperm = d.Up(splan.Perm); using var soff = d.Up(splan.Offsets); using var so = d.Alloc<double>(sexp.Length);

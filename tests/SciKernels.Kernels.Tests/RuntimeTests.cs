@@ -45,8 +45,8 @@ public class RuntimeTests(ITestOutputHelper output)
     {
         var devices = DeviceContext.ListDevices(new DeviceOptions { ForceOpenCLGenericAddressSpace = false });
         foreach (var dev in devices) output.WriteLine(dev.ToString());
-        Assert.Contains(devices, d => d.Kind == DeviceKind.CpuSimulator);
-        foreach (var cl in devices.Where(d => d.Kind == DeviceKind.OpenCL && !d.GenericAddressSpace))
+        Assert.Contains(devices, d => d.Kind == AcceleratorKind.CpuSimulator);
+        foreach (var cl in devices.Where(d => d.Kind == AcceleratorKind.OpenCL && !d.GenericAddressSpace))
         {
             Assert.False(cl.Usable);
             Assert.Contains(DeviceOptions.ForceGenericEnvVar, cl.Note);

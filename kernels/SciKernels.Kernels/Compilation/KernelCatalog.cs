@@ -112,8 +112,6 @@ public static class KernelCatalog
             Add("matmul", $"gemm/{tag}", typeof(MatMulKernels), nameof(MatMulKernels.Gemm), t, arith);
 
             var ix = typeof(IndexingKernels);
-            Add("indexing", $"index_select/{tag}", ix, nameof(IndexingKernels.IndexSelect), t);
-            Add("indexing", $"gather/{tag}", ix, nameof(IndexingKernels.Gather), t);
             Add("indexing", $"index_select_i64/{tag}", ix, nameof(IndexingKernels.IndexSelect64), t);
             Add("indexing", $"gather_along_dim_i64/{tag}", ix, nameof(IndexingKernels.GatherAlongDim), t);
             Add("indexing", $"segment_sum_rows/{tag}", ix, nameof(IndexingKernels.SegmentSumRows), t, arith);

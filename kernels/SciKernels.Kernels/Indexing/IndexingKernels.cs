@@ -15,57 +15,6 @@ namespace SciKernels.Kernels.Indexing;
 public static class IndexingKernels
 {
     /// <summary>
-    /// index_select: y[o, j, i] = x[o, idx[j], i] with x [outer, dimSize, inner], y [outer, numIdx, inner].
-    /// </summary>
-    /// <typeparam name="T">Element type.</typeparam>
-    /// <param name="x">Contiguous input.</param>
-    /// <param name="idx">numIdx indices into the dimension.</param>
-    /// <param name="y">Contiguous output of outer*numIdx*inner elements.</param>
-    /// <param name="dimSize">Size of the indexed dimension of x.</param>
-    /// <param name="inner">Product of the dimensions after it.</param>
-    public static void IndexSelect<T>(ArrayView<T> x, ArrayView<int> idx, ArrayView<T> y, int dimSize, int inner)
-        where T : unmanaged
-    {
-        int n = y.IntLength;
-        int numIdx = idx.IntLength;
-        int stride = Grid.DimX * Group.DimX;
-        for (int l = Grid.GlobalIndex.X; l < n; l += stride)
-        {
-            int i = l % inner;
-            int r = l / inner;
-            int j = r % numIdx;
-            int o = r / numIdx;
-            int s = idx[j];
-            y[l] = s >= 0 && s < dimSize ? x[(o * dimSize + s) * inner + i] : default;
-        }
-    }
-
-    /// <summary>
-    /// gather along a dimension (torch.gather): y[o, j, i] = x[o, idx[o, j, i], i] with idx and y of
-    /// shape [outer, idxDim, inner] and x [outer, dimSize, inner].
-    /// </summary>
-    /// <typeparam name="T">Element type.</typeparam>
-    /// <param name="x">Contiguous input.</param>
-    /// <param name="idx">Contiguous index tensor, same shape as y.</param>
-    /// <param name="y">Contiguous output.</param>
-    /// <param name="dimSize">Size of the gathered dimension of x.</param>
-    /// <param name="idxDim">Size of that dimension in idx/y.</param>
-    /// <param name="inner">Product of the dimensions after it.</param>
-    public static void Gather<T>(ArrayView<T> x, ArrayView<int> idx, ArrayView<T> y, int dimSize, int idxDim, int inner)
-        where T : unmanaged
-    {
-        int n = y.IntLength;
-        int stride = Grid.DimX * Group.DimX;
-        for (int l = Grid.GlobalIndex.X; l < n; l += stride)
-        {
-            int i = l % inner;
-            int o = l / inner / idxDim;
-            int s = idx[l];
-            y[l] = s >= 0 && s < dimSize ? x[(o * dimSize + s) * inner + i] : default;
-        }
-    }
-
-    /// <summary>
     /// Row-wise deterministic segment sum / index_add along a dimension:
     /// y[o, t, i] = (accumulate ? y[o, t, i] : 0) + sum over k in [offsets[t], offsets[t+1]) of
     /// x[o, perm[k], i], with x [outer, srcDim, inner], y [outer, numSegments, inner] and (perm,
@@ -108,7 +57,7 @@ public static class IndexingKernels
     /// Flat deterministic scatter-sum: y[d] = (accumulate ? y[d] : 0) + sum over k in
     /// [offsets[d], offsets[d+1]) of x[perm[k]]. With a plan from
     /// <see cref="CsrPlan.ForScatterAlongDim"/> this is torch.scatter_add along any dimension (and
-    /// the backward of <see cref="Gather{T}"/>).
+    /// the backward of <see cref="GatherAlongDim{T}"/>).
     /// </summary>
     /// <typeparam name="T">float or double.</typeparam>
     /// <typeparam name="TArith">Arithmetic of T.</typeparam>

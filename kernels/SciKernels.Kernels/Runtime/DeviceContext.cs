@@ -10,7 +10,7 @@ using ILGPU.Runtime.OpenCL;
 namespace SciKernels.Kernels.Runtime;
 
 /// <summary>Kind of ILGPU accelerator.</summary>
-public enum DeviceKind
+public enum AcceleratorKind
 {
     /// <summary>ILGPU's CPU accelerator: a multi-threaded GPU simulator (slow; for tests/debugging).</summary>
     CpuSimulator,
@@ -71,7 +71,7 @@ public sealed class DeviceOptions
 /// (always true for CPU/CUDA).</param>
 /// <param name="Usable">Whether it can be created with the given options.</param>
 /// <param name="Note">Why not usable, or how it is made usable.</param>
-public sealed record DeviceInfo(DeviceKind Kind, int Index, string Name, bool GenericAddressSpace, bool Usable, string Note)
+public sealed record DeviceInfo(AcceleratorKind Kind, int Index, string Name, bool GenericAddressSpace, bool Usable, string Note)
 {
     /// <inheritdoc/>
     public override string ToString() => $"{Kind}[{Index}] {Name}{(Usable ? "" : " (unusable)")}{(Note.Length > 0 ? ": " + Note : "")}";
@@ -95,7 +95,7 @@ public sealed class DeviceContext : IDisposable
     private static IntPtr ResolveCudaDriver(Assembly assembly, string name) =>
         name == "cuda" && OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libcuda.so.1", out var handle) ? handle : IntPtr.Zero;
 
-    private DeviceContext(Context context, Accelerator accelerator, DeviceKind kind, string note)
+    private DeviceContext(Context context, Accelerator accelerator, AcceleratorKind kind, string note)
     {
         Context = context;
         Accelerator = accelerator;
@@ -114,7 +114,7 @@ public sealed class DeviceContext : IDisposable
     public Accelerator Accelerator { get; }
 
     /// <summary>Accelerator kind.</summary>
-    public DeviceKind Kind { get; }
+    public AcceleratorKind Kind { get; }
 
     /// <summary>Creation notes (e.g. that generic address space support was forced).</summary>
     public string Note { get; }
@@ -142,7 +142,7 @@ public sealed class DeviceContext : IDisposable
     public static IReadOnlyList<DeviceInfo> ListDevices(DeviceOptions? options = null)
     {
         options ??= DeviceOptions.Default;
-        var list = new List<DeviceInfo> { new(DeviceKind.CpuSimulator, 0, "ILGPU CPU simulator", true, true, "") };
+        var list = new List<DeviceInfo> { new(AcceleratorKind.CpuSimulator, 0, "ILGPU CPU simulator", true, true, "") };
         using var context = Context.Create(b => b.OpenCL(AnyCL).Cuda());
         int i = 0;
         foreach (var d in context.GetCLDevices())
@@ -154,11 +154,11 @@ public sealed class DeviceContext : IDisposable
                 : generic ? ""
                 : options.ForceOpenCLGenericAddressSpace ? "no generic address space; forced (opt-in)"
                 : $"no generic address space; set {DeviceOptions.ForceGenericEnvVar}=1 or DeviceOptions.ForceOpenCLGenericAddressSpace to opt in";
-            list.Add(new DeviceInfo(DeviceKind.OpenCL, i++, $"{d.Name} ({d.PlatformName})", generic, usable, note));
+            list.Add(new DeviceInfo(AcceleratorKind.OpenCL, i++, $"{d.Name} ({d.PlatformName})", generic, usable, note));
         }
         i = 0;
         foreach (var d in context.GetCudaDevices())
-            list.Add(new DeviceInfo(DeviceKind.Cuda, i++, d.Name, true, true, $"sm_{d.Architecture?.Major}{d.Architecture?.Minor}"));
+            list.Add(new DeviceInfo(AcceleratorKind.Cuda, i++, d.Name, true, true, $"sm_{d.Architecture?.Major}{d.Architecture?.Minor}"));
         return list;
     }
 
@@ -167,11 +167,11 @@ public sealed class DeviceContext : IDisposable
     /// <param name="index">Index among devices of that kind (ignored for the CPU simulator).</param>
     /// <param name="options">Options.</param>
     /// <exception cref="InvalidOperationException">No such (usable) device.</exception>
-    public static DeviceContext Create(DeviceKind kind, int index = 0, DeviceOptions? options = null) => kind switch
+    public static DeviceContext Create(AcceleratorKind kind, int index = 0, DeviceOptions? options = null) => kind switch
     {
-        DeviceKind.CpuSimulator => CreateCpuSimulator(options),
-        DeviceKind.OpenCL => CreateOpenCL(index, options),
-        DeviceKind.Cuda => CreateCuda(index, options),
+        AcceleratorKind.CpuSimulator => CreateCpuSimulator(options),
+        AcceleratorKind.OpenCL => CreateOpenCL(index, options),
+        AcceleratorKind.Cuda => CreateCuda(index, options),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -185,7 +185,7 @@ public sealed class DeviceContext : IDisposable
         try
         {
             var acc = context.GetDevice<CPUDevice>(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
-            return new DeviceContext(context, acc, DeviceKind.CpuSimulator, "");
+            return new DeviceContext(context, acc, AcceleratorKind.CpuSimulator, "");
         }
         catch
         {
@@ -218,7 +218,7 @@ public sealed class DeviceContext : IDisposable
                 note = "generic address space forced (opt-in)";
             }
             var acc = device.CreateCLAccelerator(context);
-            return new DeviceContext(context, acc, DeviceKind.OpenCL, note);
+            return new DeviceContext(context, acc, AcceleratorKind.OpenCL, note);
         }
         catch
         {
@@ -239,7 +239,7 @@ public sealed class DeviceContext : IDisposable
             var devices = context.GetCudaDevices();
             if (index < 0 || index >= devices.Count)
                 throw new InvalidOperationException($"No CUDA device #{index} (found {devices.Count}).");
-            return new DeviceContext(context, devices[index].CreateCudaAccelerator(context), DeviceKind.Cuda, "");
+            return new DeviceContext(context, devices[index].CreateCudaAccelerator(context), AcceleratorKind.Cuda, "");
         }
         catch
         {
@@ -254,8 +254,8 @@ public sealed class DeviceContext : IDisposable
     {
         options ??= DeviceOptions.Default;
         var devices = ListDevices(options);
-        var best = devices.FirstOrDefault(d => d.Kind == DeviceKind.Cuda && d.Usable)
-            ?? devices.FirstOrDefault(d => d.Kind == DeviceKind.OpenCL && d.Usable)
+        var best = devices.FirstOrDefault(d => d.Kind == AcceleratorKind.Cuda && d.Usable)
+            ?? devices.FirstOrDefault(d => d.Kind == AcceleratorKind.OpenCL && d.Usable)
             ?? devices[0];
         return Create(best.Kind, best.Index, options);
     }

@@ -263,26 +263,6 @@ public sealed partial class KernelOps
 
     // ---------------------------------------------------------------- indexing
 
-    /// <summary>index_select along a dim: y[o, j, i] = x[o, idx[j], i].</summary>
-    /// <typeparam name="T">Element type.</typeparam>
-    /// <param name="x">Input [outer, dimSize, inner].</param><param name="idx">Indices.</param>
-    /// <param name="y">Output [outer, idx.Length, inner].</param><param name="dimSize">Indexed dim size.</param><param name="inner">Inner size.</param>
-    public void IndexSelect<T>(ArrayView<T> x, ArrayView<int> idx, ArrayView<T> y, int dimSize, int inner) where T : unmanaged
-    {
-        if (y.Length == 0) return;
-        K.Get<ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int>(IndexingKernels.IndexSelect)(S, L.Linear(y.Length), x, idx, y, dimSize, inner);
-    }
-
-    /// <summary>torch.gather along a dim: y[o, j, i] = x[o, idx[o, j, i], i].</summary>
-    /// <typeparam name="T">Element type.</typeparam>
-    /// <param name="x">Input [outer, dimSize, inner].</param><param name="idx">Index [outer, idxDim, inner].</param>
-    /// <param name="y">Output like idx.</param><param name="dimSize">x's dim size.</param><param name="idxDim">idx's dim size.</param><param name="inner">Inner size.</param>
-    public void Gather<T>(ArrayView<T> x, ArrayView<int> idx, ArrayView<T> y, int dimSize, int idxDim, int inner) where T : unmanaged
-    {
-        if (y.Length == 0) return;
-        K.Get<ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int>(IndexingKernels.Gather)(S, L.Linear(y.Length), x, idx, y, dimSize, idxDim, inner);
-    }
-
     /// <summary>index_select with int64 indices (see <see cref="IndexingKernels.IndexSelect64{T}"/>).</summary>
     /// <typeparam name="T">Element type.</typeparam>
     /// <param name="x">Input [outer, dimSize, inner].</param><param name="idx">int64 indices.</param><param name="y">Output [outer, numIdx, inner].</param>

@@ -3,8 +3,8 @@ namespace SciKernels;
 /// <summary>Element type of a tensor.</summary>
 /// <remarks>
 /// Floating types carry values and gradients. Integer types carry indices for gathers, scatters and
-/// graph edges. Complex types reserve a place for spectral work: an element is an interleaved
-/// (re, im) pair, so storage and copies handle them like any other fixed-size element.
+/// graph edges. Complex values are real tensors with a trailing dimension of 2 (re, im), the layout
+/// of <see cref="Spectral.Fourier"/>.
 /// </remarks>
 public enum DType
 {
@@ -16,10 +16,6 @@ public enum DType
     Int32,
     /// <summary>64-bit signed integer (the index type).</summary>
     Int64,
-    /// <summary>Complex number of two float32 values (re, im).</summary>
-    Complex64,
-    /// <summary>Complex number of two float64 values (re, im).</summary>
-    Complex128,
 }
 
 /// <summary>Facts about <see cref="DType"/> values.</summary>
@@ -29,8 +25,7 @@ public static class DTypeInfo
     public static int ElementSize(this DType dtype) => dtype switch
     {
         DType.Float32 or DType.Int32 => 4,
-        DType.Float64 or DType.Int64 or DType.Complex64 => 8,
-        DType.Complex128 => 16,
+        DType.Float64 or DType.Int64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
@@ -47,8 +42,6 @@ public static class DTypeInfo
         DType.Float64 => "float64",
         DType.Int32 => "int32",
         DType.Int64 => "int64",
-        DType.Complex64 => "complex64",
-        DType.Complex128 => "complex128",
         _ => dtype.ToString(),
     };
 
@@ -59,7 +52,6 @@ public static class DTypeInfo
         if (typeof(T) == typeof(double)) return DType.Float64;
         if (typeof(T) == typeof(int)) return DType.Int32;
         if (typeof(T) == typeof(long)) return DType.Int64;
-        if (typeof(T) == typeof(System.Numerics.Complex)) return DType.Complex128;
         throw new NotSupportedException($"no SciKernels dtype for CLR type {typeof(T).Name}");
     }
 }

@@ -13,45 +13,41 @@ public sealed partial class Tensor
     {
         if (disposed) return $"tensor(<disposed>, shape={ShapeString(shape)}, dtype={DType.Name()})";
         var sb = new StringBuilder("tensor(");
-        if (DType is DType.Complex64 or DType.Complex128) sb.Append("<complex>");
-        else
+        var values = ToArray<double>();
+        bool summarize = values.Length > 1000;
+        bool integral = DType.IsInteger();
+        string Fmt(double v) => integral ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture);
+        int width = 0;
+        foreach (var v in values) width = Math.Max(width, Fmt(v).Length);
+        var strides = ContiguousStrides(shape);
+        void Emit(int dim, long offset, int indent)
         {
-            var values = ToArray<double>();
-            bool summarize = values.Length > 1000;
-            bool integral = DType.IsInteger();
-            string Fmt(double v) => integral ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture);
-            int width = 0;
-            foreach (var v in values) width = Math.Max(width, Fmt(v).Length);
-            var strides = ContiguousStrides(shape);
-            void Emit(int dim, long offset, int indent)
+            if (dim == Rank)
             {
-                if (dim == Rank)
-                {
-                    sb.Append(Fmt(values[offset]).PadLeft(width));
-                    return;
-                }
-                sb.Append('[');
-                int n = shape[dim];
-                for (int i = 0; i < n; i++)
-                {
-                    if (summarize && n > 6 && i == 3)
-                    {
-                        sb.Append("..., ");
-                        if (dim < Rank - 1) sb.Append('\n').Append(' ', indent + 1);
-                        i = n - 3;
-                    }
-                    Emit(dim + 1, offset + i * strides[dim], indent + 1);
-                    if (i < n - 1)
-                    {
-                        sb.Append(',');
-                        if (dim < Rank - 1) sb.Append('\n', Rank - 1 - dim).Append(' ', indent + 1);
-                        else sb.Append(' ');
-                    }
-                }
-                sb.Append(']');
+                sb.Append(Fmt(values[offset]).PadLeft(width));
+                return;
             }
-            Emit(0, 0, 7);
+            sb.Append('[');
+            int n = shape[dim];
+            for (int i = 0; i < n; i++)
+            {
+                if (summarize && n > 6 && i == 3)
+                {
+                    sb.Append("..., ");
+                    if (dim < Rank - 1) sb.Append('\n').Append(' ', indent + 1);
+                    i = n - 3;
+                }
+                Emit(dim + 1, offset + i * strides[dim], indent + 1);
+                if (i < n - 1)
+                {
+                    sb.Append(',');
+                    if (dim < Rank - 1) sb.Append('\n', Rank - 1 - dim).Append(' ', indent + 1);
+                    else sb.Append(' ');
+                }
+            }
+            sb.Append(']');
         }
+        Emit(0, 0, 7);
         sb.Append(", shape=").Append(ShapeString(shape));
         if (DType != DType.Float32) sb.Append(", dtype=").Append(DType.Name());
         if (Device != Device.Cpu) sb.Append(", device=").Append(Device);

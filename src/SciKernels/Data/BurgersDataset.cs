@@ -1,4 +1,3 @@
-using SciKernels.IO;
 using SciKernels.Random;
 
 namespace SciKernels.Data;
@@ -8,10 +7,10 @@ namespace SciKernels.Data;
 /// periodic unit interval, ν = 0.1, target u(·, 1). Inputs and targets are [count, resolution].
 /// </summary>
 /// <remarks>
-/// Cache format: one safetensors file per (resolution, count, seed, ν) holding float64 tensors
-/// <c>a</c> (initial conditions) and <c>u</c> (solutions at t = 1), with the recipe in the
-/// metadata. Files are written atomically and validated on read; a corrupt or mismatched cache is
-/// regenerated, never trusted.
+/// Cache format (<see cref="DatasetCache"/>): one safetensors file per (resolution, count, seed, recipe)
+/// holding float64 tensors <c>a</c> (initial conditions) and <c>u</c> (solutions at t = 1), with the
+/// recipe in the metadata; written atomically, validated on read (recipe, shapes, finiteness) and
+/// regenerated when corrupt or mismatched, never trusted.
 /// </remarks>
 public sealed class BurgersDataset
 {
@@ -51,26 +50,12 @@ public sealed class BurgersDataset
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "BurgersDataset: need at least one sample");
         if (resolution < 16 || resolution % 2 != 0) throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "BurgersDataset: resolution must be even and ≥ 16");
-        string? path = cacheDirectory is null ? null : Path.Combine(cacheDirectory, $"burgers_s{resolution}_n{count}_seed{seed}.safetensors");
-        if (path is not null && File.Exists(path))
-        {
-            try
-            {
-                var doc = SafeTensorsFile.Read(path);
-                var a = doc["a"].ToArray<double>();
-                var u = doc["u"].ToArray<double>();
-                if (a.Length == count * resolution && u.Length == a.Length)
-                {
-                    log?.Invoke($"burgers: read {count} samples at s={resolution} from {path}");
-                    return new BurgersDataset(a, u, count, resolution);
-                }
-                log?.Invoke($"burgers: cache {path} has the wrong size; regenerating");
-            }
-            catch (Exception e) when (e is IOException or KeyNotFoundException or InvalidOperationException or ArgumentException)
-            {
-                log?.Invoke($"burgers: cache {path} is unreadable ({e.Message}); regenerating");
-            }
-        }
+        const string recipe = "u0 ~ N(0, 625(-Laplacian + 25 I)^-2), periodic [0,1), nu = 0.1, target u(.,1); pseudo-spectral IF-RK4, 2/3 dealiasing";
+        var cache = cacheDirectory is null ? null : new DatasetCache(cacheDirectory, "burgers", $"burgers_s{resolution}_n{count}_seed{seed}", recipe,
+            new Dictionary<string, string> { ["problem"] = "burgers1d", ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        CachedTensor[] shapes = [new("a", [count, resolution]), new("u", [count, resolution])];
+        if (cache?.TryRead(shapes, $"{count} samples at s={resolution}", log) is { } cached)
+            return new BurgersDataset(cached[0], cached[1], count, resolution);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var inputs = new double[count * resolution];
         GaussianRandomField.Sample1d(inputs, resolution, new Generator(seed));
@@ -78,20 +63,7 @@ public sealed class BurgersDataset
         int steps = BurgersSolver.Solve(targets, resolution, Viscosity, 1.0);
         log?.Invoke($"burgers: solved {count} samples at s={resolution} ({steps} IF-RK4 steps) in {sw.Elapsed.TotalSeconds:F1} s");
         var data = new BurgersDataset(inputs, targets, count, resolution);
-        if (path is not null)
-        {
-            Directory.CreateDirectory(cacheDirectory!);
-            SafeTensorsFile.Write(path, new[]
-            {
-                SafeTensorsEntry.Create<double>("a", inputs, count, resolution),
-                SafeTensorsEntry.Create<double>("u", targets, count, resolution),
-            }, new Dictionary<string, string>
-            {
-                ["problem"] = "burgers1d",
-                ["recipe"] = "u0 ~ N(0, 625(-Laplacian + 25 I)^-2), periodic [0,1), nu = 0.1, target u(.,1); pseudo-spectral IF-RK4, 2/3 dealiasing",
-                ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
-        }
+        cache?.Write([shapes[0] with { Values = inputs }, shapes[1] with { Values = targets }], log);
         return data;
     }
 

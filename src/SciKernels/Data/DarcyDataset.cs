@@ -1,5 +1,4 @@
 using System.Globalization;
-using SciKernels.IO;
 using SciKernels.Random;
 
 namespace SciKernels.Data;
@@ -17,9 +16,9 @@ namespace SciKernels.Data;
 /// <para>With <c>refine</c> r &gt; 1 the field and the solution are computed on the finer grid of
 /// (s−1)·r + 1 nodes and subsampled with stride r, as the paper subsamples its 421×421 data to
 /// 85×85 (r = 5) or 211×211 (r = 2); r = 1 solves directly at s.</para>
-/// <para>Cache format: one safetensors file per (s, r, count, seed) holding float64 tensors <c>a</c> and
-/// <c>u</c> [count, s, s] and the recipe in the metadata; written atomically, validated on read (sizes,
-/// finiteness, a ∈ {3, 12}, recipe), regenerated when corrupt or mismatched.</para>
+/// <para>Cache format (<see cref="DatasetCache"/>): one safetensors file per (s, r, count, seed, recipe) holding
+/// float64 tensors <c>a</c> and <c>u</c> [count, s, s] and the recipe in the metadata; written atomically,
+/// validated on read (shapes, finiteness, a ∈ {3, 12}, recipe), regenerated when corrupt or mismatched.</para>
 /// </remarks>
 public sealed class DarcyDataset
 {
@@ -71,44 +70,18 @@ public sealed class DarcyDataset
         if (refine < 1 || (long)(resolution - 1) * refine + 1 > 4097)
             throw new ArgumentOutOfRangeException(nameof(refine), refine, $"DarcyDataset: refine must be ≥ 1 and (s−1)·refine + 1 ≤ 4097 (s = {resolution})");
         int s = resolution, points = s * s;
-        string? path = cacheDirectory is null ? null : Path.Combine(cacheDirectory, $"darcy_s{s}_r{refine}_n{count}_seed{seed}.safetensors");
-        if (path is not null && File.Exists(path))
-        {
-            string? problem = null;
-            try
-            {
-                var doc = SafeTensorsFile.Read(path);
-                var a = doc["a"].ToArray<double>();
-                var u = doc["u"].ToArray<double>();
-                problem = Validate(doc.Metadata, a, u, count, points);
-                if (problem is null)
-                {
-                    log?.Invoke($"darcy: read {count} samples at s={s} from {path}");
-                    return new DarcyDataset(a, u, count, s);
-                }
-            }
-            catch (Exception e) when (e is IOException or KeyNotFoundException or InvalidOperationException or ArgumentException or SafeTensorsFormatException)
-            {
-                problem = e.Message;
-            }
-            log?.Invoke($"darcy: cache {path} is unusable ({problem}); regenerating");
-        }
-        var data = Generate(count, s, seed, refine, log);
-        if (path is not null)
-        {
-            Directory.CreateDirectory(cacheDirectory!);
-            SafeTensorsFile.Write(path, new[]
-            {
-                SafeTensorsEntry.Create<double>("a", data.Inputs, count, s, s),
-                SafeTensorsEntry.Create<double>("u", data.Targets, count, s, s),
-            }, new Dictionary<string, string>
+        var cache = cacheDirectory is null ? null : new DatasetCache(cacheDirectory, "darcy", $"darcy_s{s}_r{refine}_n{count}_seed{seed}", Recipe,
+            new Dictionary<string, string>
             {
                 ["problem"] = "darcy2d",
-                ["recipe"] = Recipe,
                 ["refine"] = refine.ToString(CultureInfo.InvariantCulture),
                 ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             });
-        }
+        CachedTensor[] shapes = [new("a", [count, s, s]), new("u", [count, s, s])];
+        if (cache?.TryRead(shapes, $"{count} samples at s={s}", log, CheckPermeabilities) is { } cached)
+            return new DarcyDataset(cached[0], cached[1], count, s);
+        var data = Generate(count, s, seed, refine, log);
+        cache?.Write([shapes[0] with { Values = data.Inputs }, shapes[1] with { Values = data.Targets }], log);
         return data;
     }
 
@@ -166,14 +139,11 @@ public sealed class DarcyDataset
         return new DarcyDataset(a, u, keep, resolution);
     }
 
-    private static string? Validate(IReadOnlyDictionary<string, string>? meta, double[] a, double[] u, int count, int points)
+    /// <summary>Null when every cached permeability is one of the two values, else the first other one.</summary>
+    private static string? CheckPermeabilities(double[][] cached)
     {
-        if (a.Length != (long)count * points || u.Length != a.Length) return $"{a.Length} and {u.Length} values instead of {(long)count * points}";
-        if (meta is null || !meta.TryGetValue("recipe", out var recipe) || recipe != Recipe) return "a different recipe";
-        foreach (var v in a)
+        foreach (var v in cached[0])
             if (v != High && v != Low) return $"a permeability of {v}";
-        foreach (var v in u)
-            if (!double.IsFinite(v)) return "a non-finite solution value";
         return null;
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SciKernels.IO;
 using SciKernels.Random;
 
 namespace SciKernels.Data;
@@ -73,8 +72,8 @@ public sealed record NavierStokesRecipe(
 /// operator but its sampler takes the real part of a complex field whose two parts are both N(0, 1) in the
 /// original PyTorch version, which doubles the variance; its data can therefore be up to √2 larger in
 /// amplitude than ours. The flow is solved by <see cref="NavierStokesSolver"/> at s·refine points and subsampled.</para>
-/// <para>Cache format: one safetensors file per (recipe, s, count, seed), named with ν, s, T, count, seed and a
-/// hash of the recipe, holding float64 tensors <c>a</c>
+/// <para>Cache format (<see cref="DatasetCache"/>): one safetensors file per (recipe, s, count, seed), named with
+/// ν, s, T, count, seed and a hash of the recipe, holding float64 tensors <c>a</c>
 /// [count, s, s] and <c>u</c> [count, s, s, T] with <see cref="NavierStokesRecipe.Describe"/> in the metadata;
 /// written atomically, validated on read (sizes, finiteness, recipe) and regenerated when corrupt or
 /// mismatched. Sets too large for one safetensors tensor (2 GiB) are not cached.</para>
@@ -125,65 +124,16 @@ public sealed class NavierStokesDataset
         int s = resolution, T = recipe.Snapshots;
         long aLength = (long)count * s * s, uLength = aLength * T;
         if (uLength > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(count), count, $"NavierStokesDataset: {count} × {s}² × {T} snapshot values do not fit one array");
-        bool cacheable = uLength * sizeof(double) <= Array.MaxLength;
-        // The recipe's hash in the name keeps data sets of different recipes from evicting each other.
-        string tag = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(recipe.Describe())))[..8];
-        string? path = cacheDirectory is null ? null : Path.Combine(cacheDirectory,
-            string.Create(CultureInfo.InvariantCulture, $"ns_v{recipe.Viscosity:R}_s{s}_T{T}_n{count}_seed{seed}_{tag}.safetensors"));
-        if (path is not null && File.Exists(path))
-        {
-            string? problem;
-            try
-            {
-                var doc = SafeTensorsFile.Read(path);
-                problem = Validate(doc, recipe, count, s);
-                if (problem is null)
-                {
-                    log?.Invoke($"navier-stokes: read {count} samples at s={s}, T={T} from {path}");
-                    return new NavierStokesDataset(doc["a"].ToArray<double>(), doc["u"].ToArray<double>(), count, s, T);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SafeTensorsFormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
-            {
-                problem = e.Message;
-            }
-            log?.Invoke($"navier-stokes: cache {path} is unusable ({problem}); regenerating");
-        }
+        // ν, s, T, count and seed name the file for people; the recipe's hash keeps other recipes apart.
+        var cache = cacheDirectory is null ? null : new DatasetCache(cacheDirectory, "navier-stokes",
+            string.Create(CultureInfo.InvariantCulture, $"ns_v{recipe.Viscosity:R}_s{s}_T{T}_n{count}_seed{seed}"), recipe.Describe(),
+            new Dictionary<string, string> { ["problem"] = "navier-stokes2d", ["seed"] = seed.ToString(CultureInfo.InvariantCulture) });
+        CachedTensor[] shapes = [new("a", [count, s, s]), new("u", [count, s, s, T])];
+        if (cache?.TryRead(shapes, $"{count} samples at s={s}, T={T}", log) is { } cached)
+            return new NavierStokesDataset(cached[0], cached[1], count, s, T);
         var data = Generate(count, s, seed, recipe, log);
-        if (path is not null && !cacheable)
-            log?.Invoke($"navier-stokes: {count} samples at s={s}, T={T} exceed one 2 GiB safetensors tensor; not cached");
-        else if (path is not null)
-        {
-            Directory.CreateDirectory(cacheDirectory!);
-            SafeTensorsFile.Write(path, new[]
-            {
-                SafeTensorsEntry.Create<double>("a", data.Inputs, count, s, s),
-                SafeTensorsEntry.Create<double>("u", data.Snapshots, count, s, s, T),
-            }, new Dictionary<string, string>
-            {
-                ["problem"] = "navier-stokes2d",
-                ["recipe"] = recipe.Describe(),
-                ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-            });
-        }
+        cache?.Write([shapes[0] with { Values = data.Inputs }, shapes[1] with { Values = data.Snapshots }], log);
         return data;
-    }
-
-    /// <summary>Null when the cached document holds this recipe's data, else what is wrong with it.</summary>
-    private static string? Validate(SafeTensorsDocument doc, NavierStokesRecipe recipe, int count, int s)
-    {
-        if (doc.Metadata is null || !doc.Metadata.TryGetValue("recipe", out var r) || r != recipe.Describe()) return "a different recipe";
-        if (!doc.TryGetTensor("a", out var a) || !doc.TryGetTensor("u", out var u)) return "tensors 'a' and 'u' are missing";
-        if (a.DType != SafeTensorsDType.F64 || u.DType != SafeTensorsDType.F64) return "tensors are not float64";
-        if (!a.Shape.SequenceEqual(new long[] { count, s, s }) || !u.Shape.SequenceEqual(new long[] { count, s, s, recipe.Snapshots }))
-            return $"shapes [{string.Join(", ", a.GetShape())}] and [{string.Join(", ", u.GetShape())}] instead of [{count}, {s}, {s}] and [{count}, {s}, {s}, {recipe.Snapshots}]";
-        foreach (var t in new[] { a, u })
-        {
-            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(t.Data.Span);
-            foreach (var v in values)
-                if (!double.IsFinite(v)) return $"a non-finite value in '{t.Name}'";
-        }
-        return null;
     }
 
     private static NavierStokesDataset Generate(int count, int s, ulong seed, NavierStokesRecipe recipe, Action<string>? log)

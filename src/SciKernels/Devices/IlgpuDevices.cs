@@ -1,5 +1,4 @@
 using SciKernels.Kernels.Runtime;
-using KernelDeviceKind = SciKernels.Kernels.Runtime.DeviceKind;
 
 namespace SciKernels.Devices;
 
@@ -40,8 +39,8 @@ public static class IlgpuDevices
         ArgumentNullException.ThrowIfNull(info);
         return info.Kind switch
         {
-            KernelDeviceKind.CpuSimulator => Device.Simulator(),
-            KernelDeviceKind.OpenCL => Device.OpenCL(info.Index),
+            AcceleratorKind.CpuSimulator => Device.Simulator(),
+            AcceleratorKind.OpenCL => Device.OpenCL(info.Index),
             _ => Device.Cuda(info.Index),
         };
     }
@@ -68,9 +67,9 @@ public static class IlgpuDevices
         {
             ctx = device.Kind switch
             {
-                SciKernels.DeviceKind.Simulator => DeviceContext.CreateCpuSimulator(opts),
-                SciKernels.DeviceKind.OpenCL => DeviceContext.CreateOpenCL(device.Index, opts),
-                SciKernels.DeviceKind.Cuda => DeviceContext.CreateCuda(device.Index, opts),
+                DeviceKind.Simulator => DeviceContext.CreateCpuSimulator(opts),
+                DeviceKind.OpenCL => DeviceContext.CreateOpenCL(device.Index, opts),
+                DeviceKind.Cuda => DeviceContext.CreateCuda(device.Index, opts),
                 _ => throw new InvalidOperationException($"{device.Kind} is not an ILGPU device kind"),
             };
         }

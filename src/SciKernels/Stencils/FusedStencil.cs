@@ -26,7 +26,7 @@ internal readonly record struct BilinearTerm(int Out, Factor A, Factor B, double
 /// <summary>
 /// The single differentiable primitive of the stencil layer: a sum of linear stencil terms and
 /// products of two stencil terms over fields shaped [batch, components, n0, …, n_{d−1}], computed
-/// in one pass over the output: <see cref="StencilKernel"/> on the CPU, the kernels of
+/// in one pass over the output: <see cref="CpuStencil"/> on the CPU, the kernels of
 /// <c>SciKernels.Kernels.Stencil</c> on ILGPU devices (through <see cref="StencilProgramFactory"/>).
 /// </summary>
 /// <remarks>
@@ -53,7 +53,7 @@ internal static class FusedStencil
         shape[1] = outComps;
         spatial.CopyTo(shape, 2);
         var y = Tensor.Empty(shape, first.DType, first.Device);
-        if (first.Device == Device.Cpu) StencilKernel.Run(xs, y, spatial, linear, bilinear);
+        if (first.Device == Device.Cpu) CpuStencil.Run(xs, y, spatial, linear, bilinear);
         else if (first.Backend is IlgpuBackend device) device.Stencil(StencilProgramFactory.Build(xs, spatial, outComps, linear, bilinear), xs, y);
         else throw new TensorException(name, $"no stencil kernel for tensors on {first.Device}");
         return Tensor.Record(y, name, xs, g => Backward(name, xs, spatial, linear, bilinear, g));

@@ -20,7 +20,7 @@ public static partial class PdeResidual
         var a = StencilFields.Scalar(op, nameof(u), u, grid);
         var b = StencilFields.Scalar(op, nameof(f), f, grid);
         StencilFields.SameShape(op, u, f, nameof(u), nameof(f));
-        var terms = Ops.LaplacianTerms(grid, a.Spatial, order, field: 0, coef: -1, op).Append(new LinearTerm(0, Factor.Identity(1, 0), -1)).ToArray();
+        var terms = GridOperators.LaplacianTerms(grid, a.Spatial, order, field: 0, coef: -1, op).Append(new LinearTerm(0, Factor.Identity(1, 0), -1)).ToArray();
         return Run(op, new[] { a.Canonical, b.Canonical }, a, terms);
     }
 
@@ -36,7 +36,7 @@ public static partial class PdeResidual
         var a = StencilFields.Scalar(op, nameof(u), u, grid);
         var b = StencilFields.Scalar(op, nameof(uT), uT, grid);
         StencilFields.SameShape(op, u, uT, nameof(u), nameof(uT));
-        var terms = Ops.LaplacianTerms(grid, a.Spatial, 2, field: 0, coef: -kappa, op).Append(new LinearTerm(0, Factor.Identity(1, 0), 1)).ToArray();
+        var terms = GridOperators.LaplacianTerms(grid, a.Spatial, 2, field: 0, coef: -kappa, op).Append(new LinearTerm(0, Factor.Identity(1, 0), 1)).ToArray();
         return Run(op, new[] { a.Canonical, b.Canonical }, a, terms);
     }
 
@@ -58,7 +58,7 @@ public static partial class PdeResidual
         var a = StencilFields.Scalar(op, nameof(u), u, grid);
         var b = StencilFields.Scalar(op, nameof(uNext), uNext, grid);
         StencilFields.SameShape(op, u, uNext, nameof(u), nameof(uNext));
-        var terms = Ops.LaplacianTerms(grid, a.Spatial, 2, field: implicitLaplacian ? 1 : 0, coef: -kappa, op)
+        var terms = GridOperators.LaplacianTerms(grid, a.Spatial, 2, field: implicitLaplacian ? 1 : 0, coef: -kappa, op)
             .Append(new LinearTerm(0, Factor.Identity(1, 0), 1 / dt))
             .Append(new LinearTerm(0, Factor.Identity(0, 0), -1 / dt)).ToArray();
         return Run(op, new[] { a.Canonical, b.Canonical }, a, terms);
@@ -106,11 +106,11 @@ public static partial class PdeResidual
         int n = u.Spatial[0];
         var lin = new List<LinearTerm>
         {
-            new(0, new Factor(0, 0, 0, Ops.D2(grid, 0, n, 2)), -nu),
+            new(0, new Factor(0, 0, 0, GridOperators.D2(grid, 0, n, 2)), -nu),
             new(0, Factor.Identity(1, 0), timeCoef),
         };
         if (uCoef != 0) lin.Add(new LinearTerm(0, Factor.Identity(0, 0), uCoef));
-        var bi = new[] { new BilinearTerm(0, Factor.Identity(0, 0), new Factor(0, 0, 0, Ops.D1(grid, 0, n)), 1) };
+        var bi = new[] { new BilinearTerm(0, Factor.Identity(0, 0), new Factor(0, 0, 0, GridOperators.D1(grid, 0, n)), 1) };
         return FusedStencil.Apply(op, new[] { u.Canonical, time.Canonical }, u.Spatial, 1, lin.ToArray(), bi).Reshape(u.ScalarShape);
     }
 
@@ -140,7 +140,7 @@ public static partial class PdeResidual
         StencilFields.SameShape(op, omega, psi, nameof(omega), nameof(psi));
         StencilFields.SameShape(op, omega, omegaT, nameof(omega), nameof(omegaT));
         var fields = new List<Tensor> { w.Canonical, p.Canonical, wt.Canonical };
-        var lin = Ops.LaplacianTerms(grid, w.Spatial, 2, field: 0, coef: -nu, op).Append(new LinearTerm(0, Factor.Identity(2, 0), 1)).ToList();
+        var lin = GridOperators.LaplacianTerms(grid, w.Spatial, 2, field: 0, coef: -nu, op).Append(new LinearTerm(0, Factor.Identity(2, 0), 1)).ToList();
         if (forcing is not null)
         {
             var fo = StencilFields.Scalar(op, nameof(forcing), forcing, grid);
@@ -152,8 +152,8 @@ public static partial class PdeResidual
         var bi = new[]
         {
             // u·ω_x = ψ_y·ω_x ; v·ω_y = −ψ_x·ω_y
-            new BilinearTerm(0, new Factor(1, 0, 1, Ops.D1(psiGrid, 1, ny)), new Factor(0, 0, 0, Ops.D1(grid, 0, nx)), 1),
-            new BilinearTerm(0, new Factor(1, 0, 0, Ops.D1(psiGrid, 0, nx)), new Factor(0, 0, 1, Ops.D1(grid, 1, ny)), -1),
+            new BilinearTerm(0, new Factor(1, 0, 1, GridOperators.D1(psiGrid, 1, ny)), new Factor(0, 0, 0, GridOperators.D1(grid, 0, nx)), 1),
+            new BilinearTerm(0, new Factor(1, 0, 0, GridOperators.D1(psiGrid, 0, nx)), new Factor(0, 0, 1, GridOperators.D1(grid, 1, ny)), -1),
         };
         return FusedStencil.Apply(op, fields.ToArray(), w.Spatial, 1, lin.ToArray(), bi).Reshape(w.ScalarShape);
     }

@@ -33,7 +33,7 @@ public static partial class Stencil
             for (int k = 0; k < d; k++)
             {
                 terms.Add(new LinearTerm(k, Factor.Identity(0, 0), 0.5));
-                terms.Add(new LinearTerm(k, new Factor(0, 0, k, Ops.NextNode(grid, k, f.Spatial[k])), 0.5));
+                terms.Add(new LinearTerm(k, new Factor(0, 0, k, GridOperators.NextNode(grid, k, f.Spatial[k])), 0.5));
             }
             return FusedStencil.Apply(op, fields, f.Spatial, d, terms.ToArray(), none).Reshape(f.VectorShape);
         }
@@ -42,7 +42,7 @@ public static partial class Stencil
         var product = new BilinearTerm[d];
         for (int k = 0; k < d; k++)
         {
-            var next = new Factor(0, 0, k, Ops.NextNode(grid, k, f.Spatial[k]));
+            var next = new Factor(0, 0, k, GridOperators.NextNode(grid, k, f.Spatial[k]));
             sum[2 * k] = new LinearTerm(k, Factor.Identity(0, 0), 1);
             sum[2 * k + 1] = new LinearTerm(k, next, 1);
             product[k] = new BilinearTerm(k, Factor.Identity(0, 0), next, 2);
@@ -81,15 +81,15 @@ public static partial class Stencil
             int n = f.Spatial[k];
             double h = grid.Spacing[k];
             // A_k,i·(u_{i+1} − u_i)/h² − A_k,i−1·(u_i − u_{i−1})/h²
-            terms[2 * k] = new BilinearTerm(0, Factor.Identity(1, k), new Factor(0, 0, k, Ops.Forward(grid, k, n)), 1 / h);
-            terms[2 * k + 1] = new BilinearTerm(0, new Factor(1, k, k, Ops.PreviousFace(grid, k, n)), new Factor(0, 0, k, Ops.Backward(grid, k, n)), -1 / h);
+            terms[2 * k] = new BilinearTerm(0, Factor.Identity(1, k), new Factor(0, 0, k, GridOperators.Forward(grid, k, n)), 1 / h);
+            terms[2 * k + 1] = new BilinearTerm(0, new Factor(1, k, k, GridOperators.PreviousFace(grid, k, n)), new Factor(0, 0, k, GridOperators.Backward(grid, k, n)), -1 / h);
         }
         return FusedStencil.Apply(op, new[] { f.Canonical, c.Canonical }, f.Spatial, 1, Array.Empty<LinearTerm>(), terms).Reshape(f.ScalarShape);
     }
 }
 
 /// <summary>The shift and one-sided operators of the flux form.</summary>
-internal static partial class Ops
+internal static partial class GridOperators
 {
     /// <summary>x_{i+1}; past the end of a non-periodic axis the mirror x_n = x_{n−2} (a Neumann(0) ghost).</summary>
     public static AxisOperator NextNode(StencilGrid g, int axis, int n)

@@ -27,7 +27,7 @@ public static partial class Stencil
         const string op = "Gradient";
         var f = StencilFields.Scalar(op, nameof(u), u, grid);
         var terms = new LinearTerm[grid.Dimensions];
-        for (int k = 0; k < terms.Length; k++) terms[k] = new LinearTerm(k, new Factor(0, 0, k, Ops.D1(grid, k, f.Spatial[k])), 1);
+        for (int k = 0; k < terms.Length; k++) terms[k] = new LinearTerm(k, new Factor(0, 0, k, GridOperators.D1(grid, k, f.Spatial[k])), 1);
         return FusedStencil.Apply(op, new[] { f.Canonical }, f.Spatial, grid.Dimensions, terms, Array.Empty<BilinearTerm>()).Reshape(f.VectorShape);
     }
 
@@ -52,8 +52,8 @@ public static partial class Stencil
         for (int k = 0; k < lin.Length; k++)
         {
             // Df u + mask·(Db − Df) u
-            lin[k] = new LinearTerm(k, new Factor(0, 0, k, Ops.Forward(grid, k, f.Spatial[k])), 1);
-            bi[k] = new BilinearTerm(k, Factor.Identity(1, k), new Factor(0, 0, k, Ops.BackwardMinusForward(grid, k, f.Spatial[k])), 1);
+            lin[k] = new LinearTerm(k, new Factor(0, 0, k, GridOperators.Forward(grid, k, f.Spatial[k])), 1);
+            bi[k] = new BilinearTerm(k, Factor.Identity(1, k), new Factor(0, 0, k, GridOperators.BackwardMinusForward(grid, k, f.Spatial[k])), 1);
         }
         return FusedStencil.Apply(op, new[] { f.Canonical, mask }, f.Spatial, grid.Dimensions, lin, bi).Reshape(f.VectorShape);
     }
@@ -67,7 +67,7 @@ public static partial class Stencil
     {
         const string op = "Laplacian";
         var f = StencilFields.Scalar(op, nameof(u), u, grid);
-        var terms = Ops.LaplacianTerms(grid, f.Spatial, order, field: 0, coef: 1, op);
+        var terms = GridOperators.LaplacianTerms(grid, f.Spatial, order, field: 0, coef: 1, op);
         return FusedStencil.Apply(op, new[] { f.Canonical }, f.Spatial, 1, terms, Array.Empty<BilinearTerm>()).Reshape(f.ScalarShape);
     }
 
@@ -80,7 +80,7 @@ public static partial class Stencil
         const string op = "Divergence";
         var f = StencilFields.Vector(op, nameof(v), v, grid);
         var terms = new LinearTerm[grid.Dimensions];
-        for (int k = 0; k < terms.Length; k++) terms[k] = new LinearTerm(0, new Factor(0, k, k, Ops.D1(grid, k, f.Spatial[k])), 1);
+        for (int k = 0; k < terms.Length; k++) terms[k] = new LinearTerm(0, new Factor(0, k, k, GridOperators.D1(grid, k, f.Spatial[k])), 1);
         return FusedStencil.Apply(op, new[] { f.Canonical }, f.Spatial, 1, terms, Array.Empty<BilinearTerm>()).Reshape(f.ScalarShape);
     }
 
@@ -96,7 +96,7 @@ public static partial class Stencil
         var terms = new List<BilinearTerm>();
         for (int c = 0; c < d; c++)
             for (int k = 0; k < d; k++)
-                terms.Add(new BilinearTerm(c, Factor.Identity(0, k), new Factor(0, c, k, Ops.D1(grid, k, f.Spatial[k])), 1));
+                terms.Add(new BilinearTerm(c, Factor.Identity(0, k), new Factor(0, c, k, GridOperators.D1(grid, k, f.Spatial[k])), 1));
         return FusedStencil.Apply(op, new[] { f.Canonical }, f.Spatial, d, Array.Empty<LinearTerm>(), terms.ToArray()).Reshape(f.VectorShape);
     }
 
@@ -113,13 +113,13 @@ public static partial class Stencil
         StencilFields.SameLead(op, p, v, nameof(phi), nameof(velocity));
         var terms = new BilinearTerm[grid.Dimensions];
         for (int k = 0; k < terms.Length; k++)
-            terms[k] = new BilinearTerm(0, Factor.Identity(0, k), new Factor(1, 0, k, Ops.D1(grid, k, p.Spatial[k])), 1);
+            terms[k] = new BilinearTerm(0, Factor.Identity(0, k), new Factor(1, 0, k, GridOperators.D1(grid, k, p.Spatial[k])), 1);
         return FusedStencil.Apply(op, new[] { v.Canonical, p.Canonical }, p.Spatial, 1, Array.Empty<LinearTerm>(), terms).Reshape(p.ScalarShape);
     }
 }
 
 /// <summary>The 1-D operators of the layer, scaled by the grid spacing.</summary>
-internal static partial class Ops
+internal static partial class GridOperators
 {
     public static AxisOperator D1(StencilGrid g, int axis, int n)
     {

@@ -33,7 +33,7 @@ public sealed class DeviceApiTests
         IReadOnlyList<DeviceInfo> devices;
         try { devices = DeviceContext.ListDevices(new DeviceOptions { ForceOpenCLGenericAddressSpace = false }); }
         catch (Exception ex) when (ex is not OutOfMemoryException) { devices = Array.Empty<DeviceInfo>(); }
-        var needy = devices.FirstOrDefault(d => d.Kind == SciKernels.Kernels.Runtime.DeviceKind.OpenCL && !d.GenericAddressSpace);
+        var needy = devices.FirstOrDefault(d => d.Kind == AcceleratorKind.OpenCL && !d.GenericAddressSpace);
         Skip.If(needy is null, "no OpenCL device lacking generic address space support (PoCL) is installed");
         var e = Assert.Throws<InvalidOperationException>(() =>
             IlgpuDevices.Create(Device.OpenCL(needy!.Index), new DeviceOptions { ForceOpenCLGenericAddressSpace = false }));

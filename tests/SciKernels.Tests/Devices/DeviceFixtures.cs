@@ -73,7 +73,7 @@ public sealed class OpenCLFixture : DeviceFixture
         {
             return (null, "listing OpenCL devices failed: " + e.Message);
         }
-        var cl = devices.FirstOrDefault(d => d.Kind == SciKernels.Kernels.Runtime.DeviceKind.OpenCL && d.Usable);
+        var cl = devices.FirstOrDefault(d => d.Kind == AcceleratorKind.OpenCL && d.Usable);
         if (cl is null)
             return (null, "no OpenCL device with OpenCL C >= 2.0 found (install PoCL: tools/ci/install-deps.sh)");
         // The tests know SciKernels' kernels need no generic address space: opt in explicitly.

@@ -6,7 +6,6 @@ using SciKernels.Kernels.Runtime;
 using SciKernels.Random;
 using SciKernels.Stencils;
 using Xunit;
-using StencilOps = SciKernels.Stencils.Ops;
 using static SciKernels.Tests.Stencils.StencilTestKit;
 
 namespace SciKernels.Tests.Devices;
@@ -224,18 +223,18 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
         var grid1 = StencilGrid.Periodic(1);
         var x2 = new[] { Tensor.Zeros(new[] { 1, 1, 8, 8 }) };
         var v2 = new[] { Tensor.Zeros(new[] { 1, 2, 8, 8 }) };
-        var lap2 = StencilOps.LaplacianTerms(grid2, new[] { 8, 8 }, 2, 0, 1, "test");
+        var lap2 = GridOperators.LaplacianTerms(grid2, new[] { 8, 8 }, 2, 0, 1, "test");
         Assert.NotNull(ops.StencilTile(StencilProgramFactory.Build(x2, new[] { 8, 8 }, 1, lap2, Array.Empty<BilinearTerm>())));
         // 1-D, bilinear, and stencils of several components stay on the general kernel.
-        var lap1 = StencilOps.LaplacianTerms(grid1, new[] { 8 }, 2, 0, 1, "test");
+        var lap1 = GridOperators.LaplacianTerms(grid1, new[] { 8 }, 2, 0, 1, "test");
         Assert.Null(ops.StencilTile(StencilProgramFactory.Build(new[] { Tensor.Zeros(new[] { 1, 1, 8 }) }, new[] { 8 }, 1, lap1, Array.Empty<BilinearTerm>())));
         var div = new[]
         {
-            new LinearTerm(0, new Factor(0, 0, 0, StencilOps.D1(grid2, 0, 8)), 1),
-            new LinearTerm(0, new Factor(0, 1, 1, StencilOps.D1(grid2, 1, 8)), 1),
+            new LinearTerm(0, new Factor(0, 0, 0, GridOperators.D1(grid2, 0, 8)), 1),
+            new LinearTerm(0, new Factor(0, 1, 1, GridOperators.D1(grid2, 1, 8)), 1),
         };
         Assert.Null(ops.StencilTile(StencilProgramFactory.Build(v2, new[] { 8, 8 }, 1, div, Array.Empty<BilinearTerm>())));
-        var adv = new[] { new BilinearTerm(0, Factor.Identity(0, 0), new Factor(0, 0, 0, StencilOps.D1(grid2, 0, 8)), 1) };
+        var adv = new[] { new BilinearTerm(0, Factor.Identity(0, 0), new Factor(0, 0, 0, GridOperators.D1(grid2, 0, 8)), 1) };
         Assert.Null(ops.StencilTile(StencilProgramFactory.Build(x2, new[] { 8, 8 }, 1, Array.Empty<LinearTerm>(), adv)));
     }
 

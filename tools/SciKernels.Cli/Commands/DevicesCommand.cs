@@ -1,6 +1,5 @@
 using SciKernels.Devices;
 using SciKernels.Kernels.Runtime;
-using IlgpuKind = SciKernels.Kernels.Runtime.DeviceKind;
 
 namespace SciKernels.Cli;
 
@@ -35,16 +34,16 @@ internal sealed class DevicesCommand : ICommand
             var name = IlgpuDevices.ToDevice(d).ToString();
             var what = d.Kind switch
             {
-                IlgpuKind.CpuSimulator => "ILGPU CPU simulator (slow; for testing kernels on small inputs)",
-                IlgpuKind.OpenCL => $"OpenCL: {d.Name}",
+                AcceleratorKind.CpuSimulator => "ILGPU CPU simulator (slow; for testing kernels on small inputs)",
+                AcceleratorKind.OpenCL => $"OpenCL: {d.Name}",
                 _ => $"CUDA: {d.Name}",
             };
             var status = d.Usable ? "usable" : "NOT usable";
             stdout.WriteLine($"{name,-12} {what} [{status}{(d.Note.Length > 0 ? "; " + d.Note : "")}]");
         }
-        if (!devices.Any(d => d.Kind == IlgpuKind.OpenCL))
+        if (!devices.Any(d => d.Kind == AcceleratorKind.OpenCL))
             stdout.WriteLine($"{"",-12} (no OpenCL device: install an ICD, e.g. pocl-opencl-icd)");
-        if (!devices.Any(d => d.Kind == IlgpuKind.Cuda))
+        if (!devices.Any(d => d.Kind == AcceleratorKind.Cuda))
             stdout.WriteLine($"{"",-12} (no CUDA device)");
         return 0;
     }

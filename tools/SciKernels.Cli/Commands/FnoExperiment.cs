@@ -279,7 +279,7 @@ internal static class FnoExperiment
         double[] prediction;
         using (GradMode.NoGrad())
         using (var warm = TensorScope.Begin())
-            Predict(model, problem.TestX, 50); // warm-up (JIT, transform autotune): time the steady state
+            Predict(model, problem.TestX, 50); // warm-up (JIT, pooled buffers): time the steady state
         var inferenceTime = Stopwatch.StartNew();
         using (GradMode.NoGrad())
         using (var scope = TensorScope.Begin())

@@ -26,7 +26,7 @@ public sealed class CudaFixture : DeviceFixture
         {
             return (null, "listing CUDA devices failed: " + e.Message);
         }
-        var cuda = devices.FirstOrDefault(d => d.Kind == SciKernels.Kernels.Runtime.DeviceKind.Cuda && d.Usable);
+        var cuda = devices.FirstOrDefault(d => d.Kind == AcceleratorKind.Cuda && d.Usable);
         return cuda is null ? (null, "no CUDA device found (is the NVIDIA driver's libcuda.so loadable?)") : Touch(Device.Cuda(cuda.Index));
     }
 }

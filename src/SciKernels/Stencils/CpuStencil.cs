@@ -28,7 +28,7 @@ namespace SciKernels.Stencils;
 /// the scalar loop; the summation order per element is unchanged, so are the bits. The vector loop
 /// aligns its stores and keeps up to eight (pointer, coefficient) pairs in registers.</para>
 /// </remarks>
-internal static unsafe class StencilKernel
+internal static unsafe class CpuStencil
 {
     /// <summary>Elements per row segment (16 KiB of float32).</summary>
     public const int Segment = 4096;
