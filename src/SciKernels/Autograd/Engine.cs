@@ -12,9 +12,13 @@ internal static class Engine
         HashSet<Tensor>? stopAt,
         bool retainGraph,
         bool createGraph,
-        bool accumulateIntoLeaves)
+        bool accumulateIntoLeaves,
+        HashSet<Tensor>? boundary = null,
+        Tensor? onlyPathsFrom = null)
     {
-        var order = TopologicalOrder(outputs);
+        var order = TopologicalOrder(outputs, boundary);
+        // Forward mode's fallback needs only the paths from its scratch gradient g: skip the rest.
+        var onPath = onlyPathsFrom is null ? null : PathsFrom(order, onlyPathsFrom);
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < outputs.Count; i++) Accumulate(grads, outputs[i], gradOutputs[i]);
 
@@ -27,6 +31,7 @@ internal static class Engine
                 var t = order[i];
                 if (!grads.Remove(t, out var g)) continue;
                 if (stopAt is not null && stopAt.Contains(t)) captured[t] = g;
+                if (onPath is not null && !onPath.Contains(t)) continue;
                 var node = t.GradFn;
                 if (node is null)
                 {
@@ -68,7 +73,26 @@ internal static class Engine
         grads[t] = grads.TryGetValue(t, out var prev) ? prev.Add(g) : g;
     }
 
-    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> outputs)
+    /// <summary>The tensors of <paramref name="order"/> that depend on <paramref name="source"/>.</summary>
+    private static HashSet<Tensor> PathsFrom(List<Tensor> order, Tensor source)
+    {
+        var on = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { source };
+        foreach (var t in order)
+        {
+            var inputs = t.GradFn?.Inputs;
+            if (inputs is null) continue;
+            foreach (var c in inputs)
+            {
+                if (!on.Contains(c)) continue;
+                on.Add(t);
+                break;
+            }
+        }
+        return on;
+    }
+
+    /// <summary>Tensors reachable from the outputs, inputs first; the graph behind a <paramref name="boundary"/> tensor is not entered.</summary>
+    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> outputs, HashSet<Tensor>? boundary)
     {
         var order = new List<Tensor>();
         var state = new Dictionary<Tensor, bool>(ReferenceEqualityComparer.Instance); // false = open, true = done
@@ -81,7 +105,7 @@ internal static class Engine
             while (stack.Count > 0)
             {
                 var (t, next) = stack.Pop();
-                var inputs = t.GradFn?.Inputs ?? Array.Empty<Tensor>();
+                var inputs = boundary is not null && boundary.Contains(t) ? Array.Empty<Tensor>() : t.GradFn?.Inputs ?? Array.Empty<Tensor>();
                 bool descended = false;
                 for (int k = next; k < inputs.Length; k++)
                 {

@@ -29,6 +29,12 @@ public sealed partial class Tensor
     /// <summary>The operation that produced this tensor, or null for a leaf.</summary>
     internal Node? GradFn { get; set; }
 
+    /// <summary>Forward-mode tangents of this tensor, one per active Jvp level (null: none).</summary>
+    internal TangentLink? Tangents { get; set; }
+
+    /// <summary>Sets the flag without the leaf checks: forward mode's fallback marks inputs for the duration of one call.</summary>
+    internal void SetRequiresGradUnchecked(bool value) => requiresGrad = value;
+
     /// <summary>True when the tensor was not produced by a recorded operation.</summary>
     public bool IsLeaf => GradFn is null;
 
@@ -47,6 +53,17 @@ public sealed partial class Tensor
     {
         ThrowIfDisposed("Detach");
         return View(shape, strides, Offset);
+    }
+
+    /// <summary>A recorded identity of this tensor: the stand-in for a primal inside Jvp.</summary>
+    internal Tensor DualAlias() => Alias();
+
+    /// <summary>A detached view that keeps the forward-mode tangents (cut from reverse mode only).</summary>
+    internal Tensor DetachKeepingTangents()
+    {
+        var d = Detach();
+        d.Tangents = Tangents;
+        return d;
     }
 
     /// <summary>Drops the accumulated gradient (sets <see cref="Grad"/> to null and frees it).</summary>

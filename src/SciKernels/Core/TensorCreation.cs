@@ -228,7 +228,7 @@ public sealed partial class Tensor
         var t = Empty(shape, DType, device);
         t.Backend.CopyFromHost(raw, t.Storage, 0);
         var from = Device;
-        return Record(t, "To", new[] { this }, g => new[] { g.To(from) });
+        return Record(t, "To", new[] { this }, g => new[] { g.To(from) }, tt => tt[0]?.To(device));
     }
 
     /// <summary>Converts to another floating dtype. Differentiable.</summary>
@@ -240,7 +240,7 @@ public sealed partial class Tensor
         var t = FromDoubles(values, shape, dtype, Device);
         var from = DType;
         return DType.IsFloatingPoint() && dtype.IsFloatingPoint()
-            ? Record(t, "ToDType", new[] { this }, g => new[] { g.To(from) })
+            ? Record(t, "ToDType", new[] { this }, g => new[] { g.To(from) }, tt => tt[0]?.To(dtype))
             : t;
     }
 }

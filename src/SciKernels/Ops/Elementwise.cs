@@ -34,7 +34,7 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(BinaryOp.Add, this, other, "Add");
         var a = this;
-        return Record(y, "Add", new[] { a, other }, g => new[] { a.requiresGrad ? g.SumTo(a.shape) : null, other.requiresGrad ? g.SumTo(other.shape) : null });
+        return RecordBinary(y, "Add", a, other, h => h, h => h);
     }
 
     /// <summary>a - b with broadcasting.</summary>
@@ -42,7 +42,7 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(BinaryOp.Sub, this, other, "Sub");
         var a = this;
-        return Record(y, "Sub", new[] { a, other }, g => new[] { a.requiresGrad ? g.SumTo(a.shape) : null, other.requiresGrad ? g.Neg().SumTo(other.shape) : null });
+        return RecordBinary(y, "Sub", a, other, h => h, h => h.Neg());
     }
 
     /// <summary>a · b element-wise with broadcasting.</summary>
@@ -50,11 +50,7 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(BinaryOp.Mul, this, other, "Mul");
         var a = this;
-        return Record(y, "Mul", new[] { a, other }, g => new[]
-        {
-            a.requiresGrad ? g.Mul(other).SumTo(a.shape) : null,
-            other.requiresGrad ? g.Mul(a).SumTo(other.shape) : null,
-        });
+        return RecordBinary(y, "Mul", a, other, h => h.Mul(other), h => h.Mul(a));
     }
 
     /// <summary>a / b element-wise with broadcasting.</summary>
@@ -63,11 +59,7 @@ public sealed partial class Tensor
         var y = BinaryRaw(BinaryOp.Div, this, other, "Div");
         var a = this;
         // d(a/b)/db = -a/b² = -y/b
-        return Record(y, "Div", new[] { a, other }, g => new[]
-        {
-            a.requiresGrad ? g.Div(other).SumTo(a.shape) : null,
-            other.requiresGrad ? g.Mul(y).Div(other).Neg().SumTo(other.shape) : null,
-        });
+        return RecordBinary(y, "Div", a, other, h => h.Div(other), h => h.Mul(y).Div(other).Neg());
     }
 
     /// <summary>a^b element-wise with broadcasting.</summary>
@@ -76,11 +68,7 @@ public sealed partial class Tensor
         var y = BinaryRaw(BinaryOp.Pow, this, exponent, "Pow");
         var a = this;
         // d/da = b·a^(b-1); d/db = a^b·ln a
-        return Record(y, "Pow", new[] { a, exponent }, g => new[]
-        {
-            a.requiresGrad ? g.Mul(exponent).Mul(a.Pow(exponent.Sub(1.0))).SumTo(a.shape) : null,
-            exponent.requiresGrad ? g.Mul(y).Mul(a.Log()).SumTo(exponent.shape) : null,
-        });
+        return RecordBinary(y, "Pow", a, exponent, h => h.Mul(exponent).Mul(a.Pow(exponent.Sub(1.0))), h => h.Mul(y).Mul(a.Log()));
     }
 
     /// <summary>max(a, b) element-wise (NaN if either is NaN); ties split the gradient evenly.</summary>
@@ -93,16 +81,26 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(op, this, other, name);
         var a = this;
+        // Each operand's weight is 1 - [it loses] - [tie]/2: 1 where it wins, 1/2 on ties, 0 where it
+        // loses, and 1 for both where a NaN makes the pair unordered (like torch.maximum's rule). One
+        // definition serves the backward and the forward rule.
+        (Tensor A, Tensor B) Weights()
+        {
+            var halfTie = BinaryRaw(BinaryOp.Eq, a, other, name).Mul(-0.5);
+            return (BinaryRaw(loses, a, other, name).Affine(-1, 1).Add(halfTie), BinaryRaw(wins, a, other, name).Affine(-1, 1).Add(halfTie));
+        }
         return Record(y, name, new[] { a, other }, g =>
         {
-            // Each operand's weight is 1 - [it loses] - [tie]/2: 1 where it wins, 1/2 on ties, 0 where
-            // it loses, and 1 for both where a NaN makes the pair unordered (like torch.maximum's rule).
-            var halfTie = BinaryRaw(BinaryOp.Eq, a, other, name).Mul(-0.5);
+            var (wa, wb) = Weights();
             return new[]
             {
-                a.requiresGrad ? g.Mul(BinaryRaw(loses, a, other, name).Affine(-1, 1).Add(halfTie)).SumTo(a.shape) : null,
-                other.requiresGrad ? g.Mul(BinaryRaw(wins, a, other, name).Affine(-1, 1).Add(halfTie)).SumTo(other.shape) : null,
+                a.requiresGrad ? g.Mul(wa).SumTo(a.shape) : null,
+                other.requiresGrad ? g.Mul(wb).SumTo(other.shape) : null,
             };
+        }, t =>
+        {
+            var (wa, wb) = Weights();
+            return SumTangents(y, t[0]?.Mul(wa), t[1]?.Mul(wb));
         });
     }
 
@@ -129,7 +127,7 @@ public sealed partial class Tensor
     public Tensor Affine(double alpha, double beta)
     {
         var y = UnaryRaw(UnaryOp.Affine, "Affine", alpha, beta);
-        return Record(y, "Affine", new[] { this }, g => new[] { g.Mul(alpha) });
+        return RecordUnary(y, "Affine", this, h => h.Mul(alpha));
     }
 
     /// <summary>x + s.</summary>
@@ -152,61 +150,61 @@ public sealed partial class Tensor
         if (p == 2) return Square();
         var y = UnaryRaw(UnaryOp.PowScalar, "Pow", p);
         var x = this;
-        return Record(y, "Pow", new[] { x }, g => new[] { g.Mul(x.Pow(p - 1)).Mul(p) });
+        return RecordUnary(y, "Pow", x, h => h.Mul(x.Pow(p - 1)).Mul(p));
     }
 
     // ---- unary functions ----
 
     /// <summary>-x.</summary>
-    public Tensor Neg() => Record(UnaryRaw(UnaryOp.Neg, "Neg"), "Neg", new[] { this }, g => new[] { g.Neg() });
+    public Tensor Neg() => RecordUnary(UnaryRaw(UnaryOp.Neg, "Neg"), "Neg", this, h => h.Neg());
 
     /// <summary>e^x.</summary>
     public Tensor Exp()
     {
         var y = UnaryRaw(UnaryOp.Exp, "Exp");
-        return Record(y, "Exp", new[] { this }, g => new[] { g.Mul(y) });
+        return RecordUnary(y, "Exp", this, h => h.Mul(y));
     }
 
     /// <summary>ln x.</summary>
     public Tensor Log()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Log, "Log"), "Log", new[] { x }, g => new[] { g.Div(x) });
+        return RecordUnary(UnaryRaw(UnaryOp.Log, "Log"), "Log", x, h => h.Div(x));
     }
 
     /// <summary>√x.</summary>
     public Tensor Sqrt()
     {
         var y = UnaryRaw(UnaryOp.Sqrt, "Sqrt");
-        return Record(y, "Sqrt", new[] { this }, g => new[] { g.Div(y).Mul(0.5) });
+        return RecordUnary(y, "Sqrt", this, h => h.Div(y).Mul(0.5));
     }
 
     /// <summary>|x| (gradient sign(x): 0 at ±0, NaN at NaN).</summary>
     public Tensor Abs()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Abs, "Abs"), "Abs", new[] { x }, g => new[] { g.Mul(x.Sign()) });
+        return RecordUnary(UnaryRaw(UnaryOp.Abs, "Abs"), "Abs", x, h => h.Mul(x.Sign()));
     }
 
     /// <summary>sin x.</summary>
     public Tensor Sin()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Sin, "Sin"), "Sin", new[] { x }, g => new[] { g.Mul(x.Cos()) });
+        return RecordUnary(UnaryRaw(UnaryOp.Sin, "Sin"), "Sin", x, h => h.Mul(x.Cos()));
     }
 
     /// <summary>cos x.</summary>
     public Tensor Cos()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Cos, "Cos"), "Cos", new[] { x }, g => new[] { g.Mul(x.Sin()).Neg() });
+        return RecordUnary(UnaryRaw(UnaryOp.Cos, "Cos"), "Cos", x, h => h.Mul(x.Sin()).Neg());
     }
 
     /// <summary>tanh x.</summary>
     public Tensor Tanh()
     {
         var y = UnaryRaw(UnaryOp.Tanh, "Tanh");
-        return Record(y, "Tanh", new[] { this }, g => new[] { TanhGrad(y, g) });
+        return RecordUnary(y, "Tanh", this, h => TanhGrad(y, h));
     }
 
     /// <summary>g·(1 - y²) in one pass; differentiable in both y and g for higher-order derivatives.</summary>
@@ -214,18 +212,14 @@ public sealed partial class Tensor
     {
         var r = BinaryRaw(BinaryOp.TanhGrad, y, g, "TanhGrad");
         // ∂/∂y = -2·g·y, ∂/∂g = 1 - y²
-        return Record(r, "TanhGrad", new[] { y, g }, gg => new[]
-        {
-            y.requiresGrad ? gg.Mul(g).Mul(y).Mul(-2.0).SumTo(y.shape) : null,
-            g.requiresGrad ? TanhGrad(y, gg).SumTo(g.shape) : null,
-        });
+        return RecordBinary(r, "TanhGrad", y, g, h => h.Mul(g).Mul(y).Mul(-2.0), h => TanhGrad(y, h));
     }
 
     /// <summary>1 / (1 + e^-x).</summary>
     public Tensor Sigmoid()
     {
         var y = UnaryRaw(UnaryOp.Sigmoid, "Sigmoid");
-        return Record(y, "Sigmoid", new[] { this }, g => new[] { SigmoidGrad(y, g) });
+        return RecordUnary(y, "Sigmoid", this, h => SigmoidGrad(y, h));
     }
 
     /// <summary>g·y·(1 - y) in one pass; differentiable in both y and g.</summary>
@@ -233,25 +227,21 @@ public sealed partial class Tensor
     {
         var r = BinaryRaw(BinaryOp.SigmoidGrad, y, g, "SigmoidGrad");
         // ∂/∂y = g·(1 - 2y), ∂/∂g = y(1 - y)
-        return Record(r, "SigmoidGrad", new[] { y, g }, gg => new[]
-        {
-            y.requiresGrad ? gg.Mul(g).Mul(y.Affine(-2, 1)).SumTo(y.shape) : null,
-            g.requiresGrad ? SigmoidGrad(y, gg).SumTo(g.shape) : null,
-        });
+        return RecordBinary(r, "SigmoidGrad", y, g, h => h.Mul(g).Mul(y.Affine(-2, 1)), h => SigmoidGrad(y, h));
     }
 
     /// <summary>max(x, 0).</summary>
     public Tensor Relu()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Relu, "Relu"), "Relu", new[] { x }, g => new[] { g.Mul(x.Step()) });
+        return RecordUnary(UnaryRaw(UnaryOp.Relu, "Relu"), "Relu", x, h => h.Mul(x.Step()));
     }
 
     /// <summary>ln(1 + e^x), computed without overflow.</summary>
     public Tensor Softplus()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Softplus, "Softplus"), "Softplus", new[] { x }, g => new[] { g.Mul(x.Sigmoid()) });
+        return RecordUnary(UnaryRaw(UnaryOp.Softplus, "Softplus"), "Softplus", x, h => h.Mul(x.Sigmoid()));
     }
 
     /// <summary>The error function.</summary>
@@ -259,7 +249,7 @@ public sealed partial class Tensor
     {
         var x = this;
         // d erf/dx = 2/√π · e^(-x²)
-        return Record(UnaryRaw(UnaryOp.Erf, "Erf"), "Erf", new[] { x }, g => new[] { g.Mul(x.Square().Neg().Exp()).Mul(2 / Math.Sqrt(Math.PI)) });
+        return RecordUnary(UnaryRaw(UnaryOp.Erf, "Erf"), "Erf", x, h => h.Mul(x.Square().Neg().Exp()).Mul(2 / Math.Sqrt(Math.PI)));
     }
 
     /// <summary>Exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2 (PyTorch's default).</summary>
@@ -267,7 +257,7 @@ public sealed partial class Tensor
     public Tensor Gelu()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Gelu, "Gelu"), "Gelu", new[] { x }, g => new[] { GeluGrad(x, g) });
+        return RecordUnary(UnaryRaw(UnaryOp.Gelu, "Gelu"), "Gelu", x, h => GeluGrad(x, h));
     }
 
     /// <summary>g·(Φ(x) + x·φ(x)) fused; differentiable in x and g for higher-order derivatives.</summary>
@@ -279,16 +269,11 @@ public sealed partial class Tensor
         var r = Empty(xc.shape, xc.DType, xc.Device);
         xc.Backend.Binary(BinaryOp.GeluGrad, xc, gc, r);
         // ∂/∂x = g·φ(x)·(2 − x²), ∂/∂g = Φ(x) + x·φ(x)
-        return Record(r, "GeluGrad", new[] { x, g }, gg =>
+        return RecordBinary(r, "GeluGrad", x, g, h =>
         {
-            Tensor? dx = null;
-            if (x.requiresGrad)
-            {
-                var pdf = x.Square().Mul(-0.5).Exp().Mul(1 / Math.Sqrt(2 * Math.PI));
-                dx = gg.Mul(g).Mul(pdf).Mul(x.Square().RSub(2));
-            }
-            return new[] { dx, g.requiresGrad ? GeluGrad(x, gg) : null };
-        });
+            var pdf = x.Square().Mul(-0.5).Exp().Mul(1 / Math.Sqrt(2 * Math.PI));
+            return h.Mul(g).Mul(pdf).Mul(x.Square().RSub(2));
+        }, h => GeluGrad(x, h));
     }
 
     /// <summary>SiLU (swish), x·σ(x).</summary>
@@ -298,14 +283,14 @@ public sealed partial class Tensor
     public Tensor Square()
     {
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Square, "Square"), "Square", new[] { x }, g => new[] { g.Mul(x).Mul(2.0) });
+        return RecordUnary(UnaryRaw(UnaryOp.Square, "Square"), "Square", x, h => h.Mul(x).Mul(2.0));
     }
 
     /// <summary>1/x.</summary>
     public Tensor Reciprocal()
     {
         var y = UnaryRaw(UnaryOp.Reciprocal, "Reciprocal");
-        return Record(y, "Reciprocal", new[] { this }, g => new[] { g.Mul(y.Square()).Neg() });
+        return RecordUnary(y, "Reciprocal", this, h => h.Mul(y.Square()).Neg());
     }
 
     /// <summary>min(max(x, min), max); the gradient passes where min ≤ x ≤ max.</summary>
@@ -313,8 +298,8 @@ public sealed partial class Tensor
     {
         if (min > max) throw new TensorException("Clamp", $"min {min} is greater than max {max}");
         var x = this;
-        return Record(UnaryRaw(UnaryOp.Clamp, "Clamp", min, max), "Clamp", new[] { x },
-            g => new[] { g.Mul(x.UnaryRaw(UnaryOp.InRange, "Clamp", min, max)) });
+        return RecordUnary(UnaryRaw(UnaryOp.Clamp, "Clamp", min, max), "Clamp", x,
+            h => h.Mul(x.UnaryRaw(UnaryOp.InRange, "Clamp", min, max)));
     }
 
     /// <summary>sign(x) ∈ {-1, 0, 1} (not differentiable: treated as constant).</summary>
@@ -341,6 +326,11 @@ public sealed partial class Tensor
                 a.requiresGrad ? Where(c, g, zero).SumTo(a.shape) : null,
                 b.requiresGrad ? Where(c, zero, g).SumTo(b.shape) : null,
             };
+        }, t =>
+        {
+            // the same selection applied to the tangents (zero where an operand has none)
+            var zero = Zeros(ReadOnlySpan<int>.Empty, y.DType, y.Device);
+            return SumTangents(y, Where(c, t[0] ?? zero, t[1] ?? zero), null);
         });
     }
 

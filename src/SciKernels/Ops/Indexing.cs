@@ -24,7 +24,7 @@ public sealed partial class Tensor
         Backend.IndexSelect(x, d, ic, y);
         var xs = shape;
         var dt = DType;
-        return Record(y, "IndexSelect", new[] { this }, g => new[] { Zeros(xs, dt, g.Device).IndexAdd(d, ic, g) });
+        return Record(y, "IndexSelect", new[] { this }, g => new[] { Zeros(xs, dt, g.Device).IndexAdd(d, ic, g) }, t => t[0]?.IndexSelect(d, ic));
     }
 
     /// <summary>
@@ -45,7 +45,9 @@ public sealed partial class Tensor
         var sc = source.Contiguous();
         var ic = index.Contiguous();
         Backend.IndexAdd(y, d, ic, sc);
-        return Record(y, "IndexAdd", new[] { this, source }, g => new[] { g, source.requiresGrad ? g.IndexSelect(d, ic) : null });
+        // linear in (self, source): the tangent is the same index-add of the tangents
+        return Record(y, "IndexAdd", new[] { this, source }, g => new[] { g, source.requiresGrad ? g.IndexSelect(d, ic) : null },
+            t => t[1] is { } ts ? (t[0] ?? ZerosLike(y)).IndexAdd(d, ic, ts) : t[0]);
     }
 
     /// <summary>Values at <paramref name="index"/> along <paramref name="dim"/> (like <c>torch.gather</c>).</summary>
@@ -63,7 +65,7 @@ public sealed partial class Tensor
         Backend.Gather(x, d, ic, y);
         var xs = shape;
         var dt = DType;
-        return Record(y, "Gather", new[] { this }, g => new[] { Zeros(xs, dt, g.Device).ScatterAdd(d, ic, g) });
+        return Record(y, "Gather", new[] { this }, g => new[] { Zeros(xs, dt, g.Device).ScatterAdd(d, ic, g) }, t => t[0]?.Gather(d, ic));
     }
 
     /// <summary>A copy of this tensor with <paramref name="source"/> added at <paramref name="index"/> along <paramref name="dim"/> (like <c>scatter_add</c>; deterministic).</summary>
@@ -80,7 +82,8 @@ public sealed partial class Tensor
         var sc = source.Contiguous();
         var ic = index.Contiguous();
         Backend.ScatterAdd(y, d, ic, sc);
-        return Record(y, "ScatterAdd", new[] { this, source }, g => new[] { g, source.requiresGrad ? g.Gather(d, ic) : null });
+        return Record(y, "ScatterAdd", new[] { this, source }, g => new[] { g, source.requiresGrad ? g.Gather(d, ic) : null },
+            t => t[1] is { } ts ? (t[0] ?? ZerosLike(y)).ScatterAdd(d, ic, ts) : t[0]);
     }
 
     /// <summary>
@@ -100,7 +103,7 @@ public sealed partial class Tensor
         var x = Contiguous();
         var ids = sortedSegmentIds.Contiguous();
         Backend.SegmentSum(x, ids, y);
-        return Record(y, "SegmentSum", new[] { this }, g => new[] { g.IndexSelect(0, ids) });
+        return Record(y, "SegmentSum", new[] { this }, g => new[] { g.IndexSelect(0, ids) }, t => t[0]?.SegmentSum(ids, numSegments));
     }
 
     /// <summary>Joins tensors along an existing dimension.</summary>
@@ -142,7 +145,7 @@ public sealed partial class Tensor
             for (int i = 0; i < inputs.Length; i++)
                 r[i] = inputs[i].requiresGrad ? g.Narrow(d, starts[i], inputs[i].shape[d]) : null;
             return r;
-        });
+        }, t => Concat(t.Select((ti, i) => ti ?? ZerosLike(inputs[i])).ToArray(), d));
     }
 
     /// <summary>Joins tensors of equal shape along a new dimension.</summary>

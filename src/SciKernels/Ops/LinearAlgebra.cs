@@ -45,11 +45,12 @@ public sealed partial class Tensor
         var c = Empty(new[] { a.shape[0], a.shape[1], b.shape[2] }, a.DType, a.Device);
         a.Backend.MatMul(a, b, c, accumulate: false);
         // dA = dC · Bᵀ, dB = Aᵀ · dC (the transposes are free views; packing absorbs the strides)
+        // d(AB) = dA·B + A·dB
         return Record(c, "MatMul", new[] { a, b }, g => new[]
         {
             a.requiresGrad ? BatchedMatMul(g, b.Transpose(1, 2)) : null,
             b.requiresGrad ? BatchedMatMul(a.Transpose(1, 2), g) : null,
-        });
+        }, t => SumTangents(c, t[0] is { } ta ? BatchedMatMul(ta, b) : null, t[1] is { } tb ? BatchedMatMul(a, tb) : null));
     }
 
     /// <summary>x · Wᵀ + b, the affine map of a linear layer (W is [out, in]).</summary>

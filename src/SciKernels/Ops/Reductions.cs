@@ -89,7 +89,7 @@ public sealed partial class Tensor
         var y = FinishReduce(ReduceRaw(ReduceOp.Sum, axes, "Sum"), axes, keepDim);
         var x = this;
         var keepShape = ReducedShape(axes, true);
-        return Record(y, "Sum", new[] { x }, g => new[] { g.Reshape(keepShape).Expand(x.shape) });
+        return Record(y, "Sum", new[] { x }, g => new[] { g.Reshape(keepShape).Expand(x.shape) }, t => t[0]?.Sum(axes, keepDim));
     }
 
     /// <summary>Sum over one dimension.</summary>
@@ -125,13 +125,14 @@ public sealed partial class Tensor
         var keep = ReduceRaw(op, axes, name);
         var y = FinishReduce(keep.View(keep.shape, keep.strides, keep.Offset), axes, keepDim);
         var x = this;
-        return Record(y, name, new[] { x }, g =>
+        // The derivative goes to the arg-extrema, split evenly among ties (like torch.amax).
+        Tensor Share()
         {
-            // The gradient goes to the arg-extrema, split evenly among ties (like torch.amax).
             var mask = x.Detach().Eq(keep);
-            var share = mask.Div(mask.Sum(axes, keepDim: true));
-            return new[] { share.Mul(g.Reshape(keep.shape)) };
-        });
+            return mask.Div(mask.Sum(axes, keepDim: true));
+        }
+        return Record(y, name, new[] { x }, g => new[] { Share().Mul(g.Reshape(keep.shape)) },
+            t => t[0]?.Mul(Share()).Sum(axes, keepDim));
     }
 
     /// <summary>The p-norm over <paramref name="dims"/> (all when null); p = 2 by default.</summary>

@@ -22,7 +22,7 @@ public sealed partial class Tensor
             src.Dispose();
         }
         var orig = shape;
-        return Record(view, "Reshape", new[] { this }, g => new[] { g.Reshape(orig) });
+        return Record(view, "Reshape", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(target));
     }
 
     /// <summary>Same as <see cref="Reshape"/> (PyTorch's <c>view</c>).</summary>
@@ -116,10 +116,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>A new tensor object for the same data, recorded as an identity (so graph nodes stay distinct).</summary>
-    private Tensor Alias()
+    internal Tensor Alias()
     {
         var v = View(shape, strides, Offset);
-        return Record(v, "Alias", new[] { this }, g => new[] { g });
+        return Record(v, "Alias", new[] { this }, g => new[] { g }, t => t[0]);
     }
 
     /// <summary>Reorders the dimensions (a view). Differentiable.</summary>
@@ -140,7 +140,8 @@ public sealed partial class Tensor
             nst[i] = strides[d];
             inverse[d] = i;
         }
-        return Record(View(ns, nst, Offset), "Permute", new[] { this }, g => new[] { g.Permute(inverse) });
+        var forward = (int[])dims.Clone();
+        return Record(View(ns, nst, Offset), "Permute", new[] { this }, g => new[] { g.Permute(inverse) }, t => t[0]?.Permute(forward));
     }
 
     /// <summary>Swaps two dimensions (a view). Differentiable.</summary>
@@ -168,7 +169,7 @@ public sealed partial class Tensor
         ns[d] = length;
         var full = shape;
         return Record(View(ns, (long[])strides.Clone(), Offset + start * strides[d]), "Narrow", new[] { this },
-            g => new[] { NarrowBackward(g, full, d, start) });
+            g => new[] { NarrowBackward(g, full, d, start) }, t => t[0]?.Narrow(d, start, length));
     }
 
     /// <summary>Zeros of <paramref name="full"/> shape with <paramref name="g"/> placed at [start, start+len) of dim d.</summary>
@@ -182,7 +183,7 @@ public sealed partial class Tensor
             slot.Dispose();
         }
         int len = g.shape[d];
-        return Record(z, "NarrowBackward", new[] { g }, gg => new[] { gg.Narrow(d, start, len) });
+        return Record(z, "NarrowBackward", new[] { g }, gg => new[] { gg.Narrow(d, start, len) }, t => t[0] is { } tg ? NarrowBackward(tg, full, d, start) : null);
     }
 
     /// <summary>Index <paramref name="index"/> of dimension <paramref name="dim"/>, which is removed. Differentiable.</summary>
@@ -208,7 +209,8 @@ public sealed partial class Tensor
         ns.Insert(d, 1);
         nst.Insert(d, d < Rank ? strides[d] * shape[d] : 1);
         var orig = shape;
-        return Record(View(ns.ToArray(), nst.ToArray(), Offset), "Unsqueeze", new[] { this }, g => new[] { g.Reshape(orig) });
+        var unsqueezed = ns.ToArray();
+        return Record(View(unsqueezed, nst.ToArray(), Offset), "Unsqueeze", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(unsqueezed));
     }
 
     /// <summary>Removes dimension <paramref name="dim"/> if it has size 1, or every size-1 dimension when null. Differentiable.</summary>
@@ -226,7 +228,8 @@ public sealed partial class Tensor
             nst.Add(strides[i]);
         }
         var orig = shape;
-        return Record(View(ns.ToArray(), nst.ToArray(), Offset), "Squeeze", new[] { this }, g => new[] { g.Reshape(orig) });
+        var squeezed = ns.ToArray();
+        return Record(View(squeezed, nst.ToArray(), Offset), "Squeeze", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(squeezed));
     }
 
     /// <summary>
@@ -265,7 +268,7 @@ public sealed partial class Tensor
         }
         if (ns.AsSpan().SequenceEqual(shape)) return Alias();
         var orig = shape;
-        return Record(View(ns, nst, Offset), "Expand", new[] { this }, g => new[] { g.SumTo(orig) });
+        return Record(View(ns, nst, Offset), "Expand", new[] { this }, g => new[] { g.SumTo(orig) }, t => t[0]?.Expand(ns));
     }
 
     /// <summary>
@@ -278,7 +281,7 @@ public sealed partial class Tensor
         if (!forceCopy && IsContiguous) return this;
         var y = Empty(shape, DType, Device);
         Backend.Copy(this, y);
-        return Record(y, "Contiguous", new[] { this }, g => new[] { g });
+        return Record(y, "Contiguous", new[] { this }, g => new[] { g }, t => t[0]);
     }
 
     /// <summary>A copy with its own buffer. Differentiable.</summary>
