@@ -20,6 +20,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from bench_device import setup_device, device_info, median_ms  # shared by the PyTorch benchmark scripts
 
 WARMUP_SECONDS = 1.0
 MLP_SAMPLES, MLP_BATCH = 8192, 128
@@ -160,49 +161,6 @@ def make(name, dev=torch.device("cpu")):
                 opt.zero_grad(set_to_none=True)
         return call
     raise ValueError(name)
-
-
-def setup_device(device, threads):
-    """cpu: torch.set_num_threads(threads), no sync. cuda: fail fast without a GPU; FP32 math (TF32
-    off, as the float32 CPU runs); returns the sync every timed call ends with."""
-    if device == "cuda":
-        if not torch.cuda.is_available():
-            sys.exit(f"{os.path.basename(sys.argv[0])}: --device cuda: CUDA not available "
-                     f"(torch {torch.__version__}, built with CUDA {torch.version.cuda or 'none'})")
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-        torch.backends.cudnn.benchmark = True  # fixed shapes: cuDNN picks its fastest algorithm during warm-up
-        return torch.device("cuda"), torch.cuda.synchronize
-    torch.set_num_threads(threads)
-    return torch.device("cpu"), None
-
-
-def device_info(device):
-    """Fields added to the JSON object: the device and, on cuda, which GPU."""
-    if device.type != "cuda":
-        return {"device": "cpu"}
-    return {"device": "cuda", "gpu": torch.cuda.get_device_name(device), "cuda": torch.version.cuda}
-
-
-def median_ms(call, warmup, repeats, inner, sync=None):
-    if sync is not None:  # cuda: each call (warm-up and timed) ends when the device has finished it
-        fn = call
-
-        def call():
-            fn()
-            sync()
-    t0 = time.perf_counter()
-    i = 0
-    while i < warmup or time.perf_counter() - t0 < WARMUP_SECONDS:
-        call()
-        i += 1
-    samples = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(inner):
-            call()
-        samples.append((time.perf_counter() - t) * 1e3 / inner)
-    return statistics.median(samples)
 
 
 def main():

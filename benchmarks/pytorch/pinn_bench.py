@@ -23,6 +23,7 @@ import sys
 import time
 
 import torch
+from bench_device import setup_device, device_info  # shared by the PyTorch benchmark scripts
 
 N_F, N_B, WIDTH, HIDDEN = 10_000, 100, 20, 8
 NU = 0.01 / math.pi
@@ -70,28 +71,6 @@ def make_problem(seed=42, dev=torch.device("cpu")):
         return loss.item()
 
     return step
-
-
-def setup_device(device, threads):
-    """cpu: torch.set_num_threads(threads), no sync. cuda: fail fast without a GPU; FP32 math (TF32
-    off, as the float32 CPU runs); returns the sync every timed call ends with."""
-    if device == "cuda":
-        if not torch.cuda.is_available():
-            sys.exit(f"{os.path.basename(sys.argv[0])}: --device cuda: CUDA not available "
-                     f"(torch {torch.__version__}, built with CUDA {torch.version.cuda or 'none'})")
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-        torch.backends.cudnn.benchmark = True  # fixed shapes: cuDNN picks its fastest algorithm during warm-up
-        return torch.device("cuda"), torch.cuda.synchronize
-    torch.set_num_threads(threads)
-    return torch.device("cpu"), None
-
-
-def device_info(device):
-    """Fields added to the JSON object: the device and, on cuda, which GPU."""
-    if device.type != "cuda":
-        return {"device": "cpu"}
-    return {"device": "cuda", "gpu": torch.cuda.get_device_name(device), "cuda": torch.version.cuda}
 
 
 def main():
