@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using SciKernels.Backends;
 
 namespace SciKernels;
@@ -19,14 +21,18 @@ public enum DeviceKind
 /// <remarks>
 /// Every tensor operation runs on the device of its operands; operands on different devices are an
 /// error (move them with <see cref="Tensor.To(Device)"/>). The first use of a simulator, OpenCL or CUDA
-/// device creates its ILGPU backend (<see cref="SciKernels.Devices.IlgpuBackend"/>, configured through
-/// <see cref="SciKernels.Devices.IlgpuDevices"/>); <see cref="RegisterProvider"/> replaces that factory,
-/// e.g. with a test double.
+/// device creates its backend through the device assembly that registered itself (the ILGPU backend in
+/// <c>SciKernels.Devices</c>, loaded on demand when it is deployed beside the core);
+/// <see cref="RegisterProvider"/> replaces that factory, e.g. with a test double.
 /// </remarks>
 public sealed class Device : IEquatable<Device>
 {
     private static readonly object Gate = new();
     private static Func<DeviceKind, int, IBackend>? provider;
+    private static Func<Device, IBackend>? builtInProvider;
+
+    /// <summary>Assemblies that may hold a device backend; the core does not reference them, it loads them on first device use.</summary>
+    private static readonly string[] BackendAssemblies = ["SciKernels.Devices", "SciKernels"];
     private static readonly Dictionary<(DeviceKind, int), Device> Cache = new();
     private IBackend? backend;
 
@@ -110,10 +116,37 @@ public sealed class Device : IEquatable<Device>
             lock (Gate)
             {
                 if (backend is not null) return backend;
-                backend = provider is not null ? provider(Kind, Index) : SciKernels.Devices.IlgpuDevices.Create(this);
+                backend = provider is not null ? provider(Kind, Index) : BuiltInProvider(this)(this);
                 return backend;
             }
         }
+    }
+
+    /// <summary>
+    /// Called once by a device assembly's module initializer: the factory used for non-CPU devices when
+    /// no <see cref="RegisterProvider"/> factory is installed. The first registration wins.
+    /// </summary>
+    internal static void RegisterBuiltInProvider(Func<Device, IBackend> factory)
+    {
+        lock (Gate) builtInProvider ??= factory;
+    }
+
+    private static Func<Device, IBackend> BuiltInProvider(Device device)
+    {
+        // Called under Gate; a module initializer calling RegisterBuiltInProvider re-enters it on this thread.
+        if (builtInProvider is null)
+        {
+            foreach (var name in BackendAssemblies)
+            {
+                Assembly asm;
+                try { asm = Assembly.Load(new AssemblyName(name)); }
+                catch (FileNotFoundException) { continue; }
+                RuntimeHelpers.RunModuleConstructor(asm.ManifestModule.ModuleHandle);
+                if (builtInProvider is not null) break;
+            }
+        }
+        return builtInProvider ?? throw new InvalidOperationException(
+            $"device {device}: no device backend is loaded; reference the SciKernels.Devices package (ILGPU: CUDA, OpenCL, simulator) or install one with Device.RegisterProvider");
     }
 
     private static Device Get(DeviceKind kind, int index)

@@ -4,7 +4,7 @@ namespace SciKernels;
 /// <remarks>
 /// Floating types carry values and gradients. Integer types carry indices for gathers, scatters and
 /// graph edges. Complex values are real tensors with a trailing dimension of 2 (re, im), the layout
-/// of <see cref="Spectral.Fourier"/>.
+/// of the spectral (Fourier) operators.
 /// </remarks>
 public enum DType
 {
