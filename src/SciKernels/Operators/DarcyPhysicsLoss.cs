@@ -1,5 +1,4 @@
 using SciKernels.Autograd;
-using SciKernels.Data;
 using SciKernels.NN;
 using SciKernels.Stencils;
 
@@ -14,7 +13,7 @@ namespace SciKernels.Operators;
 /// <para>The loss needs more than the target u per sample, so the targets are packed channels-last as
 /// <c>[n, s, s, 4]</c> = (u, a, f, labelled) by <see cref="PackTargets"/>: u is zero where a sample has no
 /// label, a and f are physical node values, and the last channel is 1 on labelled samples, 0 elsewhere.
-/// Packed targets pass through <see cref="Training.Trainer"/>'s shuffling unchanged; the prediction is
+/// Packed targets pass through <c>SciKernels.Training.Trainer</c>'s shuffling unchanged; the prediction is
 /// <c>[n, s, s, 1]</c> on the same grid (an FNO with padding crops before its output).</para>
 /// <para>Data term: mean over the labelled samples in the batch of ‖û − u‖/‖u‖ (0 when there are none);
 /// with every sample labelled it is bit-for-bit <see cref="Losses.RelativeL2"/>, and with λ = 0 the
@@ -45,7 +44,7 @@ public sealed class DarcyPhysicsLoss
     /// <summary>Face average of a in the residual.</summary>
     public FaceAveraging Averaging { get; }
 
-    /// <summary>The data and physics terms as <see cref="Training.TrainerOptions.Metrics"/> (reported per epoch, train and validation).</summary>
+    /// <summary>The data and physics terms as <c>TrainerOptions.Metrics</c> (SciKernels.Training) (reported per epoch, train and validation).</summary>
     public IReadOnlyDictionary<string, Func<Tensor, Tensor, Tensor>> Metrics => new Dictionary<string, Func<Tensor, Tensor, Tensor>>
     {
         ["data"] = DataLoss,

@@ -21,7 +21,7 @@ public sealed record DeepONetOptions(int Sensors, int CoordinateDims, int[] Bran
 /// Three call forms: <see cref="Forward(Tensor, Tensor)"/> with queries shared by the batch ([Q, d] →
 /// [B, Q]: one GEMM of branch by trunk outputs) or per sample ([B, Q, d] → [B, Q]); and
 /// <see cref="Forward(Tensor)"/> on the paper's triplet format, one row [u(x₁…x_m), y] per example
-/// ([N, m + d] → [N, 1]), which works with <see cref="Training.Trainer"/>.
+/// ([N, m + d] → [N, 1]), which works with <c>SciKernels.Training.Trainer</c>.
 /// </remarks>
 public sealed class DeepONet : Module
 {

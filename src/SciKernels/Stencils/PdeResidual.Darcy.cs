@@ -1,4 +1,3 @@
-using SciKernels.Data;
 
 namespace SciKernels.Stencils;
 
@@ -6,11 +5,11 @@ public static partial class PdeResidual
 {
     /// <summary>
     /// Residual of steady Darcy flow −∇·(a∇u) = f on the unit square with u = g on the boundary, in
-    /// exactly the discretization of <see cref="DarcySolver"/>: for a field that solver returned, the
+    /// exactly the discretization of <c>DarcySolver</c>: for a field that solver returned, the
     /// residual is at the level of its PCG tolerance.
     /// </summary>
     /// <remarks>
-    /// <para>Layout as <see cref="DarcySolver"/> and <see cref="DarcyDataset"/>: u, a and f are node values
+    /// <para>Layout as <c>DarcySolver</c> and <c>DarcyDataset</c>: u, a and f are node values
     /// on an nx×ny grid that includes the boundary nodes, x_i = i·h with h = 1/(n − 1) per axis.</para>
     /// <para>Interior node p: r_p = Σ_q a_pq (u_p − u_q)/h² − f_p over its four neighbours q (boundary
     /// neighbours with their values in u), a_pq the face average of a (<see cref="Stencil.FaceAverage"/>,

@@ -1,4 +1,3 @@
-using SciKernels.Data;
 
 namespace SciKernels.Stencils;
 

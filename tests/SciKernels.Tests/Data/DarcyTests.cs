@@ -1,4 +1,5 @@
 using SciKernels.Data;
+using SciKernels.Stencils;
 using SciKernels.Random;
 using Xunit;
 

@@ -1,14 +1,6 @@
+using SciKernels.Stencils;
+
 namespace SciKernels.Data;
-
-/// <summary>How the coefficient a is averaged onto the faces between two grid nodes.</summary>
-public enum FaceAveraging
-{
-    /// <summary>2·a_p·a_q / (a_p + a_q): flux-continuous across jumps of a (the default).</summary>
-    Harmonic,
-
-    /// <summary>(a_p + a_q) / 2.</summary>
-    Arithmetic,
-}
 
 /// <summary>Outcome of one <see cref="DarcySolver.Solve"/>.</summary>
 /// <param name="Iterations">Conjugate-gradient iterations taken.</param>
