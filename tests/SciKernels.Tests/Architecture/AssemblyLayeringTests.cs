@@ -1,0 +1,63 @@
+using System.Reflection;
+using Xunit;
+
+namespace SciKernels.Tests.Architecture;
+
+/// <summary>
+/// The layers reference only what is below them: a user of tensors loads no ILGPU, HDF5 or console
+/// library, and no layer references one above it. Checked on the compiled metadata, which lists only
+/// references the code actually uses.
+/// </summary>
+public class AssemblyLayeringTests
+{
+    private static readonly Assembly Core = typeof(Tensor).Assembly;
+    private static readonly Assembly SciML = typeof(SciKernels.NN.Linear).Assembly;
+    private static readonly Assembly Training = typeof(SciKernels.Training.Trainer).Assembly;
+    private static readonly Assembly Data = typeof(SciKernels.Data.DatasetCache).Assembly;
+
+    private static string[] References(Assembly a) => a.GetReferencedAssemblies().Select(n => n.Name ?? "").ToArray();
+
+    private static void AssertNone(Assembly a, params string[] prefixes)
+    {
+        var bad = References(a).Where(r => prefixes.Any(p => r == p || r.StartsWith(p + ".", StringComparison.Ordinal))).ToArray();
+        Assert.True(bad.Length == 0, $"{a.GetName().Name} references {string.Join(", ", bad)}");
+    }
+
+    [Fact]
+    public void Layers_are_separate_assemblies()
+    {
+        Assert.Equal("SciKernels.Core", Core.GetName().Name);
+        Assert.Equal("SciKernels", SciML.GetName().Name);
+        Assert.Equal("SciKernels.Training", Training.GetName().Name);
+        Assert.Equal("SciKernels.Data", Data.GetName().Name);
+    }
+
+    [Fact]
+    public void Core_references_no_device_file_format_or_console_library()
+    {
+        AssertNone(Core, "ILGPU", "PureHDF", "Spectre.Console", "SciKernels", "SciKernels.Kernels", "SciKernels.Devices",
+            "SciKernels.Training", "SciKernels.Data", "Microsoft.Extensions.Logging.Abstractions");
+    }
+
+    [Fact]
+    public void SciML_layer_references_neither_training_data_nor_console()
+    {
+        AssertNone(SciML, "PureHDF", "Spectre.Console", "SciKernels.Training", "SciKernels.Data");
+    }
+
+    [Fact]
+    public void Data_and_training_do_not_reference_each_other()
+    {
+        AssertNone(Data, "SciKernels.Training", "Spectre.Console");
+        AssertNone(Training, "SciKernels.Data", "PureHDF");
+    }
+
+    [Fact]
+    public void Device_backends_are_found_without_a_reference_from_the_core()
+    {
+        // The core loads the device assembly by name on first device use; the simulator always exists.
+        var simulator = Device.Simulator();
+        using var t = Tensor.FromArray([1.0, 2.0], 2).To(simulator);
+        Assert.Equal(new[] { 1.0, 2.0 }, t.To(Device.Cpu).ToArray<double>());
+    }
+}
