@@ -17,7 +17,7 @@ namespace SciKernels.Training;
 /// </remarks>
 /// <example>
 /// <code>
-/// var model = new Mlp([1, 64, 64, 1], Activation.Tanh, generator: new Generator(0));
+/// var model = new Mlp([1, 64, 64, 1], new Generator(0), Activation.Tanh);
 /// var opt = new Adam(model.Parameters(), 1e-3);
 /// var history = new Trainer(model, opt, (p, y) => Losses.Mse(p, y),
 ///     new TrainerOptions { Epochs = 200, BatchSize = 64, Seed = 1 }).Fit(x, y, xVal, yVal);

@@ -56,7 +56,7 @@ public sealed class TrainerTests : IDisposable
     {
         var (x, y) = Data(1, 128);
         var (xv, yv) = Data(2, 64);
-        using var model = new Mlp([2, 32, 32, 1], Activation.Tanh, generator: new Generator(3));
+        using var model = new Mlp([2, 32, 32, 1], new Generator(3), Activation.Tanh);
         var opt = new Adam(model.Parameters(), 1e-2);
         var log = new StringWriter();
         var history = new Trainer(model, opt, options: new TrainerOptions
@@ -159,7 +159,7 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void LbfgsIsRejected()
     {
-        using var model = new Mlp([2, 4, 1]);
+        using var model = new Mlp([2, 4, 1], new Generator(0));
         Assert.Throws<ArgumentException>(() => new Trainer(model, new Lbfgs(model.Parameters())));
     }
 }
@@ -192,7 +192,8 @@ public sealed class TrainingMemoryTests
     public void MemoryStaysFlatAcrossEpochs()
     {
         var (x, y) = TrainerTests.Data(13, 64);
-        using var model = new Sequential(new Linear(2, 32), new LayerNorm(32), new Gelu(), new Dropout(0.2, new Generator(1)), new Linear(32, 1));
+        var gen = new Generator(0);
+        using var model = new Sequential(new Linear(2, 32, gen), new LayerNorm(32), new Gelu(), new Dropout(0.2, new Generator(1)), new Linear(32, 1, gen));
         var opt = new Adam(model.Parameters(), 1e-3);
         var probe = new LiveBytesProbe();
         SettleFinalizers(); // the data set's temporaries are garbage now
