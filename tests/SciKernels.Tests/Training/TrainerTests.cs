@@ -1,7 +1,7 @@
+using SciKernels.Cpu;
 using SciKernels.NN;
 using SciKernels.Optim;
 using SciKernels.Random;
-using SciKernels.Storage;
 using SciKernels.Training;
 using Xunit;
 
@@ -177,7 +177,7 @@ public sealed class TrainingMemoryTests
     {
         public List<long> LiveBytes { get; } = new();
 
-        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics) => LiveBytes.Add(CpuBufferPool.LiveBytes);
+        public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics) => LiveBytes.Add(CpuBackend.Instance.Pool.LiveBytes);
     }
 
     private static void SettleFinalizers()
@@ -220,9 +220,9 @@ public sealed class TrainingMemoryTests
         foreach (var opt in optimizers)
         {
             opt.Step();
-            long before = CpuBufferPool.LiveBytes;
+            long before = CpuBackend.Instance.Pool.LiveBytes;
             for (int i = 0; i < 10; i++) opt.Step();
-            Assert.Equal(before, CpuBufferPool.LiveBytes);
+            Assert.Equal(before, CpuBackend.Instance.Pool.LiveBytes);
         }
     }
 }
