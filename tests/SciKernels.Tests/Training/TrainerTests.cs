@@ -36,7 +36,6 @@ public sealed class TrainerTests : IDisposable
             Seed = seed,
             ClipGradNorm = 1,
             Scheduler = new LRScheduler(opt, new StepLR(1, 0.5)),
-            Progress = ProgressDisplay.None,
         }).Fit(x, y);
     }
 
@@ -66,7 +65,6 @@ public sealed class TrainerTests : IDisposable
             Seed = 4,
             Metrics = new Dictionary<string, Func<Tensor, Tensor, Tensor>> { ["rel_l2"] = (p, t) => Losses.RelativeL2(p, t) },
             Callbacks = [new LoggingCallback(log, everyEpochs: 20)],
-            Progress = ProgressDisplay.None,
         }).Fit(x, y, xv, yv);
         var first = history.Epochs[0];
         var last = history.Last!;
@@ -88,12 +86,12 @@ public sealed class TrainerTests : IDisposable
         // A learning rate this large diverges, so the validation loss stops improving quickly.
         var opt = new Sgd(model.Parameters(), 3.0);
         var stop = new EarlyStopping("val_loss", patience: 2, restoreBestWeights: true);
-        var history = new Trainer(model, opt, options: new TrainerOptions { Epochs = 100, BatchSize = 0, Progress = ProgressDisplay.None, StopOnNonFiniteLoss = false, Callbacks = [stop] })
+        var history = new Trainer(model, opt, options: new TrainerOptions { Epochs = 100, BatchSize = 0, StopOnNonFiniteLoss = false, Callbacks = [stop] })
             .Fit(x, y, x, y);
         Assert.True(history.StoppedEarly);
         Assert.Contains("did not improve", history.StopReason);
         Assert.Equal(stop.BestEpoch + 3, history.Epochs.Count);
-        var trainer = new Trainer(model, opt, options: new TrainerOptions { BatchSize = 0, Progress = ProgressDisplay.None });
+        var trainer = new Trainer(model, opt, options: new TrainerOptions { BatchSize = 0 });
         Assert.Equal(stop.Best, trainer.Evaluate(x, y).Loss, 12);
     }
 
@@ -104,7 +102,7 @@ public sealed class TrainerTests : IDisposable
         using var model = new Mlp([2, 4, 1], generator: new Generator(8));
         var opt = new Sgd(model.Parameters(), 0.1);
         var before = model.Parameters().First().ToArray<float>();
-        var history = new Trainer(model, opt, (p, t) => Losses.Mse(p, t).Mul(double.NaN), new TrainerOptions { Epochs = 3, Progress = ProgressDisplay.None }).Fit(x, y);
+        var history = new Trainer(model, opt, (p, t) => Losses.Mse(p, t).Mul(double.NaN), new TrainerOptions { Epochs = 3 }).Fit(x, y);
         Assert.True(history.StoppedEarly);
         Assert.Contains("NaN", history.StopReason);
         Assert.Empty(history.Epochs);
@@ -117,7 +115,7 @@ public sealed class TrainerTests : IDisposable
         var (x, y) = Data(9, 40);
         var options = new Func<TrainingCallback[], int, TrainerOptions>((cbs, epochs) => new TrainerOptions
         {
-            Epochs = epochs, BatchSize = 8, Shuffle = false, Progress = ProgressDisplay.None, Callbacks = cbs,
+            Epochs = epochs, BatchSize = 8, Shuffle = false, Callbacks = cbs,
         });
         using var full = new Mlp([2, 8, 1], generator: new Generator(10));
         var fullHistory = new Trainer(full, new Adam(full.Parameters(), 1e-2), options: options([], 5)).Fit(x, y);
@@ -133,27 +131,6 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal("2", meta["epoch"]);
         var rest = new Trainer(resumed, opt, options: options([], 3)).Fit(x, y);
         Assert.Equal(fullHistory.BatchLosses.Skip(10), rest.BatchLosses); // epochs 3–5, bitwise
-    }
-
-    [Fact]
-    public void PlainProgressWritesOneLinePerEpoch()
-    {
-        var (x, y) = Data(11, 16);
-        using var model = new Mlp([2, 4, 1], generator: new Generator(12));
-        var original = Console.Out;
-        var sw = new StringWriter();
-        Console.SetOut(sw);
-        try
-        {
-            new Trainer(model, new Sgd(model.Parameters(), 0.01), options: new TrainerOptions { Epochs = 2, Progress = ProgressDisplay.Plain }).Fit(x, y);
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-        var lines = sw.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);
-        Assert.StartsWith("epoch 2/2  loss", lines[1]);
     }
 
     [Fact]
@@ -204,7 +181,6 @@ public sealed class TrainingMemoryTests
             ClipGradNorm = 1,
             Metrics = new Dictionary<string, Func<Tensor, Tensor, Tensor>> { ["l1"] = (p, t) => Losses.L1(p, t) },
             Callbacks = [probe],
-            Progress = ProgressDisplay.None,
         }).Fit(x, y, x, y);
         // After the first epoch (which creates optimizer step state and gradients) nothing grows.
         Assert.All(probe.LiveBytes.Skip(1), b => Assert.Equal(probe.LiveBytes[1], b));
