@@ -63,6 +63,7 @@ public static class IlgpuDevices
     }
 
     /// <summary>Creates the backend of a simulator, OpenCL or CUDA device with <paramref name="options"/>.</summary>
+    /// <remarks>Each call creates a new ILGPU context; a <see cref="Device"/> asks its provider once and keeps the backend.</remarks>
     /// <param name="kind">The device kind (not <see cref="DeviceKind.Cpu"/>).</param>
     /// <param name="index">Index among devices of that kind.</param>
     /// <param name="options">Device options (<see cref="DeviceOptions.Default"/> when null).</param>
