@@ -36,7 +36,7 @@ public class DeviceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        IlgpuDevices.Options = new DeviceOptions { ForceOpenCLGenericAddressSpace = true };
+        Device.RegisterProvider(IlgpuDevices.Provider(new DeviceOptions { ForceOpenCLGenericAddressSpace = true }));
         device = Device.Parse(DeviceName);
         var g = new Random.Generator(1);
         a = Tensor.Rand(new[] { N }, g, device: device);

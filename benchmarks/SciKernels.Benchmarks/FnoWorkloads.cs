@@ -163,7 +163,7 @@ public sealed class MlpEpochWorkload : Workload
     public MlpEpochWorkload()
     {
         var gen = new Random.Generator(10);
-        mlp = new NN.Mlp(new[] { 2, 64, 64, 1 }, Activation.Tanh, generator: gen);
+        mlp = new NN.Mlp(new[] { 2, 64, 64, 1 }, gen, Activation.Tanh);
         adam = new Adam(mlp.Parameters(), 1e-3);
         x = Tensor.Rand(new[] { Samples, 2 }, gen, low: -1, high: 1);
         using (GradMode.NoGrad())

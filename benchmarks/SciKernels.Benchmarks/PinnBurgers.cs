@@ -23,7 +23,7 @@ public sealed class PinnBurgers : IDisposable
         var widths = new List<int> { 2 };
         for (int i = 0; i < Hidden; i++) widths.Add(Width);
         widths.Add(1);
-        net = new NNMlp(widths, NN.Activation.Tanh, generator: gen, initializer: NNMlp.XavierInit());
+        net = new NNMlp(widths, gen, NN.Activation.Tanh, initializer: NNMlp.XavierInit());
         net.To(device);
         adam = new Adam(net.Parameters(), learningRate: 1e-3);
 

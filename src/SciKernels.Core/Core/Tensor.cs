@@ -96,41 +96,6 @@ public sealed partial class Tensor : IDisposable
         if (disposed) throw new ObjectDisposedException(nameof(Tensor), $"{op}: a {ShapeString(shape)} {DType.Name()} tensor was used after it was disposed (was it created inside a TensorScope that has ended?)");
     }
 
-    internal static long[] ContiguousStrides(ReadOnlySpan<int> shape)
-    {
-        var s = new long[shape.Length];
-        long acc = 1;
-        for (int i = shape.Length - 1; i >= 0; i--)
-        {
-            s[i] = acc;
-            acc *= shape[i];
-        }
-        return s;
-    }
-
-    internal static string ShapeString(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
-
-    internal static int NormalizeDim(int dim, int rank, string op)
-    {
-        int d = dim < 0 ? dim + rank : dim;
-        if (d < 0 || d >= rank) throw new TensorException(op, $"dimension {dim} is out of range for a tensor of rank {rank}");
-        return d;
-    }
-
-    /// <summary>Allocates an uninitialised contiguous tensor.</summary>
-    public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null)
-    {
-        var dev = device ?? Device.Cpu;
-        long n = 1;
-        foreach (var d in shape)
-        {
-            if (d < 0) throw new TensorException("Empty", $"negative dimension in shape {ShapeString(shape)}");
-            n = checked(n * d);
-        }
-        var storage = dev.Backend.Allocate(dtype, n);
-        return new Tensor(storage, shape.ToArray(), ContiguousStrides(shape), 0);
-    }
-
     /// <summary>A new view of the same storage with other shape/strides/offset.</summary>
     internal Tensor View(int[] newShape, long[] newStrides, long newOffset) => new(Storage, newShape, newStrides, newOffset);
 }

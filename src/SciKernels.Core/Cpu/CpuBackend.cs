@@ -12,16 +12,33 @@ namespace SciKernels.Cpu;
 /// </summary>
 public sealed unsafe partial class CpuBackend : IBackend
 {
-    private CpuBackend() { }
+    /// <summary>Creates a backend with its own buffer pool and settings.</summary>
+    /// <param name="options">Settings (the defaults when null).</param>
+    /// <remarks>
+    /// <see cref="Device.Cpu"/> runs on <see cref="Instance"/>; another instance serves code that calls
+    /// a backend directly and wants its own pool and limits (tests, an embedding host).
+    /// </remarks>
+    public CpuBackend(CpuBackendOptions? options = null)
+    {
+        Options = options ?? new CpuBackendOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxThreads);
+        Pool = new CpuBufferPool(Options.MaxCachedBytes);
+    }
 
-    /// <summary>The single instance.</summary>
+    /// <summary>The backend of <see cref="Device.Cpu"/>, with default options.</summary>
     public static CpuBackend Instance { get; } = new();
+
+    /// <summary>The settings this backend was created with.</summary>
+    public CpuBackendOptions Options { get; }
+
+    /// <summary>This backend's buffer pool (its counters show the memory its tensors hold).</summary>
+    public CpuBufferPool Pool { get; }
 
     /// <inheritdoc/>
     public Device Device => Device.Cpu;
 
     /// <inheritdoc/>
-    public TensorStorage Allocate(DType dtype, long length) => new CpuStorage(dtype, length);
+    public TensorStorage Allocate(DType dtype, long length) => new CpuStorage(Pool, dtype, length);
 
     internal static byte* Ptr(Tensor t) => (byte*)((CpuStorage)t.Storage).Pointer + t.Offset * t.DType.ElementSize();
 

@@ -41,9 +41,10 @@ internal static unsafe partial class Gemm
     /// <param name="c">Row-major C: element (i,j) at <c>c[i*ldc + j]</c>. Must not alias A or B.</param>
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="accumulate">Add into C instead of overwriting it.</param>
+    /// <param name="maxThreads">Upper bound on threads; null: the default CPU backend's <see cref="CpuBackendOptions.MaxThreads"/>.</param>
     public static void Sgemm(int m, int n, int k, float* a, long aRowStride, long aColStride,
-        float* b, long bRowStride, long bColStride, float* c, long ldc, bool accumulate)
-        => Run(new Problem<float>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate), MaxThreads);
+        float* b, long bRowStride, long bColStride, float* c, long ldc, bool accumulate, int? maxThreads = null)
+        => Run(new Problem<float>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate), maxThreads ?? DefaultMaxThreads);
 
     /// <summary>
     /// Double-precision GEMM: <c>C[i,j] = (accumulate ? C[i,j] : 0) + Σ_p A[i,p]·B[p,j]</c>.
@@ -61,9 +62,10 @@ internal static unsafe partial class Gemm
     /// <param name="c">Row-major C: element (i,j) at <c>c[i*ldc + j]</c>.</param>
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="accumulate">Add into C instead of overwriting it.</param>
+    /// <param name="maxThreads">Upper bound on threads; null: the default CPU backend's <see cref="CpuBackendOptions.MaxThreads"/>.</param>
     public static void Dgemm(int m, int n, int k, double* a, long aRowStride, long aColStride,
-        double* b, long bRowStride, long bColStride, double* c, long ldc, bool accumulate)
-        => Run(new Problem<double>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate), MaxThreads);
+        double* b, long bRowStride, long bColStride, double* c, long ldc, bool accumulate, int? maxThreads = null)
+        => Run(new Problem<double>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate), maxThreads ?? DefaultMaxThreads);
 
     /// <summary>
     /// Batched single-precision GEMM: for each b in [0, batch), runs <see cref="Sgemm"/> on the
@@ -87,12 +89,13 @@ internal static unsafe partial class Gemm
     /// <param name="cBatchStride">Element offset between consecutive C matrices.</param>
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="accumulate">Add into C instead of overwriting it.</param>
+    /// <param name="maxThreads">Upper bound on threads (the calling backend's <see cref="CpuBackendOptions.MaxThreads"/>).</param>
     public static void SgemmBatched(int batch, int m, int n, int k,
         float* a, long aBatchStride, long aRowStride, long aColStride,
         float* b, long bBatchStride, long bRowStride, long bColStride,
-        float* c, long cBatchStride, long ldc, bool accumulate)
+        float* c, long cBatchStride, long ldc, bool accumulate, int maxThreads)
         => RunBatched(batch, new Problem<float>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate),
-            aBatchStride, bBatchStride, cBatchStride);
+            aBatchStride, bBatchStride, cBatchStride, maxThreads);
 
     /// <summary>
     /// Batched double-precision GEMM; same conventions as <see cref="SgemmBatched"/>.
@@ -113,12 +116,13 @@ internal static unsafe partial class Gemm
     /// <param name="cBatchStride">Element offset between consecutive C matrices.</param>
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="accumulate">Add into C instead of overwriting it.</param>
+    /// <param name="maxThreads">Upper bound on threads (the calling backend's <see cref="CpuBackendOptions.MaxThreads"/>).</param>
     public static void DgemmBatched(int batch, int m, int n, int k,
         double* a, long aBatchStride, long aRowStride, long aColStride,
         double* b, long bBatchStride, long bRowStride, long bColStride,
-        double* c, long cBatchStride, long ldc, bool accumulate)
+        double* c, long cBatchStride, long ldc, bool accumulate, int maxThreads)
         => RunBatched(batch, new Problem<double>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate),
-            aBatchStride, bBatchStride, cBatchStride);
+            aBatchStride, bBatchStride, cBatchStride, maxThreads);
 
     // ---------------------------------------------------------------- configuration
 
@@ -129,8 +133,8 @@ internal static unsafe partial class Gemm
         Vector256.IsHardwareAccelerated ? Isa.V256 :
         Vector128.IsHardwareAccelerated ? Isa.V128 : Isa.Scalar;
 
-    /// <summary>Upper bound on worker threads (the cores we may use).</summary>
-    internal static int MaxThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Thread bound of callers that hold no backend (the default CPU backend's setting).</summary>
+    private static int DefaultMaxThreads => CpuBackend.Instance.Options.MaxThreads;
 
     /// <summary>
     /// Multiply-adds (m·n·k) per thread below which extra threads are not used: handing work to a
@@ -235,12 +239,11 @@ internal static unsafe partial class Gemm
         }
     }
 
-    private static void RunBatched<T>(int batch, in Problem<T> p, long aBatch, long bBatch, long cBatch) where T : unmanaged
+    private static void RunBatched<T>(int batch, in Problem<T> p, long aBatch, long bBatch, long cBatch, int maxThreads) where T : unmanaged
     {
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch));
         if (batch == 0) return;
         long work = (long)p.M * p.N * p.K;
-        int maxThreads = MaxThreads;
         if (batch == 1 || maxThreads == 1 || work >= ParallelThreshold * 4 || work * batch < ParallelThreshold)
         {
             // Large matrices (or a tiny total): one product at a time, each parallel internally.

@@ -24,9 +24,6 @@ public sealed class Generator
     /// <summary>The seed this generator started from.</summary>
     public ulong Seed { get; }
 
-    /// <summary>A process-wide default generator (seed 0) for quick experiments; pass your own for reproducibility.</summary>
-    public static Generator Default { get; } = new(0);
-
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

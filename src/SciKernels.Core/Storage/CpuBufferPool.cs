@@ -3,30 +3,43 @@ using System.Runtime.InteropServices;
 namespace SciKernels.Storage;
 
 /// <summary>
-/// Pool of 64-byte aligned native buffers in power-of-two size classes.
+/// Pool of 64-byte aligned native buffers in power-of-two size classes, owned by one CPU backend
+/// (<see cref="Cpu.CpuBackend.Pool"/>).
 /// </summary>
 /// <remarks>
 /// Fresh pages cost ~8 µs each to fault in on the VMs we run on (a fresh 42 MB buffer took ~80 ms,
 /// refilling a reused one 0.4 ms), so a training step must reuse buffers rather than allocate.
 /// Power-of-two classes waste at most half a buffer's address space, and untouched pages of that
-/// slack are never faulted in.
+/// slack are never faulted in. Each backend owns its pool, so two backends' counters and caches are
+/// independent; every storage returns its buffer to the pool it came from.
 /// </remarks>
-public static unsafe class CpuBufferPool
+public sealed unsafe class CpuBufferPool
 {
     private const int MinClass = 6; // 64 bytes
     private const int MaxClass = 40;
-    private static readonly Stack<nint>[] Free = CreateBuckets();
-    private static long cachedBytes;
-    private static long liveBytes;
+    private readonly Stack<nint>[] free = CreateBuckets();
+    private long cachedBytes;
+    private long liveBytes;
+
+    /// <summary>Creates an empty pool.</summary>
+    /// <param name="maxCachedBytes">Upper bound on <see cref="CachedBytes"/>; returned buffers beyond it are freed.</param>
+    public CpuBufferPool(long maxCachedBytes = DefaultMaxCachedBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCachedBytes);
+        MaxCachedBytes = maxCachedBytes;
+    }
+
+    /// <summary>The default bound on cached bytes (4 GiB).</summary>
+    public const long DefaultMaxCachedBytes = 4L << 30;
 
     /// <summary>Bytes held in the pool's free lists, ready for reuse.</summary>
-    public static long CachedBytes => Interlocked.Read(ref cachedBytes);
+    public long CachedBytes => Interlocked.Read(ref cachedBytes);
 
     /// <summary>Bytes handed out and not yet returned.</summary>
-    public static long LiveBytes => Interlocked.Read(ref liveBytes);
+    public long LiveBytes => Interlocked.Read(ref liveBytes);
 
     /// <summary>Upper bound on <see cref="CachedBytes"/>; returned buffers beyond it are freed.</summary>
-    public static long MaxCachedBytes { get; set; } = 4L << 30;
+    public long MaxCachedBytes { get; }
 
     private static Stack<nint>[] CreateBuckets()
     {
@@ -44,10 +57,10 @@ public static unsafe class CpuBufferPool
     }
 
     /// <summary>Rents a buffer of at least <paramref name="bytes"/> bytes; contents are undefined.</summary>
-    public static nint Rent(long bytes, out int sizeClass)
+    public nint Rent(long bytes, out int sizeClass)
     {
         sizeClass = SizeClass(Math.Max(bytes, 1));
-        var bucket = Free[sizeClass];
+        var bucket = free[sizeClass];
         long size = 1L << sizeClass;
         lock (bucket)
         {
@@ -67,12 +80,12 @@ public static unsafe class CpuBufferPool
         return p;
     }
 
-    /// <summary>Returns a buffer obtained from <see cref="Rent"/>.</summary>
-    public static void Return(nint pointer, int sizeClass)
+    /// <summary>Returns a buffer obtained from <see cref="Rent"/> of this pool.</summary>
+    public void Return(nint pointer, int sizeClass)
     {
         long size = 1L << sizeClass;
         Interlocked.Add(ref liveBytes, -size);
-        var bucket = Free[sizeClass];
+        var bucket = free[sizeClass];
         if (Interlocked.Read(ref cachedBytes) + size <= MaxCachedBytes)
         {
             lock (bucket) bucket.Push(pointer);
@@ -84,11 +97,11 @@ public static unsafe class CpuBufferPool
     }
 
     /// <summary>Frees every cached buffer (e.g. after a phase that used unusually large tensors).</summary>
-    public static void Trim()
+    public void Trim()
     {
-        for (int c = 0; c < Free.Length; c++)
+        for (int c = 0; c < free.Length; c++)
         {
-            var bucket = Free[c];
+            var bucket = free[c];
             long size = 1L << c;
             lock (bucket)
             {
@@ -101,4 +114,10 @@ public static unsafe class CpuBufferPool
             }
         }
     }
+
+    /// <summary>
+    /// A pool nobody references any more (a discarded backend whose storages are all gone) frees
+    /// its cached buffers; the default backend's pool lives for the whole process.
+    /// </summary>
+    ~CpuBufferPool() => Trim();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
 using SciKernels.Autograd;
 using SciKernels.NN;
 using SciKernels.Optim;
@@ -8,16 +9,18 @@ namespace SciKernels.Training;
 
 /// <summary>
 /// A supervised training loop: seeded mini-batch shuffling, loss and metrics on training and
-/// validation data, gradient clipping, a learning-rate schedule, callbacks and a console display.
+/// validation data, gradient clipping, a learning-rate schedule and callbacks.
 /// </summary>
 /// <remarks>
 /// Each training step runs inside its own <see cref="TensorScope"/>, so the step's temporaries go
 /// back to the pool and memory stays flat over any number of epochs. With the same seeds (weights,
 /// shuffle, dropout) two runs on the CPU produce bitwise-identical losses.
+/// <para>The trainer writes nothing to the console: progress goes to <see cref="TrainerOptions.Progress"/>
+/// and diagnostics to <see cref="TrainerOptions.Logger"/>, both silent when unset.</para>
 /// </remarks>
 /// <example>
 /// <code>
-/// var model = new Mlp([1, 64, 64, 1], Activation.Tanh, generator: new Generator(0));
+/// var model = new Mlp([1, 64, 64, 1], new Generator(0), Activation.Tanh);
 /// var opt = new Adam(model.Parameters(), 1e-3);
 /// var history = new Trainer(model, opt, (p, y) => Losses.Mse(p, y),
 ///     new TrainerOptions { Epochs = 200, BatchSize = 64, Seed = 1 }).Fit(x, y, xVal, yVal);
@@ -73,37 +76,47 @@ public sealed class Trainer
         var history = new TrainingHistory();
         var context = new TrainingContext(Model, Optimizer, Options.Epochs, history);
         var shuffle = new Generator(Options.Seed);
+        var progress = Options.Progress ?? NullTrainingProgress.Instance;
+        var logger = Options.Logger ?? NullLogger.Instance;
+        TrainingLog.TrainingStarted(logger, Options.Epochs, batches, n);
         foreach (var cb in Options.Callbacks) cb.OnTrainBegin(context);
-        ProgressRunner.Run(Options.Progress, Options.Epochs, batches, sink =>
+        progress.TrainingStarted(Options.Epochs, batches);
+        bool nonFinite = false;
+        for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
         {
-            for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
+            var clock = Stopwatch.StartNew();
+            double lr = Optimizer.LearningRate;
+            var order = Options.Shuffle ? shuffle.Permutation(n) : null;
+            var train = TrainEpoch(inputs, targets, order, batch, batches, epoch, history, context, progress);
+            if (train is null)
             {
-                var clock = Stopwatch.StartNew();
-                double lr = Optimizer.LearningRate;
-                var order = Options.Shuffle ? shuffle.Permutation(n) : null;
-                var train = TrainEpoch(inputs, targets, order, batch, batches, epoch, history, context, sink);
-                if (train is null) break; // non-finite loss: reason already recorded
-                double? valLoss = null;
-                var valMetrics = new Dictionary<string, double>();
-                if (validationInputs is not null)
-                {
-                    var (vl, vm) = Evaluate(validationInputs, validationTargets!);
-                    valLoss = vl;
-                    valMetrics = vm;
-                }
-                if (!Options.StepSchedulerPerBatch) Options.Scheduler?.Step();
-                var m = new EpochMetrics(epoch, Options.Epochs, train.Value.Loss, valLoss, train.Value.Metrics, valMetrics, lr, clock.Elapsed);
-                history.EpochList.Add(m);
-                sink.EpochDone(m);
-                foreach (var cb in Options.Callbacks) cb.OnEpochEnd(context, m);
+                nonFinite = true; // the reason is already recorded
+                TrainingLog.NonFiniteLoss(logger, history.StopReason!);
+                break;
             }
-        });
+            double? valLoss = null;
+            var valMetrics = new Dictionary<string, double>();
+            if (validationInputs is not null)
+            {
+                var (vl, vm) = Evaluate(validationInputs, validationTargets!);
+                valLoss = vl;
+                valMetrics = vm;
+            }
+            if (!Options.StepSchedulerPerBatch) Options.Scheduler?.Step();
+            var m = new EpochMetrics(epoch, Options.Epochs, train.Value.Loss, valLoss, train.Value.Metrics, valMetrics, lr, clock.Elapsed);
+            history.EpochList.Add(m);
+            TrainingLog.EpochDone(logger, m);
+            progress.EpochCompleted(m);
+            foreach (var cb in Options.Callbacks) cb.OnEpochEnd(context, m);
+        }
+        if (!nonFinite && history.StopReason is { } reason) TrainingLog.StoppedEarly(logger, reason);
+        progress.TrainingEnded(history);
         foreach (var cb in Options.Callbacks) cb.OnTrainEnd(context);
         return history;
     }
 
     private (double Loss, Dictionary<string, double> Metrics)? TrainEpoch(Tensor inputs, Tensor targets, int[]? order, int batch, int batches,
-        int epoch, TrainingHistory history, TrainingContext context, IProgressSink sink)
+        int epoch, TrainingHistory history, TrainingContext context, ITrainingProgress progress)
     {
         Model.Train();
         int n = inputs.Size(0);
@@ -142,7 +155,7 @@ public sealed class Trainer
             history.BatchLossList.Add(l);
             lossSum += l * len;
             seen += len;
-            sink.BatchDone(epoch, b, l);
+            progress.BatchCompleted(epoch, b, l);
         }
         return (lossSum / seen, metricSums.ToDictionary(kv => kv.Key, kv => kv.Value / seen));
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SciKernels.Optim;
 
 namespace SciKernels.Training;
@@ -38,8 +39,11 @@ public sealed class TrainerOptions
     /// <summary>Callbacks, run in order.</summary>
     public IReadOnlyList<TrainingCallback> Callbacks { get; init; } = Array.Empty<TrainingCallback>();
 
-    /// <summary>Console progress display.</summary>
-    public ProgressDisplay Progress { get; init; } = ProgressDisplay.Auto;
+    /// <summary>Receives progress events (e.g. a console progress bar, which the CLI provides); none when null.</summary>
+    public ITrainingProgress? Progress { get; init; }
+
+    /// <summary>Receives the trainer's diagnostics (start, per-epoch metrics at Debug, stop reasons); none when null.</summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Stop (without applying the step) when a batch loss is NaN or infinite.</summary>
     public bool StopOnNonFiniteLoss { get; init; } = true;

@@ -12,12 +12,13 @@ public sealed class Dropout : Module
 
     /// <summary>Creates the layer.</summary>
     /// <param name="p">Drop probability in [0, 1).</param>
-    /// <param name="generator">Source of the masks; pass a seeded one for reproducible training.</param>
-    public Dropout(double p = 0.5, Generator? generator = null)
+    /// <param name="generator">Source of the masks (explicit, so a seed reproduces the training run).</param>
+    public Dropout(double p, Generator generator)
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout: p must be in [0, 1)");
+        ArgumentNullException.ThrowIfNull(generator);
         P = p;
-        this.generator = generator ?? Generator.Default;
+        this.generator = generator;
     }
 
     /// <summary>Drop probability.</summary>

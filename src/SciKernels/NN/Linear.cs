@@ -9,28 +9,28 @@ namespace SciKernels.NN;
 /// </remarks>
 public sealed class Linear : Module
 {
-    /// <summary>Creates the layer, initializing it from <paramref name="generator"/> (the shared default when null).</summary>
+    /// <summary>Creates the layer, initializing it from <paramref name="generator"/>.</summary>
     /// <param name="inFeatures">Size of the last input dimension.</param>
     /// <param name="outFeatures">Size of the last output dimension.</param>
+    /// <param name="generator">Source of the initial weights (explicit, so the same seed gives the same weights).</param>
     /// <param name="bias">Whether to add a learned bias.</param>
-    /// <param name="generator">Source of the initial weights; pass a seeded one for reproducibility.</param>
     /// <param name="dtype">Parameter dtype.</param>
     /// <param name="device">Parameter device (CPU when null).</param>
-    public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null, DType dtype = DType.Float32, Device? device = null)
+    public Linear(int inFeatures, int outFeatures, Generator generator, bool bias = true, DType dtype = DType.Float32, Device? device = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        ArgumentNullException.ThrowIfNull(generator);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        var gen = generator ?? Generator.Default;
         var w = Tensor.Empty([outFeatures, inFeatures], dtype, device);
-        Init.KaimingUniform(w, gen, a: Math.Sqrt(5));
+        Init.KaimingUniform(w, generator, a: Math.Sqrt(5));
         RegisterParameter("weight", w);
         Tensor? b = null;
         if (bias)
         {
             double bound = 1 / Math.Sqrt(inFeatures);
-            b = Init.Uniform(Tensor.Empty([outFeatures], dtype, device), gen, -bound, bound);
+            b = Init.Uniform(Tensor.Empty([outFeatures], dtype, device), generator, -bound, bound);
         }
         RegisterParameter("bias", b);
     }

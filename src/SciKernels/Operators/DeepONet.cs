@@ -36,9 +36,9 @@ public sealed class DeepONet : Module
             throw new ArgumentException($"DeepONet: sensors, coordinate dims and basis must be positive, got {options}");
         Options = options;
         branch = RegisterModule("branch", new Mlp(new[] { options.Sensors }.Concat(options.BranchHidden).Append(options.Basis).ToArray(),
-            options.Activation, Activation.Identity, generator, dtype, device));
+            generator, options.Activation, Activation.Identity, dtype, device));
         trunk = RegisterModule("trunk", new Mlp(new[] { options.CoordinateDims }.Concat(options.TrunkHidden).Append(options.Basis).ToArray(),
-            options.Activation, options.Activation, generator, dtype, device));
+            generator, options.Activation, options.Activation, dtype, device));
         RegisterParameter("bias", Tensor.Zeros(new[] { 1 }, dtype, device));
     }
 

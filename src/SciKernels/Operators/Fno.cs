@@ -33,14 +33,14 @@ public sealed class Fno : Module
         if (options.Layers < 1 || options.Width < 1 || options.Padding < 0) throw new ArgumentException($"Fno: invalid options {options}");
         this.options = options;
         int d = options.Modes.Length;
-        RegisterModule("lift", new Linear(options.InChannels + d, options.Width, true, generator, dtype, device));
+        RegisterModule("lift", new Linear(options.InChannels + d, options.Width, generator, true, dtype, device));
         for (int i = 0; i < options.Layers; i++)
         {
             RegisterModule($"spectral{i}", new SpectralConv(options.Width, options.Width, options.Modes, generator, dtype, device));
             RegisterModule($"pointwise{i}", new PointwiseConv(options.Width, options.Width, generator, dtype, device));
         }
-        RegisterModule("proj1", new Linear(options.Width, options.ProjectionWidth, true, generator, dtype, device));
-        RegisterModule("proj2", new Linear(options.ProjectionWidth, options.OutChannels, true, generator, dtype, device));
+        RegisterModule("proj1", new Linear(options.Width, options.ProjectionWidth, generator, true, dtype, device));
+        RegisterModule("proj2", new Linear(options.ProjectionWidth, options.OutChannels, generator, true, dtype, device));
     }
 
     /// <summary>The settings the network was built with.</summary>

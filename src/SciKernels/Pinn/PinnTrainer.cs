@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using SciKernels.Optim;
 
 namespace SciKernels.Pinn;
@@ -32,7 +33,8 @@ public sealed record RarOptions(string Term, Func<ulong, PointSet> Candidates, i
 /// Trains a <see cref="PinnProblem"/>: Adam (with optional adaptive weights and RAR), then L-BFGS,
 /// logging the loss of every term. Each step runs in its own <see cref="TensorScope"/>.
 /// </summary>
-public sealed class PinnTrainer
+/// <remarks>Writes nothing to the console: entries go to <see cref="OnLog"/>, <see cref="History"/> and <see cref="Logger"/>.</remarks>
+public sealed partial class PinnTrainer
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private double[]? lastTerms;
@@ -57,6 +59,9 @@ public sealed class PinnTrainer
 
     /// <summary>Called with each logged entry (e.g. to print progress).</summary>
     public Action<PinnLogEntry>? OnLog { get; set; }
+
+    /// <summary>Receives each logged entry (Information) and L-BFGS restarts (Debug); none when null.</summary>
+    public ILogger? Logger { get; set; }
 
     /// <summary>Optional wall-clock budget measured from the trainer's creation; L-BFGS stops at the first log point past it.</summary>
     public TimeSpan? TimeLimit { get; set; }
@@ -140,6 +145,7 @@ public sealed class PinnTrainer
             if (result.Reason is LbfgsStopReason.LineSearchFailed or LbfgsStopReason.ChangeTolerance && !restarted)
             {
                 restarted = true;
+                if (Logger is { } logger) LbfgsRestart(logger, result.Reason, done);
                 lbfgs.ResetHistory();
                 continue;
             }
@@ -206,6 +212,13 @@ public sealed class PinnTrainer
     {
         var e = new PinnLogEntry(phase, step, loss, termLosses, Weights, clock.Elapsed.TotalSeconds);
         History.Add(e);
+        if (Logger is { } logger) Logged(logger, phase, step, loss, e.Seconds);
         OnLog?.Invoke(e);
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Phase} {Step}: loss {Loss:E4} after {Seconds:F1} s")]
+    private static partial void Logged(ILogger logger, PinnPhase phase, long step, double loss, double seconds);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "L-BFGS stopped ({Reason}) after {Iterations} iterations; restarting once from steepest descent")]
+    private static partial void LbfgsRestart(ILogger logger, LbfgsStopReason reason, long iterations);
 }

@@ -49,7 +49,7 @@ public class AssemblyLayeringTests
     public void Data_and_training_do_not_reference_each_other()
     {
         AssertNone(Data, "SciKernels.Training", "Spectre.Console");
-        AssertNone(Training, "SciKernels.Data", "PureHDF");
+        AssertNone(Training, "SciKernels.Data", "PureHDF", "Spectre.Console");
     }
 
     [Fact]

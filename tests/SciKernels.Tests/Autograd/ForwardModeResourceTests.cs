@@ -1,6 +1,6 @@
+using SciKernels.Cpu;
 using SciKernels.Random;
 using SciKernels.Stencils;
-using SciKernels.Storage;
 using SciKernels.Tests.Core;
 using SciKernels.Tests.Devices;
 using Xunit;
@@ -31,7 +31,7 @@ public class ForwardModeMemoryTests
                 var hv = Autodiff.Hvp(a => a.MatMul(w).Sigmoid().Square().Sum(), x, v);
                 Assert.True(double.IsFinite(t.Sum().Item() + hv.Sum().Item()));
             }
-            live.Add(CpuBufferPool.LiveBytes);
+            live.Add(CpuBackend.Instance.Pool.LiveBytes);
         }
         Assert.True(live.Skip(4).Max() - live.Skip(4).Min() == 0, $"live bytes not flat over scoped Jvp/Hvp steps: {string.Join(", ", live)}");
     }

@@ -1,6 +1,6 @@
 using SciKernels.Autograd;
+using SciKernels.Cpu;
 using SciKernels.Random;
-using SciKernels.Storage;
 using Xunit;
 
 namespace SciKernels.Tests.Core;
@@ -45,7 +45,7 @@ public class MemoryDeterminismTests
                 if (step == 0) firstLoss = loss.Item();
                 lastLoss = loss.Item();
             }
-            live.Add(CpuBufferPool.LiveBytes);
+            live.Add(CpuBackend.Instance.Pool.LiveBytes);
         }
         Assert.True(lastLoss < firstLoss, $"the loop should train: {firstLoss} → {lastLoss}");
         Assert.True(live[^1] <= live[4], $"live bytes grew over 50 scoped steps: {string.Join(", ", live)}");

@@ -35,12 +35,17 @@ public sealed class DeviceApiTests
         catch (Exception ex) when (ex is not OutOfMemoryException) { devices = Array.Empty<DeviceInfo>(); }
         var needy = devices.FirstOrDefault(d => d.Kind == AcceleratorKind.OpenCL && !d.GenericAddressSpace);
         Skip.If(needy is null, "no OpenCL device lacking generic address space support (PoCL) is installed");
-        var e = Assert.Throws<InvalidOperationException>(() =>
-            IlgpuDevices.Create(Device.OpenCL(needy!.Index), new DeviceOptions { ForceOpenCLGenericAddressSpace = false }));
+        // The options travel with the provider, not through a global setting.
+        var provider = IlgpuDevices.Provider(new DeviceOptions { ForceOpenCLGenericAddressSpace = false });
+        var e = Assert.Throws<InvalidOperationException>(() => provider(DeviceKind.OpenCL, needy!.Index));
         Assert.Contains($"opencl:{needy.Index}", e.Message);
         Assert.Contains(DeviceOptions.ForceGenericEnvVar, e.Message);
         Assert.Contains("SCIKERNELS_OPENCL_FORCE_GENERIC", DeviceOptions.ForceGenericEnvVar);
     }
+
+    [Fact]
+    public void TheCpuIsNotAnIlgpuDeviceKind() =>
+        Assert.Throws<ArgumentException>(() => IlgpuDevices.Create(DeviceKind.Cpu, 0));
 
     [Fact]
     public void MissingCudaDevice_IsAClearError()

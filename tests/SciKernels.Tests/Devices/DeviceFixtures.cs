@@ -76,8 +76,9 @@ public sealed class OpenCLFixture : DeviceFixture
         var cl = devices.FirstOrDefault(d => d.Kind == AcceleratorKind.OpenCL && d.Usable);
         if (cl is null)
             return (null, "no OpenCL device with OpenCL C >= 2.0 found (install PoCL: tools/ci/install-deps.sh)");
-        // The tests know SciKernels' kernels need no generic address space: opt in explicitly.
-        IlgpuDevices.Options = new DeviceOptions { ForceOpenCLGenericAddressSpace = true };
+        // The tests know SciKernels' kernels need no generic address space: opt in explicitly, for
+        // the devices this provider creates (no global option).
+        Device.RegisterProvider(IlgpuDevices.Provider(new DeviceOptions { ForceOpenCLGenericAddressSpace = true }));
         return Touch(Device.OpenCL(cl.Index));
     }
 }

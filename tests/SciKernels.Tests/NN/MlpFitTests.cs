@@ -14,7 +14,7 @@ public sealed class MlpFitTests
         // 1-32-32-1 tanh network, full-batch Adam with cosine decay: max error below 0.02 on a
         // finer grid than the 64 training points.
         var gen = new Generator(42);
-        using var model = new Mlp([1, 32, 32, 1], Activation.Tanh, generator: gen);
+        using var model = new Mlp([1, 32, 32, 1], gen, Activation.Tanh);
         var x = Tensor.Linspace(-Math.PI, Math.PI, 64).Reshape(64, 1);
         var y = x.Sin();
         var opt = new Adam(model.Parameters(), learningRate: 1e-2);

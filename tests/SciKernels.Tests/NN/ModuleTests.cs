@@ -24,7 +24,7 @@ public sealed class ModuleTests
     [Fact]
     public void MlpParametersHaveDottedNamesInRegistrationOrder()
     {
-        using var mlp = new Mlp([2, 8, 8, 1], Activation.Tanh, generator: new Generator(1));
+        using var mlp = new Mlp([2, 8, 8, 1], new Generator(1), Activation.Tanh);
         var names = mlp.NamedParameters().Select(p => p.Name).ToArray();
         Assert.Equal(["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias", "layers.4.weight", "layers.4.bias"], names);
         Assert.Equal(2 * 8 + 8 + 8 * 8 + 8 + 8 + 1, mlp.ParameterCount);
@@ -80,7 +80,8 @@ public sealed class ModuleTests
     [Fact]
     public void TrainAndEvalPropagateToChildren()
     {
-        using var model = new Sequential(new Linear(2, 2), new Dropout(0.5), new Sequential(new Dropout(0.1)));
+        var gen = new Generator(0);
+        using var model = new Sequential(new Linear(2, 2, gen), new Dropout(0.5, gen), new Sequential(new Dropout(0.1, gen)));
         model.Eval();
         Assert.All(model.NamedModules(), m => Assert.False(m.Module.IsTraining));
         model.Train();
@@ -174,7 +175,8 @@ public sealed class ModuleTests
         using var res = new Residual(new Tanh());
         var x = Tensor.FromArray(new[] { 0.5, -2.0 }, 2);
         Assert.Equal([0.5 + Math.Tanh(0.5), -2 + Math.Tanh(-2.0)], res.Forward(x).ToArray<double>());
-        using var proj = new Residual(new Linear(2, 3), new Linear(2, 3, bias: false));
+        var gen = new Generator(0);
+        using var proj = new Residual(new Linear(2, 3, gen), new Linear(2, 3, gen, bias: false));
         Assert.Equal(["body.weight", "body.bias", "projection.weight"], proj.NamedParameters().Select(p => p.Name));
         Assert.Equal([5, 3], proj.Forward(Tensor.Ones([5, 2])).Shape.ToArray());
     }
@@ -195,7 +197,7 @@ public sealed class ModuleTests
     [Fact]
     public void ToStringShowsTheTree()
     {
-        using var mlp = new Mlp([1, 4, 1], Activation.Sin);
+        using var mlp = new Mlp([1, 4, 1], new Generator(0), Activation.Sin);
         var s = mlp.ToString();
         Assert.Contains("(layers): Sequential(", s);
         Assert.Contains("(0): Linear(in_features=1, out_features=4, bias=True)", s);

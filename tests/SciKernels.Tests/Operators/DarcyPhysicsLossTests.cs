@@ -35,7 +35,6 @@ public class DarcyPhysicsLossTests
             Epochs = epochs,
             BatchSize = 4,
             Seed = 5,
-            Progress = ProgressDisplay.None,
             Metrics = metrics ?? new Dictionary<string, Func<Tensor, Tensor, Tensor>>(),
         }).Fit(x, y);
     }

@@ -15,7 +15,7 @@ public class TaylorEngineTests
     [Fact]
     public void TaylorEngineAgreesWithReverseOverReverse()
     {
-        var net = new Mlp(new[] { 2, 7, 7, 2 }, Activation.Tanh, generator: new Generator(3), dtype: DType.Float64);
+        var net = new Mlp(new[] { 2, 7, 7, 2 }, new Generator(3), Activation.Tanh, dtype: DType.Float64);
         var model = new PinnModel(net, new[] { "x", "t" }, new[] { "u", "v" }, new[] { -1.0, 0.0 }, new[] { 1.0, 2.0 });
         var points = Tensor.Rand(new[] { 13, 2 }, new Generator(4), DType.Float64, low: -1, high: 1);
         var fast = new TaylorDerivativeEngine().Evaluate(model, points, 2);
@@ -56,7 +56,7 @@ public class TaylorEngineTests
     [Fact]
     public void WeightGradientsOfAResidualLossAgree()
     {
-        var net = new Mlp(new[] { 2, 6, 6, 1 }, Activation.Tanh, generator: new Generator(5), dtype: DType.Float64);
+        var net = new Mlp(new[] { 2, 6, 6, 1 }, new Generator(5), Activation.Tanh, dtype: DType.Float64);
         var model = new PinnModel(net, new[] { "x", "t" }, new[] { "u" }, new[] { -1.0, 0.0 }, new[] { 1.0, 1.0 });
         var points = Tensor.Rand(new[] { 17, 2 }, new Generator(6), DType.Float64);
         double[] Grad(IDerivativeEngine engine)
@@ -107,7 +107,7 @@ public class TaylorEngineTests
     public void APinnProblemWithUxyStaysOnTheTaylorPath()
     {
         using var scope = TensorScope.Begin();
-        var net = new Mlp(new[] { 2, 8, 8, 1 }, Activation.Tanh, generator: new Generator(31), dtype: DType.Float64);
+        var net = new Mlp(new[] { 2, 8, 8, 1 }, new Generator(31), Activation.Tanh, dtype: DType.Float64);
         var model = new PinnModel(net, new[] { "x", "y" }, new[] { "u" }, new[] { 0.0, 0.0 }, new[] { 1.0, 2.0 });
         var pts = new Rectangle(0, 0, 1, 2).SampleInterior(40, SamplingMethod.Sobol, 1);
         var engine = new TaylorDerivativeEngine();
@@ -169,7 +169,7 @@ public class TaylorEngineTests
 
     private static (PinnModel Model, Tensor Points) Case(int d, Activation act, int seed)
     {
-        var net = new Mlp(new[] { d, 7, 6, 2 }, act, generator: new Generator((ulong)seed), dtype: DType.Float64);
+        var net = new Mlp(new[] { d, 7, 6, 2 }, new Generator((ulong)seed), act, dtype: DType.Float64);
         var lower = Enumerable.Range(0, d).Select(k => -1.0 + 0.5 * k).ToArray();
         var upper = Enumerable.Range(0, d).Select(k => 1.0 + k).ToArray();
         var model = new PinnModel(net, new[] { "x", "y", "z" }.Take(d).ToArray(), new[] { "u", "v" }, lower, upper);

@@ -151,7 +151,7 @@ public sealed class TaylorMlpTests
     {
         using var scope = TensorScope.Begin();
         var gen = new Generator(8);
-        using var net = new Mlp(new[] { 2, 6, 6, 1 }, () => new Sin(2.5), generator: gen, dtype: DType.Float64);
+        using var net = new Mlp(new[] { 2, 6, 6, 1 }, gen, () => new Sin(2.5), dtype: DType.Float64);
         var x = Tensor.Randn(new[] { 9, 2 }, gen, DType.Float64);
         var lins = net.Layers.OfType<Linear>().ToArray();
         var layers = new[]
@@ -193,7 +193,7 @@ public sealed class TaylorMlpTests
         using var scope = TensorScope.Begin();
         var gen = new Generator(1);
         var x = Tensor.Randn(new[] { 4, 2 }, gen, DType.Float64);
-        using var relu = new Mlp(new[] { 2, 3, 1 }, Activation.Relu, generator: gen, dtype: DType.Float64);
+        using var relu = new Mlp(new[] { 2, 3, 1 }, gen, Activation.Relu, dtype: DType.Float64);
         Assert.Throws<NotSupportedException>(() => TaylorMlp.Forward(relu, x, TaylorRequest.SpaceTime1D));
         using var net = new Mlp(new[] { 2, 3, 1 }, generator: gen, dtype: DType.Float64);
         Assert.Throws<ArgumentException>(() => TaylorMlp.Forward(net, x, new TaylorRequest(new[] { 2 })));

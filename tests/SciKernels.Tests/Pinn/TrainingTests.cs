@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SciKernels.NN;
 using SciKernels.Pinn;
 using SciKernels.Random;
@@ -7,6 +8,16 @@ namespace SciKernels.Tests.Pinn;
 
 public class TrainingTests
 {
+    private sealed class ListLogger(List<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => lines.Add($"{logLevel} {formatter(state, exception)}");
+    }
+
     // u'' = −π² sin(πx) on [0, 1], u(0) = u(1) = 0: u = sin(πx).
     private static PinnProblem Poisson1d(ulong seed, int collocation = 32)
     {
@@ -31,12 +42,15 @@ public class TrainingTests
     public void Tiny_pinn_solves_1d_poisson_with_adam_then_lbfgs()
     {
         using var problem = Poisson1d(1);
-        var trainer = new PinnTrainer(problem) { LogEvery = 50 };
+        var logged = new List<string>();
+        var trainer = new PinnTrainer(problem) { LogEvery = 50, Logger = new ListLogger(logged) };
         trainer.Adam(200, 1e-2);
         trainer.Lbfgs(200);
         double err = Error(problem.Model);
         Assert.True(err < 1e-3, $"relative L2 {err:E3}");
         Assert.True(trainer.History[^1].Loss < 1e-2 * trainer.History[0].Loss);
+        Assert.Equal(trainer.History.Count, logged.Count(l => l.StartsWith("Information ", StringComparison.Ordinal)));
+        Assert.StartsWith("Information Adam 50: loss ", logged[0]);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class CheckpointTests : IDisposable
         public Mixed(ulong seed, int width = 3)
         {
             var gen = new Generator(seed);
-            RegisterModule("net", new Mlp([2, width, 1], Activation.Gelu, generator: gen));
+            RegisterModule("net", new Mlp([2, width, 1], gen, Activation.Gelu));
             RegisterParameter("scale", Tensor.Randn([2], gen, DType.Float64));
             RegisterBuffer("steps", Tensor.FromArray(new[] { (long)seed * 1_000_000_007L, -5L }, 2));
         }

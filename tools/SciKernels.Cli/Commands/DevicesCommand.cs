@@ -13,7 +13,7 @@ internal sealed class DevicesCommand : ICommand
     public string Usage => "usage: scikernels devices\n" +
         "  Lists the CPU and every ILGPU device (simulator, OpenCL, CUDA) with the name to pass to\n" +
         "  Device.Parse / SCIKERNELS_DEVICE and whether it is usable. PoCL-style OpenCL devices need\n" +
-        $"  {DeviceOptions.ForceGenericEnvVar}=1 (or IlgpuDevices.Options) to opt in.";
+        $"  {DeviceOptions.ForceGenericEnvVar}=1 (or Device.RegisterProvider(IlgpuDevices.Provider(options))) to opt in.";
 
     public int Run(Options options, TextWriter stdout, TextWriter stderr)
     {

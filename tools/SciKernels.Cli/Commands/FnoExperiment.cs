@@ -258,6 +258,7 @@ internal static class FnoExperiment
         int labelled = s.Labelled ?? s.NTrain;
         var (trainTargets, testTargets) = physics is null ? (problem.TrainY, problem.TestY) : problem.PhysicsTargets(labelled);
         if (physics is not null) log($"fno: physics-informed loss, λ = {physics.PhysicsWeight:G3}, {labelled} of {s.NTrain} training samples labelled");
+        var progress = new ConsoleTrainingProgress(s.Json ? ProgressDisplay.None : ProgressDisplay.Auto);
         var trainer = new Trainer(model, optimizer, physics is null ? (p, t) => Losses.RelativeL2(p, t) : physics.Loss, new TrainerOptions
         {
             Metrics = physics?.Metrics ?? new Dictionary<string, Func<Tensor, Tensor, Tensor>>(),
@@ -267,10 +268,10 @@ internal static class FnoExperiment
             Scheduler = new LRScheduler(optimizer, schedule),
             StepSchedulerPerBatch = true,
             ValidationBatchSize = 50,
-            Progress = s.Json ? ProgressDisplay.None : ProgressDisplay.Auto,
+            Progress = progress,
         });
         var trainTime = Stopwatch.StartNew();
-        var history = trainer.Fit(problem.TrainX, trainTargets, problem.TestX, testTargets);
+        var history = progress.Run(() => trainer.Fit(problem.TrainX, trainTargets, problem.TestX, testTargets));
         double trainSeconds = trainTime.Elapsed.TotalSeconds;
 
         // Final test error, per-sample relative L2 averaged as in the paper.

@@ -203,7 +203,7 @@ internal static class TrainPinnExperiment
         var widths = new List<int> { inputs };
         for (int i = 0; i < depth; i++) widths.Add(width);
         widths.Add(outputs);
-        return new Mlp(widths, Activation.Tanh, generator: new Generator(seed), dtype: dtype, initializer: Mlp.XavierInit());
+        return new Mlp(widths, new Generator(seed), Activation.Tanh, dtype: dtype, initializer: Mlp.XavierInit());
     }
 
     /// <summary>
