@@ -1,3 +1,5 @@
+using SciKernels.Backends;
+
 namespace SciKernels.Spectral;
 
 /// <summary>How a truncated transform is computed (a test seam: production always uses <see cref="Auto"/>).</summary>
@@ -47,7 +49,7 @@ public static partial class Fourier
         var outShape = x.Shape[..^1].ToArray().Append(modes).Append(2).ToArray();
         Tensor Gemm() => x.Reshape(-1, n).MatMul(DftMatrices.RealForward(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
         Tensor Fft() => Rfft(x).Narrow(-2, 0, modes).Contiguous();
-        return Choose(modes, x.Device, Gemm, Fft);
+        return Choose(modes, x, Gemm, Fft);
     }
 
     /// <summary>
@@ -70,12 +72,13 @@ public static partial class Fourier
         var outShape = x.Shape[..^2].ToArray().Append(n).ToArray();
         Tensor Gemm() => x.Reshape(-1, 2 * modes).MatMul(DftMatrices.RealInverse(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
         Tensor Fft() => Irfft(x, n);
-        return Choose(modes, x.Device, Gemm, Fft);
+        return Choose(modes, x, Gemm, Fft);
     }
 
-    private static Tensor Choose(int modes, Device device, Func<Tensor> gemm, Func<Tensor> fft)
+    private static Tensor Choose(int modes, Tensor x, Func<Tensor> gemm, Func<Tensor> fft)
     {
-        if (device.Kind != DeviceKind.Cpu) return gemm();
+        // the threshold was measured for the host FFT kernels; other backends always take the GEMM
+        if (!HostMemory.Holds(x)) return gemm();
         var strategy = Strategy;
         if (strategy == TruncatedStrategy.Auto) strategy = modes >= FftMinModes ? TruncatedStrategy.Fft : TruncatedStrategy.Gemm;
         return strategy == TruncatedStrategy.Fft ? fft() : gemm();
