@@ -1,33 +1,25 @@
+using SciKernels.Backends;
 using SciKernels.Kernels.Stencil;
 
-namespace SciKernels.Stencils;
+namespace SciKernels.Devices;
 
-/// <summary>Flattens a <see cref="FusedStencil"/> description into the program the device kernels interpret.</summary>
+/// <summary>Compiles a backend-neutral <see cref="StencilSpec"/> into the program the device kernels interpret.</summary>
 internal static class StencilProgramFactory
 {
-    public static StencilProgram Build(Tensor[] xs, int[] spatial, int outComps, LinearTerm[] linear, BilinearTerm[] bilinear)
+    public static StencilProgram Build(StencilSpec spec)
     {
-        var builder = new StencilProgramBuilder(spatial, Array.ConvertAll(xs, x => x.Size(1)), outComps);
-        var handles = new Dictionary<(AxisOperator, int), int>();
-        StencilFactor Map(Factor f)
+        var builder = new StencilProgramBuilder(spec.Spatial, spec.FieldComps, spec.OutComps);
+        foreach (var op in spec.Operators)
+            builder.AddOperator(op.Axis, op.Interior, op.Periodic, Array.ConvertAll(op.Left, Row), Array.ConvertAll(op.Right, Row));
+        foreach (var t in spec.Terms)
         {
-            if (f.Op is null) return new StencilFactor(f.Field, f.Comp);
-            if (!handles.TryGetValue((f.Op, f.Axis), out int h))
-            {
-                var op = f.Op;
-                var left = new StencilRow[op.LeftCount];
-                var right = new StencilRow[op.RightCount];
-                for (int k = 0; k < left.Length; k++) left[k] = Row(op.Explicit(k)!);
-                for (int k = 0; k < right.Length; k++) right[k] = Row(op.Explicit(op.N - op.RightCount + k)!);
-                h = builder.AddOperator(f.Axis, op.Coef, op.Periodic, left, right);
-                handles.Add((f.Op, f.Axis), h);
-            }
-            return new StencilFactor(f.Field, f.Comp, h);
+            if (t.B is { } b) builder.AddBilinear(t.Out, t.Coef, Factor(t.A), Factor(b));
+            else builder.AddLinear(t.Out, t.Coef, Factor(t.A));
         }
-        foreach (var t in linear) builder.AddLinear(t.Out, t.Coef, Map(t.F));
-        foreach (var t in bilinear) builder.AddBilinear(t.Out, t.Coef, Map(t.A), Map(t.B));
         return builder.Build();
     }
 
-    private static StencilRow Row(ExplicitRow r) => new(r.Cols, r.Weights, r.Bias);
+    private static StencilFactor Factor(StencilSpecFactor f) => new(f.Field, f.Comp, f.Operator);
+
+    private static StencilRow Row(StencilSpecRow r) => new(r.Cols, r.Weights, r.Bias);
 }
