@@ -72,9 +72,9 @@ public sealed partial class Tensor
     public unsafe Span<T> AsSpan<T>() where T : unmanaged
     {
         ThrowIfDisposed("AsSpan");
-        if (Storage is not SciKernels.Storage.CpuStorage cpu) throw new TensorException("AsSpan", $"tensor is on {Device}; AsSpan needs a CPU tensor");
+        if (Backend is not Backends.IHostMemory host) throw new TensorException("AsSpan", $"tensor is on {Device}; AsSpan needs a CPU tensor");
         if (!IsContiguous) throw new TensorException("AsSpan", $"tensor of shape {ShapeString(shape)} is not contiguous; call Contiguous() first");
         if (DTypeInfo.Of<T>() != DType) throw new TensorException("AsSpan", $"tensor is {DType.Name()}, not {typeof(T).Name}");
-        return new Span<T>((T*)cpu.Pointer + Offset, checked((int)NumElements));
+        return new Span<T>((T*)host.Address(Storage) + Offset, checked((int)NumElements));
     }
 }

@@ -10,7 +10,7 @@ namespace SciKernels.Cpu;
 /// The managed CPU backend: SIMD (Vector512/Vector256, TensorPrimitives) and threads. It is the
 /// embedded default and the specification every device backend is tested against.
 /// </summary>
-public sealed unsafe partial class CpuBackend : IBackend
+public sealed unsafe partial class CpuBackend : IBackend, IHostMemory
 {
     /// <summary>Creates a backend with its own buffer pool and settings.</summary>
     /// <param name="options">Settings (the defaults when null).</param>
@@ -39,6 +39,9 @@ public sealed unsafe partial class CpuBackend : IBackend
 
     /// <inheritdoc/>
     public TensorStorage Allocate(DType dtype, long length) => new CpuStorage(Pool, dtype, length);
+
+    /// <inheritdoc/>
+    public nint Address(TensorStorage storage) => ((CpuStorage)storage).Pointer;
 
     internal static byte* Ptr(Tensor t) => (byte*)((CpuStorage)t.Storage).Pointer + t.Offset * t.DType.ElementSize();
 

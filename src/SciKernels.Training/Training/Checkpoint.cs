@@ -2,7 +2,7 @@ using SciKernels.Autograd;
 using SciKernels.IO;
 using SciKernels.NN;
 using SciKernels.Optim;
-using SciKernels.Storage;
+using SciKernels.Backends;
 
 namespace SciKernels.Training;
 
@@ -153,7 +153,7 @@ public static class Checkpoint
     /// <summary>Copies the saved bytes into the live tensor; directly into host memory when possible.</summary>
     private static void CopyInto(Tensor live, SafeTensorsEntry saved)
     {
-        if (live.Storage is CpuStorage && live.IsContiguous)
+        if (live.IsContiguous && HostMemory.Holds(live))
         {
             switch (live.DType)
             {

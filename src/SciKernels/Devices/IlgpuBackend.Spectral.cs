@@ -1,16 +1,20 @@
+using SciKernels.Backends;
+using SciKernels.Kernels.Runtime;
 using SciKernels.Kernels.Spectral;
 
 namespace SciKernels.Devices;
 
-public sealed partial class IlgpuBackend
+public sealed partial class IlgpuBackend : ISpectralKernels
 {
-    /// <summary>
-    /// Batched power-of-two FFT along one axis of the contiguous <paramref name="src"/> viewed as
-    /// [outer, len, inner] into the contiguous <paramref name="dst"/> (see <c>KernelOps.Fft</c>).
-    /// </summary>
-    internal void Fft(Tensor src, Tensor dst, Tensor twiddles, int n, int outer, int inner,
-        FftInput input, FftOutput output, int outLen, bool inverse, double scale)
+    /// <inheritdoc/>
+    public bool SupportsFftLength(int n) => KernelOps.IsFftLength(n);
+
+    /// <inheritdoc/>
+    public void Fft(Tensor src, Tensor dst, Tensor twiddles, int n, int outer, int inner,
+        FftSource source, FftTarget target, int outLen, bool inverse, double scale)
     {
+        var input = source switch { FftSource.Real => FftInput.Real, FftSource.HalfSpectrum => FftInput.HalfSpectrum, _ => FftInput.Complex };
+        var output = target == FftTarget.RealPart ? FftOutput.RealPart : FftOutput.Complex;
         lock (gate)
         {
             if (dst.DType == DType.Float32)
@@ -20,13 +24,8 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    /// <summary>
-    /// c [2, P, M, N] = op(A) · op(B) per batch entry, A and B complex as (re, im) planes of any
-    /// strides: A planes are [P, M, K] (or [P, K, M] when <paramref name="adjointA"/>), B planes
-    /// [P, K, N] (or [P, N, K] when <paramref name="adjointB"/>); op is the conjugate transpose
-    /// when the flag is set.
-    /// </summary>
-    internal void ComplexMatMul(Tensor aRe, Tensor aIm, Tensor bRe, Tensor bIm, Tensor c, bool adjointA, bool adjointB)
+    /// <inheritdoc/>
+    public void ComplexMatMul(Tensor aRe, Tensor aIm, Tensor bRe, Tensor bIm, Tensor c, bool adjointA, bool adjointB)
     {
         int p = c.Shape[1], m = c.Shape[2], n = c.Shape[3];
         int k = adjointA ? aRe.Shape[1] : aRe.Shape[2];

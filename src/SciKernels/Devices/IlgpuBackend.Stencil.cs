@@ -1,9 +1,10 @@
+using SciKernels.Backends;
 using SciKernels.Kernels.Runtime;
 using SciKernels.Kernels.Stencil;
 
 namespace SciKernels.Devices;
 
-public sealed unsafe partial class IlgpuBackend
+public sealed unsafe partial class IlgpuBackend : IStencilKernels
 {
     private int stencilTiled, stencilGeneral;
 
@@ -16,10 +17,10 @@ public sealed unsafe partial class IlgpuBackend
     /// <summary>False forces every stencil onto the general kernel (tests compare the two paths).</summary>
     internal bool StencilTilingEnabled { get; set; } = true;
 
-    /// <summary>
-    /// y = the fused stencil <paramref name="program"/> of the contiguous fields <paramref name="xs"/>
-    /// ([batch, comps, spatial…]) into the contiguous <paramref name="y"/> ([batch, outComps, spatial…]).
-    /// </summary>
+    /// <inheritdoc/>
+    public void Stencil(StencilSpec spec, Tensor[] xs, Tensor y) => Stencil(StencilProgramFactory.Build(spec), xs, y);
+
+    /// <summary>Runs the compiled <paramref name="program"/> (see <see cref="Stencil(StencilSpec, Tensor[], Tensor)"/>).</summary>
     internal StencilPath Stencil(StencilProgram program, Tensor[] xs, Tensor y)
     {
         int batch = y.Size(0);

@@ -81,7 +81,7 @@ public class Adam : Optimizer
             FusedPath.CheckGrad(p, g, GetType().Name);
             var m = expAvg[i];
             var v = expAvgSq[i];
-            if (FusedPath.Applies(p, g, m, v))
+            if (UseFusedKernels && FusedPath.Applies(p, g, m, v))
             {
                 if (p.DType == DType.Float32)
                     FusedKernels.Adam(p.AsSpan<float>(), g.AsSpan<float>(), m.AsSpan<float>(), v.AsSpan<float>(),

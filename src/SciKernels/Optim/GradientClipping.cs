@@ -1,5 +1,5 @@
 using SciKernels.Autograd;
-using SciKernels.Storage;
+using SciKernels.Backends;
 
 namespace SciKernels.Optim;
 
@@ -86,5 +86,6 @@ public static class GradientClipping
 
     private static double[] Values(Tensor t) => t.ToArray<double>();
 
-    private static bool IsDense(Tensor t) => t.Storage is CpuStorage && t.IsContiguous && t.DType.IsFloatingPoint();
+    /// <summary>True when the span kernels of <see cref="FusedKernels"/> apply (host memory); other tensors take tensor ops.</summary>
+    private static bool IsDense(Tensor t) => HostMemory.IsDenseFloat(t);
 }

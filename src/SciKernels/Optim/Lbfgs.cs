@@ -1,5 +1,5 @@
 using SciKernels.Autograd;
-using SciKernels.Storage;
+using SciKernels.Backends;
 
 namespace SciKernels.Optim;
 
@@ -410,7 +410,7 @@ public sealed class Lbfgs : Optimizer
         {
             int len = (int)p.NumElements;
             var src = from.AsSpan(offset, len);
-            if (p.Storage is CpuStorage && p.IsContiguous)
+            if (HostMemory.IsDenseFloat(p))
             {
                 if (p.DType == DType.Float64) src.CopyTo(p.AsSpan<double>());
                 else
@@ -430,7 +430,7 @@ public sealed class Lbfgs : Optimizer
 
     private static void Read(Tensor t, Span<double> dst)
     {
-        if (t.Storage is CpuStorage && t.IsContiguous)
+        if (HostMemory.IsDenseFloat(t))
         {
             if (t.DType == DType.Float64) t.AsSpan<double>().CopyTo(dst);
             else

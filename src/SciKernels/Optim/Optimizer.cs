@@ -48,6 +48,12 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// False makes this optimizer update host tensors with its tensor-op form instead of the fused span
+    /// kernel (a test seam: tests compare the two paths; per instance, so parallel tests do not interfere).
+    /// </summary>
+    internal bool UseFusedKernels { get; set; } = true;
+
     /// <summary>Number of steps taken (Adam's bias correction uses it).</summary>
     public long StepCount { get; protected set; }
 

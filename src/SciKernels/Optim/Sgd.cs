@@ -55,7 +55,7 @@ public sealed class Sgd : Optimizer
             if (p.Grad is not { } g) continue;
             FusedPath.CheckGrad(p, g, "Sgd");
             var buf = momentumBuffers?[i];
-            if (FusedPath.Applies(p, g, buf))
+            if (UseFusedKernels && FusedPath.Applies(p, g, buf))
             {
                 if (p.DType == DType.Float32)
                     FusedKernels.Sgd(p.AsSpan<float>(), g.AsSpan<float>(), buf is null ? default : buf.AsSpan<float>(), (float)LearningRate, (float)WeightDecay, (float)Momentum, (float)Dampening, Nesterov, first);

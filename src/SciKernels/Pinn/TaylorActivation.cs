@@ -1,4 +1,5 @@
 using SciKernels.Autograd;
+using SciKernels.Backends;
 using SciKernels.NN;
 
 namespace SciKernels.Pinn;
@@ -40,7 +41,7 @@ internal static class TaylorActivation
             throw new TensorException("TaylorActivation", $"expected stacked [{request.StreamCount}·{points}, w] pre-activations, got {Tensor.ShapeString(z.Shape)}");
         if (bias is not null && (bias.Rank != 1 || bias.Size(0) != w))
             throw new TensorException("TaylorActivation", $"bias of shape {Tensor.ShapeString(bias.Shape)} does not match width {w}");
-        bool cpu = z.Device == Device.Cpu && (bias is null || bias.Device == Device.Cpu);
+        bool cpu = HostMemory.Holds(z) && HostMemory.HoldsOrNull(bias);
         if (!fused || !cpu) return Composite(z, bias, act, request, points);
 
         var zc = z.Contiguous().Detach();

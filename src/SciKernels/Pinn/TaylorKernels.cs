@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using SciKernels.Backends;
 using SciKernels.Cpu;
 using SciKernels.NN;
 
@@ -23,9 +24,9 @@ internal static unsafe class TaylorKernels
     {
         int w = z.Size(1);
         if (z.DType == DType.Float32)
-            Forward(act, CpuBackend.Ptr<float>(z), bias is null ? null : CpuBackend.Ptr<float>(bias), CpuBackend.Ptr<float>(y), request, points, w);
+            Forward(act, HostMemory.Ptr<float>(z), bias is null ? null : HostMemory.Ptr<float>(bias), HostMemory.Ptr<float>(y), request, points, w);
         else
-            Forward(act, CpuBackend.Ptr<double>(z), bias is null ? null : CpuBackend.Ptr<double>(bias), CpuBackend.Ptr<double>(y), request, points, w);
+            Forward(act, HostMemory.Ptr<double>(z), bias is null ? null : HostMemory.Ptr<double>(bias), HostMemory.Ptr<double>(y), request, points, w);
         GC.KeepAlive(z);
         GC.KeepAlive(bias);
         GC.KeepAlive(y);
@@ -39,11 +40,11 @@ internal static unsafe class TaylorKernels
     {
         int w = z.Size(1);
         if (z.DType == DType.Float32)
-            Backward(act, CpuBackend.Ptr<float>(z), bias is null ? null : CpuBackend.Ptr<float>(bias), CpuBackend.Ptr<float>(y), CpuBackend.Ptr<float>(g),
-                CpuBackend.Ptr<float>(gz), gb is null ? null : CpuBackend.Ptr<float>(gb), request, points, w);
+            Backward(act, HostMemory.Ptr<float>(z), bias is null ? null : HostMemory.Ptr<float>(bias), HostMemory.Ptr<float>(y), HostMemory.Ptr<float>(g),
+                HostMemory.Ptr<float>(gz), gb is null ? null : HostMemory.Ptr<float>(gb), request, points, w);
         else
-            Backward(act, CpuBackend.Ptr<double>(z), bias is null ? null : CpuBackend.Ptr<double>(bias), CpuBackend.Ptr<double>(y), CpuBackend.Ptr<double>(g),
-                CpuBackend.Ptr<double>(gz), gb is null ? null : CpuBackend.Ptr<double>(gb), request, points, w);
+            Backward(act, HostMemory.Ptr<double>(z), bias is null ? null : HostMemory.Ptr<double>(bias), HostMemory.Ptr<double>(y), HostMemory.Ptr<double>(g),
+                HostMemory.Ptr<double>(gz), gb is null ? null : HostMemory.Ptr<double>(gb), request, points, w);
         GC.KeepAlive(z);
         GC.KeepAlive(bias);
         GC.KeepAlive(y);

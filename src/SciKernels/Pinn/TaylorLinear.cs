@@ -1,4 +1,5 @@
 using SciKernels.Autograd;
+using SciKernels.Backends;
 using SciKernels.Cpu;
 
 namespace SciKernels.Pinn;
@@ -18,7 +19,8 @@ internal static unsafe class TaylorLinear
     /// <summary>h·Wᵀ.</summary>
     public static Tensor Apply(Tensor h, Tensor weight, bool fused = true)
     {
-        bool cpu = h.Device == Device.Cpu && weight.Device == Device.Cpu;
+        // The CPU kernel runs where the operands live in host memory; elsewhere the composite MatMul form.
+        bool cpu = HostMemory.Holds(h) && HostMemory.Holds(weight);
         if (!fused || !cpu || h.Rank != 2 || weight.Rank != 2 || h.DType != weight.DType || h.Size(1) != weight.Size(1))
             return h.MatMul(weight.T);
         var hc = h.Contiguous().Detach();
@@ -48,9 +50,9 @@ internal static unsafe class TaylorLinear
     private static void Product(Tensor a, long ars, long acs, Tensor b, long brs, long bcs, Tensor c, int m, int n, int k)
     {
         if (a.DType == DType.Float32)
-            Gemm.Sgemm(m, n, k, CpuBackend.Ptr<float>(a), ars, acs, CpuBackend.Ptr<float>(b), brs, bcs, CpuBackend.Ptr<float>(c), n, accumulate: false);
+            Gemm.Sgemm(m, n, k, HostMemory.Ptr<float>(a), ars, acs, HostMemory.Ptr<float>(b), brs, bcs, HostMemory.Ptr<float>(c), n, accumulate: false);
         else
-            Gemm.Dgemm(m, n, k, CpuBackend.Ptr<double>(a), ars, acs, CpuBackend.Ptr<double>(b), brs, bcs, CpuBackend.Ptr<double>(c), n, accumulate: false);
+            Gemm.Dgemm(m, n, k, HostMemory.Ptr<double>(a), ars, acs, HostMemory.Ptr<double>(b), brs, bcs, HostMemory.Ptr<double>(c), n, accumulate: false);
         GC.KeepAlive(a);
         GC.KeepAlive(b);
         GC.KeepAlive(c);
@@ -68,7 +70,7 @@ internal static unsafe class TaylorLinear
         }
         var partial = Tensor.Empty(new[] { chunks, n, k }, g.DType, g.Device);
         int es = g.DType.ElementSize();
-        byte* pg = (byte*)CpuBackend.Ptr(g), ph = (byte*)CpuBackend.Ptr(h), pp = (byte*)CpuBackend.Ptr(partial);
+        byte* pg = (byte*)HostMemory.Ptr(g), ph = (byte*)HostMemory.Ptr(h), pp = (byte*)HostMemory.Ptr(partial);
         bool single = g.DType == DType.Float32;
         Parallel.For(0, chunks, c =>
         {

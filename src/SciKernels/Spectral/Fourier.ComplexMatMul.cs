@@ -1,5 +1,5 @@
 using SciKernels.Autograd;
-using SciKernels.Devices;
+using SciKernels.Backends;
 
 namespace SciKernels.Spectral;
 
@@ -46,15 +46,9 @@ public static partial class Fourier
         var c = Tensor.Empty(new[] { 2, p, m, n }, aRe.DType, aRe.Device);
         if (c.NumElements > 0)
         {
-            if (aRe.Device.Kind != DeviceKind.Cpu)
-            {
-                var backend = aRe.Device.Backend as IlgpuBackend ?? throw new TensorException(op, $"not supported on {aRe.Device}");
-                backend.ComplexMatMul(aRe, aIm, bRe, bIm, c, adjointA, adjointB);
-            }
-            else
-            {
-                CpuComplexMatMul(aRe, aIm, bRe, bIm, c, adjointA, adjointB);
-            }
+            // one device kernel where the backend has one; else (the CPU included) four real GEMMs
+            if (c.Backend is ISpectralKernels kernels) kernels.ComplexMatMul(aRe, aIm, bRe, bIm, c, adjointA, adjointB);
+            else RealGemmComplexMatMul(aRe, aIm, bRe, bIm, c, adjointA, adjointB);
         }
 
         return Tensor.Record(c, op, new[] { aRe, aIm, bRe, bIm }, g =>
@@ -82,20 +76,20 @@ public static partial class Fourier
     }
 
     /// <summary>
-    /// The CPU path: four real batched products written straight into the two output planes, the
+    /// The CPU path (and that of any backend without <see cref="ISpectralKernels"/>): four real batched products written straight into the two output planes, the
     /// second of each pair accumulating; the signs of the conjugations and of −Aᵢ·Bᵢ come from negated
     /// copies of the (small) A planes, so there are no other temporaries. (A direct SIMD loop over the
     /// modes was measured too: within noise of this for the FNO-1d shape [P 16, b 20, 64→64] but 2–4×
     /// slower for the FNO-2d one [P 288, b 20, 32→32], where the packed GEMM kernels win.)
     /// </summary>
-    private static void CpuComplexMatMul(Tensor aRe, Tensor aIm, Tensor bRe, Tensor bIm, Tensor c, bool adjointA, bool adjointB)
+    private static void RealGemmComplexMatMul(Tensor aRe, Tensor aIm, Tensor bRe, Tensor bIm, Tensor c, bool adjointA, bool adjointB)
     {
         var be = c.Backend;
         Tensor Op(Tensor t, bool adj) => adj ? t.Transpose(1, 2) : t;
         Tensor Neg(Tensor t)
         {
             var r = Tensor.Empty(t.Shape, t.DType, t.Device);
-            be.Unary(Backends.UnaryOp.Neg, t, r, 0, 0);
+            be.Unary(UnaryOp.Neg, t, r, 0, 0);
             return r;
         }
         var cr = c.Select(0, 0);

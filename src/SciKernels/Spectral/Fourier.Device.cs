@@ -1,35 +1,34 @@
 using SciKernels.Autograd;
-using SciKernels.Devices;
-using SciKernels.Kernels.Runtime;
-using SciKernels.Kernels.Spectral;
+using SciKernels.Backends;
 
 namespace SciKernels.Spectral;
 
 public static partial class Fourier
 {
-    // ------------------------------------------------------------------ transforms on ILGPU devices
+    // ------------------------------------------------------------------ transforms off host memory
     //
-    // Each transformed dimension is one batched 1-D transform: power-of-two lengths use the Stockham
-    // FFT kernels (the last dimension reads the real signal, or the Hermitian half spectrum, directly;
-    // the other dimensions run along their strides), any other length the exact DFT as a GEMM with
-    // cached matrices — O(n²) work per signal, correct but slow for long non-power-of-two signals.
+    // Each transformed dimension is one batched 1-D transform: lengths the backend's ISpectralKernels
+    // supports (power-of-two Stockham FFTs on ILGPU; the last dimension reads the real signal, or the
+    // Hermitian half spectrum, directly; the other dimensions run along their strides) use its FFT
+    // kernels, any other length — or a backend without the capability — the exact DFT as a GEMM with
+    // cached matrices: O(n²) work per signal, correct but slow for long non-power-of-two signals.
 
-    private static IlgpuBackend DeviceBackend(string op, Tensor x) => x.Device.Backend as IlgpuBackend
-        ?? throw new TensorException(op, $"no FFT implementation for tensors on {x.Device}");
+    /// <summary>The backend's FFT kernels when they handle length <paramref name="n"/>, else null (the GEMM form).</summary>
+    private static ISpectralKernels? FftKernelsFor(Tensor x, int n) =>
+        x.Backend is ISpectralKernels k && k.SupportsFftLength(n) ? k : null;
 
-    /// <summary>Unnormalised real FFT (times <paramref name="scale"/>) of the contiguous x over the trailing sizes.Length dims, on its device.</summary>
+    /// <summary>Unnormalised real FFT (times <paramref name="scale"/>) of the contiguous x over the trailing sizes.Length dims, off host memory.</summary>
     private static Tensor DeviceRfft(Tensor xc, int[] sizes, double scale)
     {
         using var noGrad = GradMode.NoGrad();
-        var backend = DeviceBackend("Rfft", xc);
         int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
         int rows = checked((int)(xc.NumElements / n));
         var outShape = xc.Shape[..^1].ToArray().Append(h).Append(2).ToArray();
         Tensor y;
-        if (KernelOps.IsFftLength(n))
+        if (FftKernelsFor(xc, n) is { } kernels)
         {
             y = Tensor.Empty(outShape, xc.DType, xc.Device);
-            backend.Fft(xc, y, DftMatrices.Twiddles(n, xc.DType, xc.Device), n, rows, 1, FftInput.Real, FftOutput.Complex, h, inverse: false, scale);
+            kernels.Fft(xc, y, DftMatrices.Twiddles(n, xc.DType, xc.Device), n, rows, 1, FftSource.Real, FftTarget.Complex, h, inverse: false, scale);
         }
         else
         {
@@ -45,11 +44,10 @@ public static partial class Fourier
         return y;
     }
 
-    /// <summary>Unnormalised inverse real FFT (times <paramref name="scale"/>) of the contiguous half spectrum [..., n/2+1, 2], on its device.</summary>
+    /// <summary>Unnormalised inverse real FFT (times <paramref name="scale"/>) of the contiguous half spectrum [..., n/2+1, 2], off host memory.</summary>
     private static Tensor DeviceIrfft(Tensor spec, int[] sizes, double scale)
     {
         using var noGrad = GradMode.NoGrad();
-        var backend = DeviceBackend("Irfft", spec);
         int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
         int rank = spec.Rank - 1;
         var t = spec;
@@ -58,10 +56,10 @@ public static partial class Fourier
         int rows = checked((int)(t.NumElements / (2L * h)));
         var outShape = spec.Shape[..^2].ToArray().Append(n).ToArray();
         Tensor y;
-        if (KernelOps.IsFftLength(n))
+        if (FftKernelsFor(t, n) is { } kernels)
         {
             y = Tensor.Empty(outShape, spec.DType, spec.Device);
-            backend.Fft(t, y, DftMatrices.Twiddles(n, spec.DType, spec.Device), n, rows, 1, FftInput.HalfSpectrum, FftOutput.RealPart, n, inverse: true, scale);
+            kernels.Fft(t, y, DftMatrices.Twiddles(n, spec.DType, spec.Device), n, rows, 1, FftSource.HalfSpectrum, FftTarget.RealPart, n, inverse: true, scale);
         }
         else
         {
@@ -84,11 +82,11 @@ public static partial class Fourier
         for (int i = 0; i < axis; i++) outer *= t.Shape[i];
         for (int i = axis + 1; i < rank; i++) inner *= t.Shape[i];
         Tensor y;
-        if (KernelOps.IsFftLength(len))
+        if (FftKernelsFor(t, len) is { } kernels)
         {
             y = Tensor.Empty(t.Shape, t.DType, t.Device);
-            DeviceBackend(inverse ? "Irfft" : "Rfft", t).Fft(t, y, DftMatrices.Twiddles(len, t.DType, t.Device), len, outer, inner,
-                FftInput.Complex, FftOutput.Complex, len, inverse, 1.0);
+            kernels.Fft(t, y, DftMatrices.Twiddles(len, t.DType, t.Device), len, outer, inner,
+                FftSource.Complex, FftTarget.Complex, len, inverse, 1.0);
         }
         else if (len == 1)
         {

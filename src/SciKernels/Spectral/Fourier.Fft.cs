@@ -1,5 +1,5 @@
 using SciKernels.Autograd;
-using SciKernels.Cpu;
+using SciKernels.Backends;
 
 namespace SciKernels.Spectral;
 
@@ -167,15 +167,16 @@ public static partial class Fourier
         int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
         var outShape = x.Shape[..^1].ToArray().Append(h).Append(2).ToArray();
         Tensor y;
-        if (x.Device.Kind != DeviceKind.Cpu) y = DeviceRfft(xc, sizes, scale);
+        if (!HostMemory.Holds(xc)) y = DeviceRfft(xc, sizes, scale);
         else
         {
+            // the CPU kernel (the specification) over host memory
             y = Tensor.Empty(outShape, x.DType, x.Device);
             long rows = x.NumElements / n;
             unsafe
             {
-                if (x.DType == DType.Float32) RfftRaw(CpuBackend.Ptr<float>(xc), CpuBackend.Ptr<float>(y), rows, n, outShape, d, (float)scale);
-                else RfftRaw(CpuBackend.Ptr<double>(xc), CpuBackend.Ptr<double>(y), rows, n, outShape, d, scale);
+                if (x.DType == DType.Float32) RfftRaw(HostMemory.Ptr<float>(xc), HostMemory.Ptr<float>(y), rows, n, outShape, d, (float)scale);
+                else RfftRaw(HostMemory.Ptr<double>(xc), HostMemory.Ptr<double>(y), rows, n, outShape, d, scale);
             }
             GC.KeepAlive(xc);
         }
@@ -189,7 +190,7 @@ public static partial class Fourier
     /// </summary>
     internal static Tensor IrfftOp(Tensor spec, int[] sizes, double scale)
     {
-        bool cpu = spec.Device.Kind == DeviceKind.Cpu;
+        bool cpu = HostMemory.Holds(spec);
         Tensor tmp;
         // the CPU transforms the other dims in place, so it needs a private copy; devices ping-pong
         using (GradMode.NoGrad()) tmp = spec.Contiguous(forceCopy: cpu && sizes.Length > 1);
@@ -202,8 +203,8 @@ public static partial class Fourier
             y = Tensor.Empty(outShape, spec.DType, spec.Device);
             unsafe
             {
-                if (spec.DType == DType.Float32) IrfftRaw(CpuBackend.Ptr<float>(tmp), CpuBackend.Ptr<float>(y), spec.Shape.ToArray(), d, n, (float)scale);
-                else IrfftRaw(CpuBackend.Ptr<double>(tmp), CpuBackend.Ptr<double>(y), spec.Shape.ToArray(), d, n, scale);
+                if (spec.DType == DType.Float32) IrfftRaw(HostMemory.Ptr<float>(tmp), HostMemory.Ptr<float>(y), spec.Shape.ToArray(), d, n, (float)scale);
+                else IrfftRaw(HostMemory.Ptr<double>(tmp), HostMemory.Ptr<double>(y), spec.Shape.ToArray(), d, n, scale);
             }
             GC.KeepAlive(tmp);
         }

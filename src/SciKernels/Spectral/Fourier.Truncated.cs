@@ -1,6 +1,8 @@
+using SciKernels.Backends;
+
 namespace SciKernels.Spectral;
 
-/// <summary>How a truncated transform is computed (a test seam: production always uses <see cref="Auto"/>).</summary>
+/// <summary>How a truncated transform is computed (a test seam: the public API always uses <see cref="Auto"/>).</summary>
 internal enum TruncatedStrategy
 {
     /// <summary>The fixed rule of <see cref="Fourier.FftMinModes"/>.</summary>
@@ -26,16 +28,16 @@ public static partial class Fourier
     /// </summary>
     internal const int FftMinModes = 192;
 
-    /// <summary>Forces one path for <see cref="TruncatedRfft"/> and <see cref="TruncatedIrfft"/>; a test seam.</summary>
-    internal static TruncatedStrategy Strategy { get; set; } = TruncatedStrategy.Auto;
-
     /// <summary>
     /// The lowest <paramref name="modes"/> bins of the real FFT along the last dimension:
     /// [..., n] → [..., modes, 2], equal to <c>Rfft(x)[..., :modes, :]</c>.
     /// </summary>
     /// <param name="x">Real float32/float64 signal.</param>
     /// <param name="modes">Number of kept frequencies, 1 ≤ modes ≤ n/2+1.</param>
-    public static Tensor TruncatedRfft(Tensor x, int modes)
+    public static Tensor TruncatedRfft(Tensor x, int modes) => TruncatedRfft(x, modes, TruncatedStrategy.Auto);
+
+    /// <summary><see cref="TruncatedRfft(Tensor, int)"/> along a forced path on host memory (a test seam, per call).</summary>
+    internal static Tensor TruncatedRfft(Tensor x, int modes, TruncatedStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(x);
         const string op = "TruncatedRfft";
@@ -47,7 +49,7 @@ public static partial class Fourier
         var outShape = x.Shape[..^1].ToArray().Append(modes).Append(2).ToArray();
         Tensor Gemm() => x.Reshape(-1, n).MatMul(DftMatrices.RealForward(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
         Tensor Fft() => Rfft(x).Narrow(-2, 0, modes).Contiguous();
-        return Choose(modes, x.Device, Gemm, Fft);
+        return Choose(modes, x, strategy, Gemm, Fft);
     }
 
     /// <summary>
@@ -57,7 +59,10 @@ public static partial class Fourier
     /// </summary>
     /// <param name="x">Low modes in the complex layout (trailing dimension 2).</param>
     /// <param name="n">Output length; modes ≤ n/2+1.</param>
-    public static Tensor TruncatedIrfft(Tensor x, int n)
+    public static Tensor TruncatedIrfft(Tensor x, int n) => TruncatedIrfft(x, n, TruncatedStrategy.Auto);
+
+    /// <summary><see cref="TruncatedIrfft(Tensor, int)"/> along a forced path on host memory (a test seam, per call).</summary>
+    internal static Tensor TruncatedIrfft(Tensor x, int n, TruncatedStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(x);
         const string op = "TruncatedIrfft";
@@ -70,13 +75,13 @@ public static partial class Fourier
         var outShape = x.Shape[..^2].ToArray().Append(n).ToArray();
         Tensor Gemm() => x.Reshape(-1, 2 * modes).MatMul(DftMatrices.RealInverse(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
         Tensor Fft() => Irfft(x, n);
-        return Choose(modes, x.Device, Gemm, Fft);
+        return Choose(modes, x, strategy, Gemm, Fft);
     }
 
-    private static Tensor Choose(int modes, Device device, Func<Tensor> gemm, Func<Tensor> fft)
+    private static Tensor Choose(int modes, Tensor x, TruncatedStrategy strategy, Func<Tensor> gemm, Func<Tensor> fft)
     {
-        if (device.Kind != DeviceKind.Cpu) return gemm();
-        var strategy = Strategy;
+        // the threshold was measured for the host FFT kernels; other backends always take the GEMM
+        if (!HostMemory.Holds(x)) return gemm();
         if (strategy == TruncatedStrategy.Auto) strategy = modes >= FftMinModes ? TruncatedStrategy.Fft : TruncatedStrategy.Gemm;
         return strategy == TruncatedStrategy.Fft ? fft() : gemm();
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using SciKernels.Backends;
 using SciKernels.Cpu;
 
 namespace SciKernels.Stencils;
@@ -78,7 +79,7 @@ internal static unsafe class CpuStencil
         {
             D = d, Spatial = spatial, AxisStride = axisStride, CompStride = acc, RowsPerComp = rowsPerComp,
             RowLength = rowLength, SegsPerRow = Math.Max(1, (rowLength + Segment - 1) / Segment), OutComps = y.Size(1),
-            FieldBase = Array.ConvertAll(xs, x => (nint)CpuBackend.Ptr<T>(x)),
+            FieldBase = Array.ConvertAll(xs, x => (nint)HostMemory.Ptr<T>(x)),
             FieldBatchStride = Array.ConvertAll(xs, x => x.Size(1) * acc),
             Tile = tile,
         };
@@ -89,7 +90,7 @@ internal static unsafe class CpuStencil
             linBy[o] = linear.Where(t => t.Out == o).ToArray();
             biBy[o] = bilinear.Where(t => t.Out == o).ToArray();
         }
-        nint yBase = (nint)CpuBackend.Ptr<T>(y);
+        nint yBase = (nint)HostMemory.Ptr<T>(y);
         long rows = y.Size(0) * lay.OutComps * rowsPerComp;
         long items = rows * lay.SegsPerRow;
         if (items == 0 || rowLength == 0) return;

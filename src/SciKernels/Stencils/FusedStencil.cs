@@ -1,4 +1,4 @@
-using SciKernels.Devices;
+using SciKernels.Backends;
 
 namespace SciKernels.Stencils;
 
@@ -26,8 +26,8 @@ internal readonly record struct BilinearTerm(int Out, Factor A, Factor B, double
 /// <summary>
 /// The single differentiable primitive of the stencil layer: a sum of linear stencil terms and
 /// products of two stencil terms over fields shaped [batch, components, n0, …, n_{d−1}], computed
-/// in one pass over the output: <see cref="CpuStencil"/> on the CPU, the kernels of
-/// <c>SciKernels.Kernels.Stencil</c> on ILGPU devices (through <see cref="StencilProgramFactory"/>).
+/// in one pass over the output: <see cref="CpuStencil"/> (the specification) on host memory, the
+/// backend's <see cref="IStencilKernels"/> elsewhere, given the neutral <see cref="StencilSpec"/>.
 /// </summary>
 /// <remarks>
 /// Backward (product rule), with Aᵀ the adjoint 1-D operator of a factor:
@@ -53,11 +53,40 @@ internal static class FusedStencil
         shape[1] = outComps;
         spatial.CopyTo(shape, 2);
         var y = Tensor.Empty(shape, first.DType, first.Device);
-        if (first.Device == Device.Cpu) CpuStencil.Run(xs, y, spatial, linear, bilinear);
-        else if (first.Backend is IlgpuBackend device) device.Stencil(StencilProgramFactory.Build(xs, spatial, outComps, linear, bilinear), xs, y);
+        if (HostMemory.Holds(first)) CpuStencil.Run(xs, y, spatial, linear, bilinear);
+        else if (first.Backend is IStencilKernels kernels) kernels.Stencil(Describe(xs, spatial, outComps, linear, bilinear), xs, y);
         else throw new TensorException(name, $"no stencil kernel for tensors on {first.Device}");
         return Tensor.Record(y, name, xs, g => Backward(name, xs, spatial, linear, bilinear, g));
     }
+
+    /// <summary>The backend-neutral description of a stencil for device kernels (operators shared by factors listed once).</summary>
+    public static StencilSpec Describe(Tensor[] xs, int[] spatial, int outComps, LinearTerm[] linear, BilinearTerm[] bilinear)
+    {
+        var operators = new List<StencilSpecOperator>();
+        var handles = new Dictionary<(AxisOperator, int), int>();
+        StencilSpecFactor Map(Factor f)
+        {
+            if (f.Op is null) return new StencilSpecFactor(f.Field, f.Comp);
+            if (!handles.TryGetValue((f.Op, f.Axis), out int h))
+            {
+                var op = f.Op;
+                var left = new StencilSpecRow[op.LeftCount];
+                var right = new StencilSpecRow[op.RightCount];
+                for (int k = 0; k < left.Length; k++) left[k] = Row(op.Explicit(k)!);
+                for (int k = 0; k < right.Length; k++) right[k] = Row(op.Explicit(op.N - op.RightCount + k)!);
+                h = operators.Count;
+                operators.Add(new StencilSpecOperator(f.Axis, op.Coef, op.Periodic, left, right));
+                handles.Add((f.Op, f.Axis), h);
+            }
+            return new StencilSpecFactor(f.Field, f.Comp, h);
+        }
+        var terms = new List<StencilSpecTerm>(linear.Length + bilinear.Length);
+        foreach (var t in linear) terms.Add(new StencilSpecTerm(t.Out, t.Coef, Map(t.F), null));
+        foreach (var t in bilinear) terms.Add(new StencilSpecTerm(t.Out, t.Coef, Map(t.A), Map(t.B)));
+        return new StencilSpec(spatial, Array.ConvertAll(xs, x => x.Size(1)), outComps, operators.ToArray(), terms.ToArray());
+    }
+
+    private static StencilSpecRow Row(ExplicitRow r) => new(r.Cols, r.Weights, r.Bias);
 
     private static Tensor?[] Backward(string name, Tensor[] xs, int[] spatial, LinearTerm[] linear, BilinearTerm[] bilinear, Tensor g)
     {

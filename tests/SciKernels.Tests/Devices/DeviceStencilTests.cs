@@ -224,18 +224,18 @@ public abstract class DeviceStencilTests(DeviceFixture fixture)
         var x2 = new[] { Tensor.Zeros(new[] { 1, 1, 8, 8 }) };
         var v2 = new[] { Tensor.Zeros(new[] { 1, 2, 8, 8 }) };
         var lap2 = GridOperators.LaplacianTerms(grid2, new[] { 8, 8 }, 2, 0, 1, "test");
-        Assert.NotNull(ops.StencilTile(StencilProgramFactory.Build(x2, new[] { 8, 8 }, 1, lap2, Array.Empty<BilinearTerm>())));
+        Assert.NotNull(ops.StencilTile(StencilProgramFactory.Build(FusedStencil.Describe(x2, new[] { 8, 8 }, 1, lap2, Array.Empty<BilinearTerm>()))));
         // 1-D, bilinear, and stencils of several components stay on the general kernel.
         var lap1 = GridOperators.LaplacianTerms(grid1, new[] { 8 }, 2, 0, 1, "test");
-        Assert.Null(ops.StencilTile(StencilProgramFactory.Build(new[] { Tensor.Zeros(new[] { 1, 1, 8 }) }, new[] { 8 }, 1, lap1, Array.Empty<BilinearTerm>())));
+        Assert.Null(ops.StencilTile(StencilProgramFactory.Build(FusedStencil.Describe(new[] { Tensor.Zeros(new[] { 1, 1, 8 }) }, new[] { 8 }, 1, lap1, Array.Empty<BilinearTerm>()))));
         var div = new[]
         {
             new LinearTerm(0, new Factor(0, 0, 0, GridOperators.D1(grid2, 0, 8)), 1),
             new LinearTerm(0, new Factor(0, 1, 1, GridOperators.D1(grid2, 1, 8)), 1),
         };
-        Assert.Null(ops.StencilTile(StencilProgramFactory.Build(v2, new[] { 8, 8 }, 1, div, Array.Empty<BilinearTerm>())));
+        Assert.Null(ops.StencilTile(StencilProgramFactory.Build(FusedStencil.Describe(v2, new[] { 8, 8 }, 1, div, Array.Empty<BilinearTerm>()))));
         var adv = new[] { new BilinearTerm(0, Factor.Identity(0, 0), new Factor(0, 0, 0, GridOperators.D1(grid2, 0, 8)), 1) };
-        Assert.Null(ops.StencilTile(StencilProgramFactory.Build(x2, new[] { 8, 8 }, 1, Array.Empty<LinearTerm>(), adv)));
+        Assert.Null(ops.StencilTile(StencilProgramFactory.Build(FusedStencil.Describe(x2, new[] { 8, 8 }, 1, Array.Empty<LinearTerm>(), adv))));
     }
 
     [SkippableFact]

@@ -76,18 +76,11 @@ public sealed class SgdTests
         {
             var p = Tensor.FromArray(values, 37).RequiresGrad_();
             var opt = new Sgd([p], 0.05, momentum: 0.8, weightDecay: 0.01, nesterov: true);
-            FusedPath.Disabled = generic;
-            try
+            opt.UseFusedKernels = !generic;
+            for (int s = 0; s < 3; s++)
             {
-                for (int s = 0; s < 3; s++)
-                {
-                    p.Grad = Tensor.FromArray(grads, 37);
-                    opt.Step();
-                }
-            }
-            finally
-            {
-                FusedPath.Disabled = false;
+                p.Grad = Tensor.FromArray(grads, 37);
+                opt.Step();
             }
             return p.ToArray<float>();
         }

@@ -61,19 +61,11 @@ public sealed class SpectralAdjointTests
     [InlineData(true)]
     public void TruncatedTransformsAdjoint(bool fft)
     {
-        var saved = Fourier.Strategy;
-        try
+        var path = fft ? TruncatedStrategy.Fft : TruncatedStrategy.Gemm;
+        foreach (var (n, m) in new[] { (16, 5), (17, 9), (64, 33), (85, 12) })
         {
-            Fourier.Strategy = fft ? TruncatedStrategy.Fft : TruncatedStrategy.Gemm;
-            foreach (var (n, m) in new[] { (16, 5), (17, 9), (64, 33), (85, 12) })
-            {
-                CheckAdjoint(x => Fourier.TruncatedRfft(x, m), new[] { 3, n }, (ulong)(n * m));
-                CheckAdjoint(x => Fourier.TruncatedIrfft(x, n), new[] { 3, m, 2 }, (ulong)(n * m + 1));
-            }
-        }
-        finally
-        {
-            Fourier.Strategy = saved;
+            CheckAdjoint(x => Fourier.TruncatedRfft(x, m, path), new[] { 3, n }, (ulong)(n * m));
+            CheckAdjoint(x => Fourier.TruncatedIrfft(x, n, path), new[] { 3, m, 2 }, (ulong)(n * m + 1));
         }
     }
 
@@ -97,28 +89,18 @@ public sealed class SpectralAdjointTests
     [InlineData(421, 12)]
     public void TruncatedStrategiesAgree(int n, int m)
     {
-        var saved = Fourier.Strategy;
         using var scope = TensorScope.Begin();
-        try
-        {
-            var gen = new Generator(8);
-            var x = Randn(gen, DType.Float64, 4, n);
-            var spec = Randn(gen, DType.Float64, 4, m, 2);
-            Fourier.Strategy = TruncatedStrategy.Gemm;
-            var a = Fourier.TruncatedRfft(x, m).ToArray<double>();
-            var ia = Fourier.TruncatedIrfft(spec, n).ToArray<double>();
-            Fourier.Strategy = TruncatedStrategy.Fft;
-            var b = Fourier.TruncatedRfft(x, m).ToArray<double>();
-            var ib = Fourier.TruncatedIrfft(spec, n).ToArray<double>();
-            Assert.True(MaxAbsDiff(a, b) < 1e-10 * n);
-            Assert.True(MaxAbsDiff(ia, ib) < 1e-12 * n);
-            var full = Fourier.Rfft(x).Narrow(1, 0, m).ToArray<double>();
-            Assert.True(MaxAbsDiff(a, full) < 1e-10 * n);
-        }
-        finally
-        {
-            Fourier.Strategy = saved;
-        }
+        var gen = new Generator(8);
+        var x = Randn(gen, DType.Float64, 4, n);
+        var spec = Randn(gen, DType.Float64, 4, m, 2);
+        var a = Fourier.TruncatedRfft(x, m, TruncatedStrategy.Gemm).ToArray<double>();
+        var ia = Fourier.TruncatedIrfft(spec, n, TruncatedStrategy.Gemm).ToArray<double>();
+        var b = Fourier.TruncatedRfft(x, m, TruncatedStrategy.Fft).ToArray<double>();
+        var ib = Fourier.TruncatedIrfft(spec, n, TruncatedStrategy.Fft).ToArray<double>();
+        Assert.True(MaxAbsDiff(a, b) < 1e-10 * n);
+        Assert.True(MaxAbsDiff(ia, ib) < 1e-12 * n);
+        var full = Fourier.Rfft(x).Narrow(1, 0, m).ToArray<double>();
+        Assert.True(MaxAbsDiff(a, full) < 1e-10 * n);
     }
 
     [Fact]
@@ -126,24 +108,14 @@ public sealed class SpectralAdjointTests
     {
         // The rule, not a timing, decides: results are bit-identical to the forced path on either side.
         using var scope = TensorScope.Begin();
-        var saved = Fourier.Strategy;
-        try
+        var gen = new Generator(1);
+        foreach (var (n, m, path) in new[] { (96, 7, TruncatedStrategy.Gemm), (2 * Fourier.FftMinModes, Fourier.FftMinModes, TruncatedStrategy.Fft) })
         {
-            var gen = new Generator(1);
-            foreach (var (n, m, path) in new[] { (96, 7, TruncatedStrategy.Gemm), (2 * Fourier.FftMinModes, Fourier.FftMinModes, TruncatedStrategy.Fft) })
-            {
-                var x = Randn(gen, DType.Float32, 3, n);
-                Fourier.Strategy = TruncatedStrategy.Auto;
-                var auto = Fourier.TruncatedRfft(x, m).ToArray<float>();
-                var autoInverse = Fourier.TruncatedIrfft(Fourier.TruncatedRfft(x, m), n).ToArray<float>();
-                Fourier.Strategy = path;
-                Assert.Equal(Fourier.TruncatedRfft(x, m).ToArray<float>(), auto);
-                Assert.Equal(Fourier.TruncatedIrfft(Fourier.TruncatedRfft(x, m), n).ToArray<float>(), autoInverse);
-            }
-        }
-        finally
-        {
-            Fourier.Strategy = saved;
+            var x = Randn(gen, DType.Float32, 3, n);
+            var auto = Fourier.TruncatedRfft(x, m).ToArray<float>();
+            var autoInverse = Fourier.TruncatedIrfft(Fourier.TruncatedRfft(x, m), n).ToArray<float>();
+            Assert.Equal(Fourier.TruncatedRfft(x, m, path).ToArray<float>(), auto);
+            Assert.Equal(Fourier.TruncatedIrfft(Fourier.TruncatedRfft(x, m, path), n, path).ToArray<float>(), autoInverse);
         }
     }
 
