@@ -32,7 +32,7 @@ public sealed class Device : IEquatable<Device>
     private static Func<Device, IBackend>? builtInProvider;
 
     /// <summary>Assemblies that may hold a device backend; the core does not reference them, it loads them on first device use.</summary>
-    private static readonly string[] BackendAssemblies = ["SciKernels.Devices", "SciKernels"];
+    private static readonly string[] BackendAssemblies = ["SciKernels.Devices"];
     private static readonly Dictionary<(DeviceKind, int), Device> Cache = new();
     private IBackend? backend;
 

@@ -14,12 +14,14 @@ public class AssemblyLayeringTests
     private static readonly Assembly SciML = typeof(SciKernels.NN.Linear).Assembly;
     private static readonly Assembly Training = typeof(SciKernels.Training.Trainer).Assembly;
     private static readonly Assembly Data = typeof(SciKernels.Data.DatasetCache).Assembly;
+    private static readonly Assembly Devices = typeof(SciKernels.Devices.IlgpuDevices).Assembly;
 
     private static string[] References(Assembly a) => a.GetReferencedAssemblies().Select(n => n.Name ?? "").ToArray();
 
     private static void AssertNone(Assembly a, params string[] prefixes)
     {
-        var bad = References(a).Where(r => prefixes.Any(p => r == p || r.StartsWith(p + ".", StringComparison.Ordinal))).ToArray();
+        // "Name*" matches a package family (ILGPU, ILGPU.Algorithms); other names match exactly.
+        var bad = References(a).Where(r => prefixes.Any(p => p.EndsWith('*') ? r.StartsWith(p.TrimEnd('*'), StringComparison.Ordinal) : r == p)).ToArray();
         Assert.True(bad.Length == 0, $"{a.GetName().Name} references {string.Join(", ", bad)}");
     }
 
@@ -30,26 +32,34 @@ public class AssemblyLayeringTests
         Assert.Equal("SciKernels", SciML.GetName().Name);
         Assert.Equal("SciKernels.Training", Training.GetName().Name);
         Assert.Equal("SciKernels.Data", Data.GetName().Name);
+        Assert.Equal("SciKernels.Devices", Devices.GetName().Name);
     }
 
     [Fact]
     public void Core_references_no_device_file_format_or_console_library()
     {
-        AssertNone(Core, "ILGPU", "PureHDF", "Spectre.Console", "SciKernels", "SciKernels.Kernels", "SciKernels.Devices",
+        AssertNone(Core, "ILGPU*", "PureHDF*", "Spectre*", "SciKernels", "SciKernels.Kernels", "SciKernels.Devices",
             "SciKernels.Training", "SciKernels.Data", "Microsoft.Extensions.Logging.Abstractions");
     }
 
     [Fact]
-    public void SciML_layer_references_neither_training_data_nor_console()
+    public void SciML_layer_references_neither_devices_training_data_nor_console()
     {
-        AssertNone(SciML, "PureHDF", "Spectre.Console", "SciKernels.Training", "SciKernels.Data");
+        AssertNone(SciML, "ILGPU*", "SciKernels.Kernels", "SciKernels.Devices", "PureHDF*", "Spectre*", "SciKernels.Training", "SciKernels.Data");
+    }
+
+    [Fact]
+    public void Device_backend_builds_on_the_core_alone()
+    {
+        AssertNone(Devices, "SciKernels", "SciKernels.Training", "SciKernels.Data", "PureHDF*", "Spectre*");
+        Assert.Contains("SciKernels.Core", References(Devices));
     }
 
     [Fact]
     public void Data_and_training_do_not_reference_each_other()
     {
-        AssertNone(Data, "SciKernels.Training", "Spectre.Console");
-        AssertNone(Training, "SciKernels.Data", "PureHDF", "Spectre.Console");
+        AssertNone(Data, "SciKernels.Training", "Spectre*");
+        AssertNone(Training, "SciKernels.Data", "PureHDF*", "Spectre*");
     }
 
     [Fact]
