@@ -62,7 +62,6 @@ public abstract class DeviceTests(DeviceFixture fixture)
         UnaryOp.Reciprocal => (0.5, 3, 0, 0),
         UnaryOp.Clamp => (-2, 2, -0.5, 0.7),
         UnaryOp.Affine => (-2, 2, 1.5, -0.25),
-        UnaryOp.InRange => (-2, 2, -0.5, 0.7),
         _ => (-3, 3, 0, 0),
     };
 
