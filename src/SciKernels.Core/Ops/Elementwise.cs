@@ -193,12 +193,8 @@ public sealed partial class Tensor
         return RecordBinary(r, name, x, g, h => h.Mul(g).Mul(F.D2(x, y)), h => UnaryGrad<F>(x, y, h));
     }
 
-    private static string OpName(UnaryOp op) => op switch
-    {
-        UnaryOp.Exp => "Exp", UnaryOp.Log => "Log", UnaryOp.Sqrt => "Sqrt", UnaryOp.Sin => "Sin", UnaryOp.Cos => "Cos",
-        UnaryOp.Tanh => "Tanh", UnaryOp.Sigmoid => "Sigmoid", UnaryOp.Relu => "Relu", UnaryOp.Softplus => "Softplus",
-        UnaryOp.Erf => "Erf", UnaryOp.Gelu => "Gelu", _ => op.ToString(),
-    };
+    // Enum names are cached by the runtime: no allocation per call.
+    private static string OpName(UnaryOp op) => op.ToString();
 
     /// <summary>e^x.</summary>
     public Tensor Exp() => Apply<Functions.Exp>();
