@@ -13,7 +13,7 @@ public class IndexingTests
     public void GatherAndScatterMatchReference(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(3);
+        var rng = new System.Random(3);
         foreach (var (outer, dim, inner, nIdx) in new[] { (1, 5, 1, 8), (3, 4, 2, 6), (2, 7, 3, 1) })
         {
             var x = Ref.Rand(rng, outer * dim * inner);

@@ -26,7 +26,7 @@ public class MatMulTests
     public void GemmMatchesReferenceForStridedTransposedBatched(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(5);
+        var rng = new System.Random(5);
         var cases = new (int M, int N, int K, int Batch, bool TA, bool TB, bool BroadcastB, double Alpha, double Beta)[]
         {
             (1, 1, 1, 1, false, false, false, 1, 0),

@@ -10,7 +10,7 @@ public class ReductionTests
     public void ReduceAllMatchesReferenceAndIsDeterministic(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(7);
+        var rng = new System.Random(7);
         foreach (int n in new[] { 1, 5, 300, 2500 })
         {
             var x = Ref.Rand(rng, n);
@@ -47,7 +47,7 @@ public class ReductionTests
     public void ReduceAxisBothStrategiesMatchReference(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(11);
+        var rng = new System.Random(11);
         foreach (var (outer, axis, inner) in new[] { (1, 1, 1), (3, 7, 5), (2, 300, 3), (4, 40, 1), (1, 600, 2) })
         {
             var x = Ref.Rand(rng, outer * axis * inner);
@@ -91,7 +91,7 @@ public class ReductionTests
             var sp = ElementwiseTests.Specials(float32);
             // Rows: one special among ordinary values (at the start, middle, end), all signed zeros, all specials.
             var rows = new List<double[]>();
-            var rng = new Random(3);
+            var rng = new System.Random(3);
             foreach (var s in sp)
                 foreach (int at in new[] { 0, 150, 299 })
                 {

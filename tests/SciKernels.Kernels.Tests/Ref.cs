@@ -5,10 +5,10 @@ namespace SciKernels.Kernels.Tests;
 /// <summary>Straightforward host references and random helpers.</summary>
 public static class Ref
 {
-    public static double[] Rand(Random rng, int n, double lo = -2, double hi = 2) =>
+    public static double[] Rand(System.Random rng, int n, double lo = -2, double hi = 2) =>
         Enumerable.Range(0, n).Select(_ => Math.Round(lo + (hi - lo) * rng.NextDouble(), 3)).ToArray();
 
-    public static int[] RandShape(Random rng, int rank, int maxDim = 5) =>
+    public static int[] RandShape(System.Random rng, int rank, int maxDim = 5) =>
         Enumerable.Range(0, rank).Select(_ => rng.Next(1, maxDim + 1)).ToArray();
 
     public static int[] Contiguous(int[] shape)

@@ -42,7 +42,7 @@ public class SpectralTests
     public void ComplexFftMatchesNaiveDft(string backend, int outer, int n, int inner)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(n * 31 + inner);
+        var rng = new System.Random(n * 31 + inner);
         var x = Ref.Rand(rng, 2 * outer * n * inner);
         foreach (bool inverse in new[] { false, true })
         {
@@ -67,7 +67,7 @@ public class SpectralTests
     public void RealInputKeepsLowBinsAndHalfSpectrumInvertsToReal(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(3);
+        var rng = new System.Random(3);
         foreach (int n in new[] { 2, 4, 32 })
         {
             int rows = 3, h = n / 2 + 1;
@@ -123,7 +123,7 @@ public class SpectralTests
     public void ComplexMatMulMatchesReferenceForEveryAdjointCombination(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(11);
+        var rng = new System.Random(11);
         foreach (var (p, m, n, k) in new[] { (3, 4, 5, 6), (2, 20, 17, 35) }) // inside one tile; across tiles and K slabs
             foreach (bool adjA in new[] { false, true })
                 foreach (bool adjB in new[] { false, true })

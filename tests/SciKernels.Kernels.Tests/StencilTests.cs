@@ -39,7 +39,7 @@ public class StencilTests
             return b.Build();
         }
 
-        public double[][] Inputs(Random rng) => comps.Select(c => Ref.Rand(rng, batch * c * Nodes, -1, 1)).ToArray();
+        public double[][] Inputs(System.Random rng) => comps.Select(c => Ref.Rand(rng, batch * c * Nodes, -1, 1)).ToArray();
 
         public double[] Evaluate(double[][] x)
         {
@@ -88,7 +88,7 @@ public class StencilTests
         }
     }
 
-    private static StencilRow[] Rows(Random rng, int count, int n)
+    private static StencilRow[] Rows(System.Random rng, int count, int n)
     {
         var rows = new StencilRow[count];
         for (int k = 0; k < count; k++)
@@ -100,7 +100,7 @@ public class StencilTests
     }
 
     /// <summary>Boundary rows whose columns lie within ±2 nodes of the row (as the layer's closures do).</summary>
-    private static StencilRow[] NearRows(Random rng, int count, int n, bool right)
+    private static StencilRow[] NearRows(System.Random rng, int count, int n, bool right)
     {
         var rows = new StencilRow[count];
         for (int k = 0; k < count; k++)
@@ -137,7 +137,7 @@ public class StencilTests
     public void TiledKernelMatchesReference2D(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(5);
+        var rng = new System.Random(5);
         var c = new Case(new[] { 13, 21 }, new[] { 1, 1 }, outComps: 2, batch: 2);
         int a = c.Add(new Op(0, new[] { 1.5, -3.0, 1.5 }, true, Array.Empty<StencilRow>(), Array.Empty<StencilRow>()));
         int b4 = c.Add(new Op(1, new[] { -1 / 12.0, 16 / 12.0, -30 / 12.0, 16 / 12.0, -1 / 12.0 }, false, Rows(rng, 2, 21), Rows(rng, 2, 21)));
@@ -159,7 +159,7 @@ public class StencilTests
     public void TiledKernelMatchesReference3D(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(9);
+        var rng = new System.Random(9);
         var c = new Case(new[] { 5, 7, 9 }, new[] { 2 }, outComps: 3, batch: 2);
         int z = c.Add(new Op(0, new[] { 0.25, -0.5, 0.25 }, false, Rows(rng, 1, 5), Rows(rng, 2, 5)));
         int y = c.Add(new Op(1, new[] { -0.5, 0, 0.5 }, true, Array.Empty<StencilRow>(), Array.Empty<StencilRow>()));
@@ -182,7 +182,7 @@ public class StencilTests
     public void TiledKernelEvaluatesBoundaryRowsWithinTheHaloFromTheTile(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(17);
+        var rng = new System.Random(17);
         var c = new Case(new[] { 10, 17 }, new[] { 1 }, outComps: 1, batch: 2);
         int a = c.Add(new Op(0, new[] { 1.0, -2, 1 }, false, NearRows(rng, 2, 10, false), NearRows(rng, 1, 10, true)));
         int b = c.Add(new Op(1, new[] { -0.5, 0, 0.5 }, false, NearRows(rng, 1, 17, false), NearRows(rng, 3, 17, true)));
@@ -203,7 +203,7 @@ public class StencilTests
     public void GeneralKernelHandlesBilinearTermsAndPackedFields(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(13);
+        var rng = new System.Random(13);
         var comps = new[] { 1, 2, 1, 3, 1, 2 };
         var c = new Case(new[] { 11 }, comps, outComps: 2, batch: 3);
         int op = c.Add(new Op(0, new[] { 1.0, -2, 1 }, false, Rows(rng, 1, 11), Rows(rng, 1, 11)));

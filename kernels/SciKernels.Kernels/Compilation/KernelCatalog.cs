@@ -25,21 +25,22 @@ public sealed record KernelSpec(string Name, string Family, MethodInfo Method)
 /// </summary>
 public static class KernelCatalog
 {
-    /// <summary>Unary functors with their short names.</summary>
+    /// <summary>Unary functors: the arithmetic ops, then <see cref="UnaryOf{F}"/> for every registered element-wise function.</summary>
     public static readonly IReadOnlyList<Type> UnaryOps = new[]
     {
-        typeof(Identity), typeof(Neg), typeof(Exp), typeof(Log), typeof(Sqrt), typeof(Rsqrt), typeof(Abs), typeof(Square),
-        typeof(Reciprocal), typeof(Sin), typeof(Cos), typeof(Tanh), typeof(Sigmoid), typeof(Relu), typeof(Gelu),
-        typeof(GeluTanh), typeof(Silu), typeof(Softplus), typeof(Sign), typeof(Step), typeof(PowScalar), typeof(Clamp),
-        typeof(Affine), typeof(ClampMask), typeof(Erf),
-    };
+        typeof(Identity), typeof(Neg), typeof(Abs), typeof(Square), typeof(Reciprocal), typeof(Sign), typeof(PowScalar),
+        typeof(Clamp), typeof(Affine),
+    }.Concat(SciKernels.Functions.UnaryFunctions.All.Select(f => typeof(UnaryOf<>).MakeGenericType(f))).ToArray();
+
+    /// <summary>Backward functors: <see cref="GradOf{F}"/> for every registered element-wise function.</summary>
+    public static readonly IReadOnlyList<Type> GradOps =
+        SciKernels.Functions.UnaryFunctions.All.Select(f => typeof(GradOf<>).MakeGenericType(f)).ToArray();
 
     /// <summary>Binary functors.</summary>
     public static readonly IReadOnlyList<Type> BinaryOps = new[]
     {
         typeof(Add), typeof(Sub), typeof(Mul), typeof(Div), typeof(Pow), typeof(Max), typeof(Min), typeof(Equal),
-        typeof(NotEqual), typeof(Less), typeof(LessEqual), typeof(Greater), typeof(GreaterEqual), typeof(ReluBackward),
-        typeof(SigmoidBackward), typeof(TanhBackward), typeof(GeluBackward), typeof(SiluBackward), typeof(SoftplusBackward),
+        typeof(NotEqual), typeof(Less), typeof(LessEqual), typeof(Greater), typeof(GreaterEqual),
     };
 
     /// <summary>Reductions.</summary>
@@ -64,7 +65,11 @@ public static class KernelCatalog
         return All.Where(k => parts.Any(p => k.Name.Contains(p, StringComparison.OrdinalIgnoreCase))).ToList();
     }
 
-    private static string Short(Type op) => op.IsGenericType ? op.Name[..op.Name.IndexOf('`')].ToLowerInvariant() : op.Name.ToLowerInvariant();
+    // UnaryOf<Tanh> and GradOf<Tanh> are named after the function ("tanh"); other generic functors after themselves.
+    private static string Short(Type op) =>
+        op.IsGenericType && (op.GetGenericTypeDefinition() == typeof(UnaryOf<>) || op.GetGenericTypeDefinition() == typeof(GradOf<>))
+            ? Short(op.GetGenericArguments()[0])
+            : op.IsGenericType ? op.Name[..op.Name.IndexOf('`')].ToLowerInvariant() : op.Name.ToLowerInvariant();
 
     private static MethodInfo M(Type host, string name) =>
         host.GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(host.Name, name);
@@ -83,6 +88,8 @@ public static class KernelCatalog
                 Add("elementwise", $"unary/{Short(op)}/{tag}", ew, nameof(ElementwiseKernels.Unary), t, op);
                 Add("elementwise", $"unary_strided/{Short(op)}/{tag}", ew, nameof(ElementwiseKernels.UnaryStrided), t, op);
             }
+            foreach (var op in GradOps)
+                Add("elementwise", $"unary_grad/{Short(op)}/{tag}", ew, nameof(ElementwiseKernels.UnaryGrad), t, op);
             foreach (var op in BinaryOps)
             {
                 Add("elementwise", $"binary/{Short(op)}/{tag}", ew, nameof(ElementwiseKernels.Binary), t, op);

@@ -49,6 +49,23 @@ public static class ElementwiseKernels
             y[i] = TOp.Apply(x[shape.OffsetOf(i, sx)], p0, p1);
     }
 
+    /// <summary>r[i] = TOp(x[i], y[i], g[i]) for contiguous operands: the backward g·F′(x) of an element-wise function.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <typeparam name="TOp">Gradient functor.</typeparam>
+    /// <param name="x">Function input.</param>
+    /// <param name="y">Function output F(x).</param>
+    /// <param name="g">Output gradient.</param>
+    /// <param name="r">Result (may alias g).</param>
+    public static void UnaryGrad<T, TOp>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> g, ArrayView<T> r)
+        where T : unmanaged
+        where TOp : struct, IUnaryGradOp<T>
+    {
+        int n = r.IntLength;
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < n; i += stride)
+            r[i] = TOp.Apply(x[i], y[i], g[i]);
+    }
+
     /// <summary>c[i] = TOp(a[i], b[i]) for contiguous operands of equal length.</summary>
     /// <typeparam name="T">float or double.</typeparam>
     /// <typeparam name="TOp">Binary functor.</typeparam>

@@ -19,6 +19,17 @@ public interface IUnaryOp<T> where T : unmanaged
     static abstract T Apply(T x, T p0, T p1);
 }
 
+/// <summary>The backward of an element-wise function: r = g·F′(x) from x, y = F(x) and the output gradient g.</summary>
+/// <typeparam name="T">Element type (<see cref="float"/> or <see cref="double"/>).</typeparam>
+public interface IUnaryGradOp<T> where T : unmanaged
+{
+    /// <summary>Computes g·F′(x) for one element.</summary>
+    /// <param name="x">Input element.</param>
+    /// <param name="y">F(x).</param>
+    /// <param name="g">Output gradient (or tangent).</param>
+    static abstract T Apply(T x, T y, T g);
+}
+
 /// <summary>An element-wise binary operation (see <see cref="IUnaryOp{T}"/> for the functor pattern).</summary>
 /// <typeparam name="T">Element type (<see cref="float"/> or <see cref="double"/>).</typeparam>
 public interface IBinaryOp<T> where T : unmanaged

@@ -60,6 +60,19 @@ public sealed partial class KernelOps
         K.Get<ArrayView<T>, ArrayView<T>, Shape6, Strides6, T, T>(ElementwiseKernels.UnaryStrided<T, TOp>)(S, L.Linear(y.Length), x, y, shape, sx, p0, p1);
     }
 
+    /// <summary>r = TOp(x, y, g), contiguous: the backward g·F′(x) of an element-wise function.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <typeparam name="TOp">Gradient functor.</typeparam>
+    /// <param name="x">Function input.</param><param name="y">Function output.</param>
+    /// <param name="g">Output gradient.</param><param name="r">Result.</param>
+    public void UnaryGrad<T, TOp>(ArrayView<T> x, ArrayView<T> y, ArrayView<T> g, ArrayView<T> r)
+        where T : unmanaged where TOp : struct, IUnaryGradOp<T>
+    {
+        if (r.Length == 0) return;
+        Check(x.Length >= r.Length && y.Length >= r.Length && g.Length >= r.Length, "operand shorter than output");
+        K.Get<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>>(ElementwiseKernels.UnaryGrad<T, TOp>)(S, L.Linear(r.Length), x, y, g, r);
+    }
+
     /// <summary>c = TOp(a, b), contiguous, equal lengths.</summary>
     /// <typeparam name="T">float or double.</typeparam>
     /// <typeparam name="TOp">Binary functor.</typeparam>

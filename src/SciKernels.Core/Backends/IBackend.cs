@@ -35,6 +35,13 @@ public interface IBackend
     /// <summary>y = op(x; alpha, beta) element-wise; y contiguous with x's shape.</summary>
     void Unary(UnaryOp op, Tensor x, Tensor y, double alpha, double beta);
 
+    /// <summary>
+    /// r = g·F′(x) for the element-wise function F behind <paramref name="op"/> (a registered
+    /// <see cref="Functions.IUnaryFunction"/>), given y = F(x): the backward and forward rule in one
+    /// pass. x, y, g and r are contiguous with r's shape; r may alias g.
+    /// </summary>
+    void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor g, Tensor r);
+
     /// <summary>y = op(a, b) element-wise; a and b are already expanded to y's shape.</summary>
     void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y);
 

@@ -1,6 +1,10 @@
 namespace SciKernels.Backends;
 
-/// <summary>Element-wise functions of one tensor. Parameters travel as alpha/beta.</summary>
+/// <summary>
+/// Element-wise functions of one tensor (forward only). Parameters travel as alpha/beta. The
+/// functions of <see cref="Functions.UnaryFunctions"/> are defined once in SciKernels.Functions;
+/// their derivatives reach a backend through <see cref="IBackend.UnaryBackward"/>.
+/// </summary>
 public enum UnaryOp
 {
     /// <summary>-x</summary>
@@ -29,8 +33,6 @@ public enum UnaryOp
     Erf,
     /// <summary>sign(x) ∈ {-1, 0, 1}</summary>
     Sign,
-    /// <summary>1 where x &gt; 0, else 0.</summary>
-    Step,
     /// <summary>x^alpha</summary>
     PowScalar,
     /// <summary>min(max(x, alpha), beta)</summary>
@@ -41,9 +43,7 @@ public enum UnaryOp
     Reciprocal,
     /// <summary>alpha·x + beta</summary>
     Affine,
-    /// <summary>1 where alpha ≤ x ≤ beta, else 0.</summary>
-    InRange,
-    /// <summary>Exact GELU x·Φ(x) in one pass (backends may leave it to the composite form).</summary>
+    /// <summary>Exact GELU x·Φ(x) in one pass.</summary>
     Gelu,
 }
 
@@ -76,12 +76,6 @@ public enum BinaryOp
     Gt,
     /// <summary>1 where a ≥ b, else 0.</summary>
     Ge,
-    /// <summary>b · (1 - a²): the tanh derivative rule with a = tanh output, b = output gradient.</summary>
-    TanhGrad,
-    /// <summary>b · a · (1 - a): the sigmoid derivative rule with a = sigmoid output, b = output gradient.</summary>
-    SigmoidGrad,
-    /// <summary>b·(Φ(a) + a·φ(a)): the GELU derivative rule with a = GELU input, b = output gradient (contiguous, same shape).</summary>
-    GeluGrad,
 }
 
 /// <summary>Reductions along one axis.</summary>

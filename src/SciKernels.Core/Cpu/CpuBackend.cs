@@ -134,6 +134,8 @@ public sealed unsafe partial class CpuBackend : IBackend, IHostMemory
 
     private static void UnaryT<T>(UnaryOp op, T* x, T* y, long n, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var fn = new ApplyVisitor<T> { X = x, Y = y, N = n };
+        if (Functions.UnaryFunctions.Dispatch(op, ref fn)) return;
         CpuParallel.For(n, CpuParallel.ElementGrain, (s, len) =>
         {
             var xs = new ReadOnlySpan<T>(x + s, (int)len);
@@ -141,53 +143,65 @@ public sealed unsafe partial class CpuBackend : IBackend, IHostMemory
             switch (op)
             {
                 case UnaryOp.Neg: TensorPrimitives.Negate(xs, ys); break;
-                case UnaryOp.Exp: TensorPrimitives.Exp(xs, ys); break;
-                case UnaryOp.Log: TensorPrimitives.Log(xs, ys); break;
-                case UnaryOp.Sqrt: TensorPrimitives.Sqrt(xs, ys); break;
                 case UnaryOp.Abs: TensorPrimitives.Abs(xs, ys); break;
-                case UnaryOp.Sin: TensorPrimitives.Sin(xs, ys); break;
-                case UnaryOp.Cos: TensorPrimitives.Cos(xs, ys); break;
-                case UnaryOp.Tanh: SpecialFunctions.Tanh(xs, ys); break;
-                case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
-                case UnaryOp.Relu: VecLoop.Unary<T, ReluFn<T>>(x + s, y + s, len, alpha, beta); break;
-                case UnaryOp.Softplus: Softplus(xs, ys); break;
-                case UnaryOp.Erf:
-                    if (typeof(T) == typeof(float))
-                        SpecialFunctions.ErfSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(xs), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(ys));
-                    else
-                        for (int i = 0; i < xs.Length; i++) ys[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(xs[i])));
-                    break;
                 case UnaryOp.Sign: VecLoop.Unary<T, SignFn<T>>(x + s, y + s, len, alpha, beta); break;
-                case UnaryOp.Step: VecLoop.Unary<T, StepFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.PowScalar: TensorPrimitives.Pow(xs, alpha, ys); break;
                 case UnaryOp.Clamp: VecLoop.Unary<T, ClampFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.Square: VecLoop.Unary<T, SquareFn<T>>(x + s, y + s, len, alpha, beta); break;
                 case UnaryOp.Reciprocal: TensorPrimitives.Divide(T.One, xs, ys); break;
                 case UnaryOp.Affine: VecLoop.Unary<T, AffineFn<T>>(x + s, y + s, len, alpha, beta); break;
-                case UnaryOp.InRange: VecLoop.Unary<T, InRangeFn<T>>(x + s, y + s, len, alpha, beta); break;
-                case UnaryOp.Gelu: SpecialFunctions.Gelu(xs, ys); break;
                 default: throw new NotSupportedException($"CPU backend: unary op {op}");
             }
         });
     }
 
-    /// <summary>ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): no overflow for large |x|.</summary>
-    private static void Softplus<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y = F(x) in parallel chunks, for the function behind an op code.</summary>
+    private struct ApplyVisitor<T> : Functions.IUnaryFunctionVisitor where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int block = 1024;
-        Span<T> tmp = stackalloc T[block];
-        for (int s = 0; s < x.Length; s += block)
+        public T* X, Y;
+        public long N;
+
+        public readonly void Visit<F>() where F : struct, Functions.IUnaryFunction
         {
-            int n = Math.Min(block, x.Length - s);
-            var xs = x.Slice(s, n);
-            var t = tmp[..n];
-            TensorPrimitives.Abs(xs, t);
-            TensorPrimitives.Negate(t, t);
-            TensorPrimitives.Exp(t, t);
-            TensorPrimitives.LogP1(t, t);
-            var ys = y.Slice(s, n);
-            TensorPrimitives.Max(xs, T.Zero, ys);
-            TensorPrimitives.Add(ys, t, ys);
+            T* x = X, y = Y;
+            CpuParallel.For(N, CpuParallel.ElementGrain, (s, len) =>
+                Functions.UnaryLoops.Apply<F, T>(new ReadOnlySpan<T>(x + s, (int)len), new Span<T>(y + s, (int)len)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor g, Tensor r)
+    {
+        bool ok = r.DType == DType.Float32
+            ? UnaryBackwardT(op, Ptr<float>(x), Ptr<float>(y), Ptr<float>(g), Ptr<float>(r), r.NumElements)
+            : UnaryBackwardT(op, Ptr<double>(x), Ptr<double>(y), Ptr<double>(g), Ptr<double>(r), r.NumElements);
+        GC.KeepAlive(x);
+        GC.KeepAlive(y);
+        GC.KeepAlive(g);
+        GC.KeepAlive(r);
+        if (!ok) throw new NotSupportedException($"CPU backend: {op} has no derivative definition");
+    }
+
+    private static bool UnaryBackwardT<T>(UnaryOp op, T* x, T* y, T* g, T* r, long n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = new BackwardVisitor<T> { X = x, Y = y, G = g, R = r, N = n };
+        return Functions.UnaryFunctions.Dispatch(op, ref v);
+    }
+
+    /// <summary>r = g·F′(x) in parallel chunks.</summary>
+    private struct BackwardVisitor<T> : Functions.IUnaryFunctionVisitor where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* X, Y, G, R;
+        public long N;
+
+        public readonly void Visit<F>() where F : struct, Functions.IUnaryFunction
+        {
+            T* x = X, y = Y, g = G, r = R;
+            CpuParallel.For(N, CpuParallel.ElementGrain, (s, len) =>
+            {
+                int n = (int)len;
+                Functions.UnaryLoops.Backward<F, T>(new ReadOnlySpan<T>(x + s, n), new ReadOnlySpan<T>(y + s, n), new ReadOnlySpan<T>(g + s, n), new Span<T>(r + s, n));
+            });
         }
     }
 
@@ -217,32 +231,9 @@ public sealed unsafe partial class CpuBackend : IBackend, IHostMemory
             case BinaryOp.Le: Broadcast<T, LeFn<T>>(a, b, y); break;
             case BinaryOp.Gt: Broadcast<T, GtFn<T>>(a, b, y); break;
             case BinaryOp.Ge: Broadcast<T, GeFn<T>>(a, b, y); break;
-            case BinaryOp.TanhGrad: Broadcast<T, TanhGradFn<T>>(a, b, y); break;
-            case BinaryOp.SigmoidGrad: Broadcast<T, SigmoidGradFn<T>>(a, b, y); break;
             case BinaryOp.Pow: PowBroadcast<T>(a, b, y); break;
-            case BinaryOp.GeluGrad:
-            {
-                // The fused loop wants dense operands of y's shape; broadcast or strided ones are copied first.
-                var ad = Dense(a, y);
-                var bd = Dense(b, y);
-                T* pa = Ptr<T>(ad), pb = Ptr<T>(bd), py = Ptr<T>(y);
-                CpuParallel.For(y.NumElements, CpuParallel.ElementGrain, (s, n) =>
-                    SpecialFunctions.GeluGrad(new ReadOnlySpan<T>(pa + s, (int)n), new ReadOnlySpan<T>(pb + s, (int)n), new Span<T>(py + s, (int)n)));
-                if (!ReferenceEquals(ad, a)) ad.Dispose();
-                if (!ReferenceEquals(bd, b)) bd.Dispose();
-                break;
-            }
             default: throw new NotSupportedException($"CPU backend: binary op {op}");
         }
-    }
-
-    /// <summary>t itself when it is a dense view with <paramref name="like"/>'s element count, else a dense copy.</summary>
-    private static Tensor Dense(Tensor t, Tensor like)
-    {
-        if (t.IsContiguous && t.NumElements == like.NumElements) return t;
-        var d = Tensor.Empty(like.Shape, like.DType, Device.Cpu);
-        Instance.Copy(t, d);
-        return d;
     }
 
     /// <summary>

@@ -62,22 +62,6 @@ internal readonly struct GeFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPo
     public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThanOrEqual(a, b) & Vector256<T>.One;
 }
 
-/// <summary>b·(1 - a²), the tanh derivative rule in one pass.</summary>
-internal readonly struct TanhGradFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static T Apply(T a, T b) => b * (T.One - a * a);
-    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => b * (Vector512<T>.One - a * a);
-    public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => b * (Vector256<T>.One - a * a);
-}
-
-/// <summary>b·a·(1 - a), the sigmoid derivative rule in one pass.</summary>
-internal readonly struct SigmoidGradFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static T Apply(T a, T b) => b * a * (T.One - a);
-    public static Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => b * a * (Vector512<T>.One - a);
-    public static Vector256<T> Apply(Vector256<T> a, Vector256<T> b) => b * a * (Vector256<T>.One - a);
-}
-
 internal readonly struct AddFn<T> : IBinaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static T Apply(T a, T b) => a + b;
@@ -132,13 +116,6 @@ internal readonly struct AffineFn<T> : IUnaryFn<T> where T : unmanaged, IFloatin
     public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => x * alpha + beta;
 }
 
-internal readonly struct StepFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static T Apply(T x, T alpha, T beta) => x > T.Zero ? T.One : T.Zero;
-    public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta) => Vector512.GreaterThan(x, Vector512<T>.Zero) & Vector512<T>.One;
-    public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta) => Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One;
-}
-
 /// <summary>
 /// sign(x) ∈ {-1, +0, 1}; NaN stays NaN (NumPy's choice; PyTorch returns 0 there, an open bug) and
 /// ±0 gives +0 like torch.sign. The SIMD form ORs the NaN lanes back in: the compare difference is +0 there.
@@ -152,15 +129,6 @@ internal readonly struct SignFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingP
     public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta)
         => ((Vector256.GreaterThan(x, Vector256<T>.Zero) & Vector256<T>.One) - (Vector256.LessThan(x, Vector256<T>.Zero) & Vector256<T>.One))
            | Vector256.AndNot(x, Vector256.Equals(x, x));
-}
-
-internal readonly struct InRangeFn<T> : IUnaryFn<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static T Apply(T x, T alpha, T beta) => x >= alpha && x <= beta ? T.One : T.Zero;
-    public static Vector512<T> Apply(Vector512<T> x, Vector512<T> alpha, Vector512<T> beta)
-        => Vector512.GreaterThanOrEqual(x, alpha) & Vector512.LessThanOrEqual(x, beta) & Vector512<T>.One;
-    public static Vector256<T> Apply(Vector256<T> x, Vector256<T> alpha, Vector256<T> beta)
-        => Vector256.GreaterThanOrEqual(x, alpha) & Vector256.LessThanOrEqual(x, beta) & Vector256<T>.One;
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using SciKernels.Backends;
+using SciKernels.Functions;
 
 namespace SciKernels;
 
@@ -158,26 +159,51 @@ public sealed partial class Tensor
     /// <summary>-x.</summary>
     public Tensor Neg() => RecordUnary(UnaryRaw(UnaryOp.Neg, "Neg"), "Neg", this, h => h.Neg());
 
-    /// <summary>e^x.</summary>
-    public Tensor Exp()
+    // ---- element-wise functions: each is defined once in SciKernels.Functions ----
+
+    /// <summary>
+    /// F(x) element-wise for an element-wise function F (see <see cref="UnaryFunctions"/>), recorded
+    /// with its reverse and forward rule g·F′(x), one fused pass itself differentiable to any order.
+    /// </summary>
+    public Tensor Apply<F>() where F : struct, IUnaryFunction
     {
-        var y = UnaryRaw(UnaryOp.Exp, "Exp");
-        return RecordUnary(y, "Exp", this, h => h.Mul(y));
+        string name = OpName(F.Op);
+        var x = this;
+        var y = UnaryRaw(F.Op, name);
+        return RecordUnary(y, name, x, h => UnaryGrad<F>(x, y, h));
     }
+
+    /// <summary>
+    /// r = g·F′(x) given y = F(x), in one backend pass; differentiable in x (∂r/∂x = g·F″(x), as
+    /// tensor operations) and in g (the same fused pass), so higher-order derivatives keep working.
+    /// </summary>
+    private static Tensor UnaryGrad<F>(Tensor x, Tensor y, Tensor g) where F : struct, IUnaryFunction
+    {
+        string name = OpName(F.Op);
+        CheckFloatOperands(name, y, g);
+        // The backend pass wants dense operands of y's shape: x may be a strided view, g an expanded one.
+        var xc = x.Contiguous();
+        var ge = g.shape.AsSpan().SequenceEqual(y.shape) ? g : g.BroadcastTo(y.shape, name);
+        var gc = ge.Contiguous();
+        var r = Empty(y.shape, y.DType, y.Device);
+        y.Backend.UnaryBackward(F.Op, xc, y, gc, r);
+        if (!ReferenceEquals(xc, x)) xc.Dispose();
+        if (!ReferenceEquals(gc, ge)) gc.Dispose();
+        if (!ReferenceEquals(ge, g)) ge.Dispose();
+        return RecordBinary(r, name, x, g, h => h.Mul(g).Mul(F.D2(x, y)), h => UnaryGrad<F>(x, y, h));
+    }
+
+    // Enum names are cached by the runtime: no allocation per call.
+    private static string OpName(UnaryOp op) => op.ToString();
+
+    /// <summary>e^x.</summary>
+    public Tensor Exp() => Apply<Functions.Exp>();
 
     /// <summary>ln x.</summary>
-    public Tensor Log()
-    {
-        var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Log, "Log"), "Log", x, h => h.Div(x));
-    }
+    public Tensor Log() => Apply<Functions.Log>();
 
     /// <summary>√x.</summary>
-    public Tensor Sqrt()
-    {
-        var y = UnaryRaw(UnaryOp.Sqrt, "Sqrt");
-        return RecordUnary(y, "Sqrt", this, h => h.Div(y).Mul(0.5));
-    }
+    public Tensor Sqrt() => Apply<Functions.Sqrt>();
 
     /// <summary>|x| (gradient sign(x): 0 at ±0, NaN at NaN).</summary>
     public Tensor Abs()
@@ -187,94 +213,28 @@ public sealed partial class Tensor
     }
 
     /// <summary>sin x.</summary>
-    public Tensor Sin()
-    {
-        var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Sin, "Sin"), "Sin", x, h => h.Mul(x.Cos()));
-    }
+    public Tensor Sin() => Apply<Functions.Sin>();
 
     /// <summary>cos x.</summary>
-    public Tensor Cos()
-    {
-        var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Cos, "Cos"), "Cos", x, h => h.Mul(x.Sin()).Neg());
-    }
+    public Tensor Cos() => Apply<Functions.Cos>();
 
     /// <summary>tanh x.</summary>
-    public Tensor Tanh()
-    {
-        var y = UnaryRaw(UnaryOp.Tanh, "Tanh");
-        return RecordUnary(y, "Tanh", this, h => TanhGrad(y, h));
-    }
-
-    /// <summary>g·(1 - y²) in one pass; differentiable in both y and g for higher-order derivatives.</summary>
-    private static Tensor TanhGrad(Tensor y, Tensor g)
-    {
-        var r = BinaryRaw(BinaryOp.TanhGrad, y, g, "TanhGrad");
-        // ∂/∂y = -2·g·y, ∂/∂g = 1 - y²
-        return RecordBinary(r, "TanhGrad", y, g, h => h.Mul(g).Mul(y).Mul(-2.0), h => TanhGrad(y, h));
-    }
+    public Tensor Tanh() => Apply<Functions.Tanh>();
 
     /// <summary>1 / (1 + e^-x).</summary>
-    public Tensor Sigmoid()
-    {
-        var y = UnaryRaw(UnaryOp.Sigmoid, "Sigmoid");
-        return RecordUnary(y, "Sigmoid", this, h => SigmoidGrad(y, h));
-    }
-
-    /// <summary>g·y·(1 - y) in one pass; differentiable in both y and g.</summary>
-    private static Tensor SigmoidGrad(Tensor y, Tensor g)
-    {
-        var r = BinaryRaw(BinaryOp.SigmoidGrad, y, g, "SigmoidGrad");
-        // ∂/∂y = g·(1 - 2y), ∂/∂g = y(1 - y)
-        return RecordBinary(r, "SigmoidGrad", y, g, h => h.Mul(g).Mul(y.Affine(-2, 1)), h => SigmoidGrad(y, h));
-    }
+    public Tensor Sigmoid() => Apply<Functions.Sigmoid>();
 
     /// <summary>max(x, 0).</summary>
-    public Tensor Relu()
-    {
-        var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Relu, "Relu"), "Relu", x, h => h.Mul(x.Step()));
-    }
+    public Tensor Relu() => Apply<Functions.Relu>();
 
     /// <summary>ln(1 + e^x), computed without overflow.</summary>
-    public Tensor Softplus()
-    {
-        var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Softplus, "Softplus"), "Softplus", x, h => h.Mul(x.Sigmoid()));
-    }
+    public Tensor Softplus() => Apply<Functions.Softplus>();
 
     /// <summary>The error function.</summary>
-    public Tensor Erf()
-    {
-        var x = this;
-        // d erf/dx = 2/√π · e^(-x²)
-        return RecordUnary(UnaryRaw(UnaryOp.Erf, "Erf"), "Erf", x, h => h.Mul(x.Square().Neg().Exp()).Mul(2 / Math.Sqrt(Math.PI)));
-    }
+    public Tensor Erf() => Apply<Functions.Erf>();
 
-    /// <summary>Exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2 (PyTorch's default).</summary>
-    /// <remarks>One fused pass forward and one backward: as a composite of Erf, Affine and Mul it was a third of an FNO step.</remarks>
-    public Tensor Gelu()
-    {
-        var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Gelu, "Gelu"), "Gelu", x, h => GeluGrad(x, h));
-    }
-
-    /// <summary>g·(Φ(x) + x·φ(x)) fused; differentiable in x and g for higher-order derivatives.</summary>
-    private static Tensor GeluGrad(Tensor x, Tensor g)
-    {
-        var xc = x.Contiguous();
-        var gc = g.Contiguous();
-        CheckFloatOperands("GeluGrad", xc, gc);
-        var r = Empty(xc.shape, xc.DType, xc.Device);
-        xc.Backend.Binary(BinaryOp.GeluGrad, xc, gc, r);
-        // ∂/∂x = g·φ(x)·(2 − x²), ∂/∂g = Φ(x) + x·φ(x)
-        return RecordBinary(r, "GeluGrad", x, g, h =>
-        {
-            var pdf = x.Square().Mul(-0.5).Exp().Mul(1 / Math.Sqrt(2 * Math.PI));
-            return h.Mul(g).Mul(pdf).Mul(x.Square().RSub(2));
-        }, h => GeluGrad(x, h));
-    }
+    /// <summary>Exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2 (PyTorch's default), one fused pass forward and backward.</summary>
+    public Tensor Gelu() => Apply<Functions.Gelu>();
 
     /// <summary>SiLU (swish), x·σ(x).</summary>
     public Tensor Silu() => Mul(Sigmoid());
@@ -298,15 +258,16 @@ public sealed partial class Tensor
     {
         if (min > max) throw new TensorException("Clamp", $"min {min} is greater than max {max}");
         var x = this;
+        // the mask [min ≤ x ≤ max] from ordinary comparisons (0 at NaN), not a backward-only op code
         return RecordUnary(UnaryRaw(UnaryOp.Clamp, "Clamp", min, max), "Clamp", x,
-            h => h.Mul(x.UnaryRaw(UnaryOp.InRange, "Clamp", min, max)));
+            h => h.Mul(BinaryRaw(BinaryOp.Ge, x, x.ScalarLike(min), "Clamp").Mul(BinaryRaw(BinaryOp.Le, x, x.ScalarLike(max), "Clamp"))));
     }
 
     /// <summary>sign(x) ∈ {-1, 0, 1} (not differentiable: treated as constant).</summary>
     public Tensor Sign() => UnaryRaw(UnaryOp.Sign, "Sign");
 
     /// <summary>1 where x &gt; 0, else 0 (not differentiable: treated as constant).</summary>
-    public Tensor Step() => UnaryRaw(UnaryOp.Step, "Step");
+    public Tensor Step() => Gt(0);
 
     /// <summary>cond ≠ 0 ? a : b element-wise with broadcasting.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)

@@ -2,6 +2,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using SciKernels.Backends;
 using SciKernels.Cpu;
+using SciKernels.Functions;
 using SciKernels.Kernels.Functors;
 using SciKernels.Kernels.Layout;
 using SciKernels.Kernels.MatMul;
@@ -152,29 +153,18 @@ public sealed unsafe partial class IlgpuBackend : IBackend
         if (y.NumElements == 0) return;
         lock (gate)
         {
+            var fn = new ApplyVisitor(this, x, y);
+            if (UnaryFunctions.Dispatch(op, ref fn)) return;
             switch (op)
             {
                 case UnaryOp.Neg: Un<Neg>(x, y, alpha, beta); break;
-                case UnaryOp.Exp: Un<Exp>(x, y, alpha, beta); break;
-                case UnaryOp.Log: Un<Log>(x, y, alpha, beta); break;
-                case UnaryOp.Sqrt: Un<Sqrt>(x, y, alpha, beta); break;
                 case UnaryOp.Abs: Un<Abs>(x, y, alpha, beta); break;
-                case UnaryOp.Sin: Un<Sin>(x, y, alpha, beta); break;
-                case UnaryOp.Cos: Un<Cos>(x, y, alpha, beta); break;
-                case UnaryOp.Tanh: Un<Tanh>(x, y, alpha, beta); break;
-                case UnaryOp.Sigmoid: Un<Sigmoid>(x, y, alpha, beta); break;
-                case UnaryOp.Relu: Un<Relu>(x, y, alpha, beta); break;
-                case UnaryOp.Softplus: Un<Softplus>(x, y, alpha, beta); break;
-                case UnaryOp.Erf: Un<Erf>(x, y, alpha, beta); break;
                 case UnaryOp.Sign: Un<Sign>(x, y, alpha, beta); break;
-                case UnaryOp.Step: Un<Step>(x, y, alpha, beta); break;
                 case UnaryOp.PowScalar: Un<PowScalar>(x, y, alpha, beta); break;
                 case UnaryOp.Clamp: Un<Clamp>(x, y, alpha, beta); break;
                 case UnaryOp.Square: Un<Square>(x, y, alpha, beta); break;
                 case UnaryOp.Reciprocal: Un<Reciprocal>(x, y, alpha, beta); break;
                 case UnaryOp.Affine: Un<Affine>(x, y, alpha, beta); break;
-                case UnaryOp.InRange: Un<ClampMask>(x, y, alpha, beta); break;
-                case UnaryOp.Gelu: Un<Gelu>(x, y, alpha, beta); break;
                 default: throw new NotSupportedException($"ILGPU backend: unary op {op}");
             }
         }
@@ -191,6 +181,33 @@ public sealed unsafe partial class IlgpuBackend : IBackend
         var (shape, s) = Layout("Unary", y, x);
         if (y.DType == DType.Float32) Ops.UnaryStrided<float, TOp>(Buf<float>(x), Dense<float>(y), shape, s[0], (float)alpha, (float)beta);
         else Ops.UnaryStrided<double, TOp>(Buf<double>(x), Dense<double>(y), shape, s[0], alpha, beta);
+    }
+
+    /// <summary>Launches the generic kernel of the function behind an op code.</summary>
+    private readonly struct ApplyVisitor(IlgpuBackend backend, Tensor x, Tensor y) : IUnaryFunctionVisitor
+    {
+        public void Visit<F>() where F : struct, IUnaryFunction => backend.Un<UnaryOf<F>>(x, y, 0, 0);
+    }
+
+    /// <inheritdoc/>
+    public void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor g, Tensor r)
+    {
+        if (r.NumElements == 0) return;
+        lock (gate)
+        {
+            var v = new GradVisitor(this, x, y, g, r);
+            if (!UnaryFunctions.Dispatch(op, ref v)) throw new NotSupportedException($"ILGPU backend: {op} has no derivative definition");
+        }
+    }
+
+    /// <summary>Launches the generic g·F′(x) kernel of the function behind an op code.</summary>
+    private readonly struct GradVisitor(IlgpuBackend backend, Tensor x, Tensor y, Tensor g, Tensor r) : IUnaryFunctionVisitor
+    {
+        public void Visit<F>() where F : struct, IUnaryFunction
+        {
+            if (r.DType == DType.Float32) backend.Ops.UnaryGrad<float, GradOf<F>>(Dense<float>(x), Dense<float>(y), Dense<float>(g), Dense<float>(r));
+            else backend.Ops.UnaryGrad<double, GradOf<F>>(Dense<double>(x), Dense<double>(y), Dense<double>(g), Dense<double>(r));
+        }
     }
 
     /// <inheritdoc/>
@@ -214,9 +231,6 @@ public sealed unsafe partial class IlgpuBackend : IBackend
                 case BinaryOp.Le: Bin<LessEqual>(a, b, y); break;
                 case BinaryOp.Gt: Bin<Greater>(a, b, y); break;
                 case BinaryOp.Ge: Bin<GreaterEqual>(a, b, y); break;
-                case BinaryOp.TanhGrad: Bin<TanhBackward>(a, b, y); break;
-                case BinaryOp.SigmoidGrad: Bin<SigmoidBackward>(a, b, y); break;
-                case BinaryOp.GeluGrad: Bin<GeluBackward>(a, b, y); break;
                 default: throw new NotSupportedException($"ILGPU backend: binary op {op}");
             }
         }

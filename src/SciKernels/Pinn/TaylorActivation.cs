@@ -124,6 +124,13 @@ internal static class TaylorActivation
         return r;
     }
 
+    /// <summary>F and its derivatives at z from the function's one definition (differentiable tensor forms).</summary>
+    private static (Tensor D0, Tensor D1, Tensor D2, Tensor D3) Of<F>(Tensor z, bool third) where F : struct, Functions.IUnaryFunction
+    {
+        var y = z.Apply<F>();
+        return (y, F.D1(z, y), F.D2(z, y), third ? F.D3(z, y) : Tensor.Zeros(ReadOnlySpan<int>.Empty, z.DType, z.Device));
+    }
+
     /// <summary>σ, σ', σ'' and (when <paramref name="third"/>) σ''' at <paramref name="z"/>, in differentiable tensor operations.</summary>
     internal static (Tensor D0, Tensor D1, Tensor D2, Tensor D3) Derivatives(Tensor z, TaylorAct act, bool third)
     {
@@ -133,48 +140,26 @@ internal static class TaylorActivation
             case Activation.Identity:
                 return (z, Tensor.Ones(ReadOnlySpan<int>.Empty, z.DType, z.Device), Zero(), Zero());
             case Activation.Tanh:
-            {
-                var t = z.Tanh();
-                var t2 = t.Square();
-                var d1 = t2.RSub(1);
-                var d2 = t.Mul(d1).Mul(-2);
-                // σ''' = −2σ'(σ' − 2t²)
-                var d3 = third ? d1.Mul(d1.Sub(t2.Mul(2))).Mul(-2) : Zero();
-                return (t, d1, d2, d3);
-            }
+                return Of<Functions.Tanh>(z, third);
             case Activation.Sin:
             {
+                // sin(ωz): the k-th derivative is ωᵏ·sin⁽ᵏ⁾(ωz)
                 double w = act.Omega;
-                var zw = w == 1 ? z : z.Mul(w);
-                var s = zw.Sin();
-                var c = zw.Cos();
-                return (s, c.Mul(w), s.Mul(-w * w), third ? c.Mul(-w * w * w) : Zero());
+                var (s, c1, c2, c3) = Of<Functions.Sin>(w == 1 ? z : z.Mul(w), third);
+                return (s, c1.Mul(w), c2.Mul(w * w), third ? c3.Mul(w * w * w) : Zero());
             }
             case Activation.Sigmoid:
+                return Of<Functions.Sigmoid>(z, third);
             case Activation.Softplus:
+                return Of<Functions.Softplus>(z, third);
             case Activation.Silu:
             {
-                var s = z.Sigmoid();
-                var s1 = s.Mul(s.RSub(1));
-                var oneMinus2s = s.Affine(-2, 1);
-                var s2 = s1.Mul(oneMinus2s);
-                var s3 = third ? s1.Mul(oneMinus2s.Square().Sub(s1.Mul(2))) : Zero();
-                return act.Kind switch
-                {
-                    Activation.Sigmoid => (s, s1, s2, s3),
-                    Activation.Softplus => (z.Softplus(), s, s1, third ? s2 : Zero()),
-                    // silu = z·s: silu' = s + z·s', silu'' = 2s' + z·s'', silu''' = 3s'' + z·s'''
-                    _ => (z.Mul(s), s.Add(z.Mul(s1)), s1.Mul(2).Add(z.Mul(s2)), third ? s2.Mul(3).Add(z.Mul(s3)) : Zero()),
-                };
+                // silu = z·s: silu' = s + z·s', silu'' = 2s' + z·s'', silu''' = 3s'' + z·s'''
+                var (s, s1, s2, s3) = Of<Functions.Sigmoid>(z, third);
+                return (z.Mul(s), s.Add(z.Mul(s1)), s1.Mul(2).Add(z.Mul(s2)), third ? s2.Mul(3).Add(z.Mul(s3)) : Zero());
             }
             case Activation.Gelu:
-            {
-                // gelu = zΦ: gelu' = Φ + zφ, gelu'' = φ(2 − z²), gelu''' = φ·z(z² − 4)
-                var phi = z.Square().Mul(-0.5).Exp().Mul(1 / Math.Sqrt(2 * Math.PI));
-                var cdf = z.Mul(1 / Math.Sqrt(2)).Erf().Affine(0.5, 0.5);
-                var z2 = z.Square();
-                return (z.Mul(cdf), cdf.Add(z.Mul(phi)), phi.Mul(z2.RSub(2)), third ? phi.Mul(z).Mul(z2.Sub(4)) : Zero());
-            }
+                return Of<Functions.Gelu>(z, third);
             default:
                 throw new NotSupportedException($"TaylorMlp: activation {act.Kind} has no Taylor rule (supported: Identity, Tanh, Sin, Sigmoid, Softplus, Silu, Gelu)");
         }

@@ -215,53 +215,42 @@ internal static unsafe class TaylorKernels
                 return;
             }
             case Activation.Sigmoid:
+                FromDefinition<Functions.Sigmoid, T>(z, d0, d1, d2, d3, len);
+                return;
             case Activation.Softplus:
+                FromDefinition<Functions.Softplus, T>(z, d0, d1, d2, d3, len);
+                return;
             case Activation.Silu:
             {
-                TensorPrimitives.Sigmoid(zs, new Span<T>(tmp, len));
+                // silu = x·s: silu' = s + x·s', silu'' = 2s' + x·s'', silu''' = 3s'' + x·s''' (s from its definition)
+                FromDefinition<Functions.Sigmoid, T>(z, d0, d1, d2, d3, len);
                 for (int i = 0; i < len; i++)
                 {
-                    T x = z[i], s = tmp[i];
-                    T s1 = s * (T.One - s);
-                    T m = T.One - two * s;
-                    T s2 = s1 * m;
-                    T s3 = s1 * (m * m - two * s1);
-                    switch (kind)
-                    {
-                        case Activation.Sigmoid:
-                            d0[i] = s; d1[i] = s1; d2[i] = s2;
-                            if (d3 is not null) d3[i] = s3;
-                            break;
-                        case Activation.Softplus:
-                            d0[i] = T.Max(x, T.Zero) + T.LogP1(T.Exp(-T.Abs(x)));
-                            d1[i] = s; d2[i] = s1;
-                            if (d3 is not null) d3[i] = s2;
-                            break;
-                        default:
-                            d0[i] = x * s; d1[i] = s + x * s1; d2[i] = two * s1 + x * s2;
-                            if (d3 is not null) d3[i] = three * s2 + x * s3;
-                            break;
-                    }
+                    T x = z[i], s = d0[i], s1 = d1[i], s2 = d2[i];
+                    d0[i] = x * s; d1[i] = s + x * s1; d2[i] = two * s1 + x * s2;
+                    if (d3 is not null) d3[i] = three * s2 + x * d3[i];
                 }
                 return;
             }
             case Activation.Gelu:
-            {
-                double invSqrt2 = 1 / Math.Sqrt(2), invSqrt2Pi = 1 / Math.Sqrt(2 * Math.PI);
-                for (int i = 0; i < len; i++)
-                {
-                    double x = double.CreateTruncating(z[i]);
-                    double phi = Math.Exp(-0.5 * x * x) * invSqrt2Pi;
-                    double cdf = 0.5 * (1 + SpecialFunctions.Erf(x * invSqrt2));
-                    d0[i] = T.CreateTruncating(x * cdf);
-                    d1[i] = T.CreateTruncating(cdf + x * phi);
-                    d2[i] = T.CreateTruncating(phi * (2 - x * x));
-                    if (d3 is not null) d3[i] = T.CreateTruncating(phi * x * (x * x - 4));
-                }
+                FromDefinition<Functions.Gelu, T>(z, d0, d1, d2, d3, len);
                 return;
-            }
             default:
                 throw new NotSupportedException($"TaylorMlp: activation {kind} has no Taylor rule");
+        }
+    }
+
+    /// <summary>d0..d3 = F⁽ᵏ⁾(z) for a chunk from the function's one definition (d3 skipped when null).</summary>
+    private static void FromDefinition<F, T>(T* z, T* d0, T* d1, T* d2, T* d3, int len)
+        where F : struct, Functions.IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var zs = new ReadOnlySpan<T>(z, len);
+        Functions.UnaryLoops.Apply<F, T>(zs, new Span<T>(d0, len));
+        Functions.UnaryLoops.D1<F, T>(zs, new ReadOnlySpan<T>(d0, len), new Span<T>(d1, len));
+        for (int i = 0; i < len; i++)
+        {
+            d2[i] = F.D2(z[i], d0[i]);
+            if (d3 is not null) d3[i] = F.D3(z[i], d0[i]);
         }
     }
 

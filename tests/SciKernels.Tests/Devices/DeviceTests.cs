@@ -26,6 +26,16 @@ public abstract class DeviceTests(DeviceFixture fixture)
         return d;
     }
 
+    /// <summary>The op codes of the registered element-wise functions (see <see cref="Functions.UnaryFunctions"/>).</summary>
+    public static TheoryData<UnaryOp, DType> FunctionCases()
+    {
+        var d = new TheoryData<UnaryOp, DType>();
+        foreach (var f in Functions.UnaryFunctions.All)
+            foreach (var t in new[] { DType.Float32, DType.Float64 })
+                d.Add(Core.UnaryFunctionTests.Op(f), t);
+        return d;
+    }
+
     public static TheoryData<BinaryOp, DType> BinaryCases()
     {
         var d = new TheoryData<BinaryOp, DType>();
@@ -62,7 +72,6 @@ public abstract class DeviceTests(DeviceFixture fixture)
         UnaryOp.Reciprocal => (0.5, 3, 0, 0),
         UnaryOp.Clamp => (-2, 2, -0.5, 0.7),
         UnaryOp.Affine => (-2, 2, 1.5, -0.25),
-        UnaryOp.InRange => (-2, 2, -0.5, 0.7),
         _ => (-3, 3, 0, 0),
     };
 
@@ -82,6 +91,30 @@ public abstract class DeviceTests(DeviceFixture fixture)
         var yd = Tensor.Empty(x.Shape, dtype, dev);
         dev.Backend.Unary(op, xd, yd, alpha, beta);
         AssertClose(yc, yd, dtype, $"{op} {dtype.Name()}");
+    }
+
+    /// <summary>The one-pass backward g·F′(x) of every registered function, on random values in its domain and on the special values.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(FunctionCases))]
+    public void UnaryBackward_MatchesCpu(UnaryOp op, DType dtype)
+    {
+        var dev = Dev;
+        var (lo, hi, _, _) = Domain(op);
+        using var scope = TensorScope.Begin();
+        var g = Rand(new[] { 67 }, dtype, 700 + (ulong)op);
+        foreach (var (what, x) in new[] { ("random", Rand(new[] { 67 }, dtype, 500 + (ulong)op, lo, hi)), ("specials", SpecialValues.Mixed(new[] { 67 }, dtype, 600 + (ulong)op)) })
+        {
+            var yc = Tensor.Empty(x.Shape, dtype);
+            CpuBackend.Instance.Unary(op, x, yc, 0, 0);
+            var rc = Tensor.Empty(x.Shape, dtype);
+            CpuBackend.Instance.UnaryBackward(op, x, yc, g, rc);
+            var xd = x.To(dev);
+            var yd = Tensor.Empty(x.Shape, dtype, dev);
+            dev.Backend.Unary(op, xd, yd, 0, 0);
+            var rd = Tensor.Empty(x.Shape, dtype, dev);
+            dev.Backend.UnaryBackward(op, xd, yd, g.To(dev), rd);
+            AssertClose(rc, rd, dtype, $"{op}′ {dtype.Name()} on {what}");
+        }
     }
 
     [SkippableTheory]

@@ -28,6 +28,24 @@ public static class PyTorchSpecialCases
         return y;
     };
 
+    /// <summary>g·F′(x) through the backend's one-pass derivative of an element-wise function (args [x, g]).</summary>
+    private static Func<Tensor[], Tensor> D(UnaryOp op) => xs =>
+    {
+        var y = Tensor.Empty(xs[0].Shape, xs[0].DType, xs[0].Device);
+        xs[0].Device.Backend.Unary(op, xs[0], y, 0, 0);
+        var r = Tensor.Empty(xs[0].Shape, xs[0].DType, xs[0].Device);
+        xs[0].Device.Backend.UnaryBackward(op, xs[0], y, xs[1], r);
+        return r;
+    };
+
+    /// <summary>The reverse-mode gradient of clamp(x, lo, hi) (its mask [lo ≤ x ≤ hi]).</summary>
+    private static Func<Tensor[], Tensor> ClampGrad(double lo, double hi) => xs =>
+    {
+        var x = xs[0].Detach().RequiresGrad_();
+        x.Clamp(lo, hi).Sum().Backward();
+        return x.Grad!;
+    };
+
     private static readonly Dictionary<string, Row> Rows = new()
     {
         ["neg(+0) = -0"] = new(-0.0, [0.0], U(UnaryOp.Neg)),
@@ -74,8 +92,8 @@ public static class PyTorchSpecialCases
         ["sign(NaN) = NaN (torch: 0)"] = new(NaN, [NaN], U(UnaryOp.Sign)),
         ["sign(-0) = +0"] = new(0.0, [-0.0], U(UnaryOp.Sign)),
         ["sign(-inf) = -1"] = new(-1.0, [-Inf], U(UnaryOp.Sign)),
-        ["step(NaN) = 0"] = new(0.0, [NaN], U(UnaryOp.Step)),
-        ["step(-0) = 0"] = new(0.0, [-0.0], U(UnaryOp.Step)),
+        ["step(NaN) = 0"] = new(0.0, [NaN], xs => xs[0].Step()),
+        ["step(-0) = 0"] = new(0.0, [-0.0], xs => xs[0].Step()),
         ["pow(-8, 1/3) = NaN"] = new(NaN, [-8.0], U(UnaryOp.PowScalar, 1.0 / 3)),
         ["pow(-2, 3) = -8"] = new(-8.0, [-2.0], U(UnaryOp.PowScalar, 3)),
         ["pow(NaN, 0) = 1"] = new(1.0, [NaN], U(UnaryOp.PowScalar, 0)),
@@ -90,8 +108,8 @@ public static class PyTorchSpecialCases
         ["reciprocal(-0) = -inf"] = new(-Inf, [-0.0], U(UnaryOp.Reciprocal)),
         ["reciprocal(-inf) = -0"] = new(-0.0, [-Inf], U(UnaryOp.Reciprocal)),
         ["affine(+inf, 0, 1) = NaN"] = new(NaN, [Inf], U(UnaryOp.Affine, 0, 1)),
-        ["inrange(NaN, 0, 1) = 0"] = new(0.0, [NaN], U(UnaryOp.InRange, 0, 1)),
-        ["inrange(-0, 0, 1) = 1"] = new(1.0, [-0.0], U(UnaryOp.InRange, 0, 1)),
+        ["clamp_grad(NaN, 0, 1) = 0"] = new(0.0, [NaN], ClampGrad(0, 1)),
+        ["clamp_grad(-0, 0, 1) = 1"] = new(1.0, [-0.0], ClampGrad(0, 1)),
 
         ["maximum(NaN, 1) = NaN"] = new(NaN, [NaN, 1.0], B(BinaryOp.Maximum)),
         ["maximum(1, NaN) = NaN"] = new(NaN, [1.0, NaN], B(BinaryOp.Maximum)),
@@ -120,8 +138,12 @@ public static class PyTorchSpecialCases
         ["eq(-0, +0) = 1"] = new(1.0, [-0.0, 0.0], B(BinaryOp.Eq)),
         ["lt(NaN, 1) = 0"] = new(0.0, [NaN, 1.0], B(BinaryOp.Lt)),
         ["ge(NaN, 1) = 0"] = new(0.0, [NaN, 1.0], B(BinaryOp.Ge)),
-        ["tanh_grad(1, 1) = 0"] = new(0.0, [1.0, 1.0], B(BinaryOp.TanhGrad)),
-        ["tanh_grad(NaN, 1) = NaN"] = new(NaN, [NaN, 1.0], B(BinaryOp.TanhGrad)),
+        ["tanh_grad(+inf, 1) = 0"] = new(0.0, [Inf, 1.0], D(UnaryOp.Tanh)),
+        ["tanh_grad(NaN, 1) = NaN"] = new(NaN, [NaN, 1.0], D(UnaryOp.Tanh)),
+        ["sigmoid_grad(-inf, 1) = 0"] = new(0.0, [-Inf, 1.0], D(UnaryOp.Sigmoid)),
+        ["relu_grad(NaN, 1) = 0"] = new(0.0, [NaN, 1.0], D(UnaryOp.Relu)),
+        ["relu_grad(-0, 1) = 0"] = new(0.0, [-0.0, 1.0], D(UnaryOp.Relu)),
+        ["exp_grad(-inf, 1) = 0"] = new(0.0, [-Inf, 1.0], D(UnaryOp.Exp)),
 
         ["sum([1, NaN]) = NaN"] = new(NaN, [1.0, NaN], xs => xs[0].Sum()),
         ["sum([inf, -inf]) = NaN"] = new(NaN, [Inf, -Inf], xs => xs[0].Sum()),

@@ -30,8 +30,8 @@ public static class SpecialValues
     }
 
     /// <summary>The ops whose result IEEE 754 defines exactly (one rounding or none): backends must agree bit for bit.</summary>
-    public static bool IsExact(UnaryOp op) => op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Sign or UnaryOp.Step
-        or UnaryOp.Clamp or UnaryOp.InRange or UnaryOp.Square or UnaryOp.Sqrt or UnaryOp.Reciprocal;
+    public static bool IsExact(UnaryOp op) => op is UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Relu or UnaryOp.Sign
+        or UnaryOp.Clamp or UnaryOp.Square or UnaryOp.Sqrt or UnaryOp.Reciprocal;
 
     /// <inheritdoc cref="IsExact(UnaryOp)"/>
     public static bool IsExact(BinaryOp op) => op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div

@@ -1,0 +1,100 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SciKernels.Functions;
+
+/// <summary>
+/// The CPU loops every <see cref="IUnaryFunction"/> gets: its own vectorised path when it has one,
+/// else a loop over the scalar form. Specialised per function by the JIT (F is a struct).
+/// </summary>
+public static class UnaryLoops
+{
+    /// <summary>y = F(x) over contiguous spans (they may alias).</summary>
+    public static void Apply<F, T>(ReadOnlySpan<T> x, Span<T> y)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (F.TryApply(x, y)) return;
+        if (typeof(T) == typeof(float))
+        {
+            var xs = MemoryMarshal.Cast<T, float>(x);
+            var ys = MemoryMarshal.Cast<T, float>(y);
+            for (int i = 0; i < xs.Length; i++) ys[i] = F.Value(xs[i]);
+        }
+        else
+        {
+            var xs = MemoryMarshal.Cast<T, double>(x);
+            var ys = MemoryMarshal.Cast<T, double>(y);
+            for (int i = 0; i < xs.Length; i++) ys[i] = F.Value(xs[i]);
+        }
+    }
+
+    /// <summary>d = F′(x) given y = F(x), over contiguous spans.</summary>
+    public static void D1<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (F.TryD1(x, y, d)) return;
+        for (int i = 0; i < d.Length; i++) d[i] = D1<F, T>(x[i], y[i]);
+    }
+
+    /// <summary>
+    /// r = g·F′(x) in one pass over contiguous spans of equal length (r may alias g): the function's
+    /// fused path, else its SIMD <c>D1</c>, else its span <c>D1</c> over L1-sized blocks and a product.
+    /// </summary>
+    public static void Backward<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> r)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (F.TryBackward(x, y, g, r)) return;
+        if (F.HasVectorD1)
+        {
+            if (typeof(T) == typeof(float)) BackwardSimdF32<F>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(r));
+            else BackwardSimdF64<F>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y), MemoryMarshal.Cast<T, double>(g), MemoryMarshal.Cast<T, double>(r));
+            return;
+        }
+        const int block = 1024;
+        Span<T> d = stackalloc T[block];
+        for (int s = 0; s < r.Length; s += block)
+        {
+            int n = Math.Min(block, r.Length - s);
+            D1<F, T>(x.Slice(s, n), y.Slice(s, n), d[..n]);
+            TensorPrimitives.Multiply(g.Slice(s, n), d[..n], r.Slice(s, n));
+        }
+    }
+
+    /// <summary>F′(x) for one element of either precision (the scalar form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T D1<F, T>(T x, T y) where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) { float r = F.D1(Unsafe.As<T, float>(ref x), Unsafe.As<T, float>(ref y)); return Unsafe.As<float, T>(ref r); }
+        double d = F.D1(Unsafe.As<T, double>(ref x), Unsafe.As<T, double>(ref y));
+        return Unsafe.As<double, T>(ref d);
+    }
+
+    /// <summary>F(x) for one element of either precision (the scalar form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Value<F, T>(T x) where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) { float r = F.Value(Unsafe.As<T, float>(ref x)); return Unsafe.As<float, T>(ref r); }
+        double d = F.Value(Unsafe.As<T, double>(ref x));
+        return Unsafe.As<double, T>(ref d);
+    }
+
+    private static void BackwardSimdF32<F>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> r) where F : struct, IUnaryFunction
+    {
+        int i = 0, w = Vector<float>.Count;
+        ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), gr = ref MemoryMarshal.GetReference(g), rr = ref MemoryMarshal.GetReference(r);
+        for (; i <= r.Length - w; i += w)
+            (Vector.LoadUnsafe(ref gr, (nuint)i) * F.D1(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref rr, (nuint)i);
+        for (; i < r.Length; i++) r[i] = g[i] * F.D1(x[i], y[i]);
+    }
+
+    private static void BackwardSimdF64<F>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> g, Span<double> r) where F : struct, IUnaryFunction
+    {
+        int i = 0, w = Vector<double>.Count;
+        ref double xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), gr = ref MemoryMarshal.GetReference(g), rr = ref MemoryMarshal.GetReference(r);
+        for (; i <= r.Length - w; i += w)
+            (Vector.LoadUnsafe(ref gr, (nuint)i) * F.D1(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref rr, (nuint)i);
+        for (; i < r.Length; i++) r[i] = g[i] * F.D1(x[i], y[i]);
+    }
+}
