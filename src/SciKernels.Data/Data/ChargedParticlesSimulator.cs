@@ -29,7 +29,10 @@ public sealed record ChargedParticlesTrajectory(double[] Charges, double[] Posit
 /// starts at 0 and overwrites the initial state with the first sample.</item>
 /// </list>
 /// <para>Differences, none of which changes the distribution: our own generator (xoshiro256**) instead of
-/// NumPy's, and squared distances as Σ(x_i − x_j)² rather than ‖x_i‖² + ‖x_j‖² − 2x_i·x_j (more accurate).</para>
+/// NumPy's, and squared distances as Σ(x_i − x_j)² rather than ‖x_i‖² + ‖x_j‖² − 2x_i·x_j (more accurate).
+/// Fed our initial states, the reference's <c>sample_trajectory(T=5000, sample_freq=100)</c> reproduces our
+/// frames 30 and 40 to ~1e-14 (median over 30 systems; chaotic close encounters amplify the rounding
+/// differences in a few).</para>
 /// </remarks>
 public sealed record ChargedParticlesSimulator
 {
