@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using SciKernels.Autograd;
 
@@ -171,7 +170,7 @@ public static class QuickBench
             var d = o.Sub(mlp.Y);
             var g3 = Tensor.Rand(new[] { 1, Mlp.Batch, Mlp.Out }, new Random.Generator(9));
             var g2 = Tensor.Rand(new[] { 1, Mlp.Batch, Mlp.Hidden }, new Random.Generator(10));
-            var tanhGrad = typeof(Tensor).GetMethod("TanhGrad", BindingFlags.NonPublic | BindingFlags.Static);
+            var gh = g2.Reshape(Mlp.Batch, Mlp.Hidden);
             var h13 = h1.Reshape(1, Mlp.Batch, Mlp.Hidden);
             var h23 = h2.Reshape(1, Mlp.Batch, Mlp.Hidden);
 
@@ -193,8 +192,14 @@ public static class QuickBench
             T("bwd matmul", "dW2ᵀ = h1ᵀ[64,4096]·g[4096,64]", () => Mm(h13.Transpose(1, 2), g2));
             T("bwd matmul", "dH1 = g[4096,64]·W2", () => Mm(g2, WT(mlp.W2).Transpose(1, 2)));
             T("bwd matmul", "dW1ᵀ = xᵀ[2,4096]·g[4096,64]", () => Mm(x3.Transpose(1, 2), g2));
-            if (tanhGrad is not null)
-                T("bwd tanh grad", "g·(1-y²) [4096,64] ×2", () => { tanhGrad.Invoke(null, new object[] { h2, g2.Reshape(Mlp.Batch, Mlp.Hidden) }); return (Tensor?)tanhGrad.Invoke(null, new object[] { h1, g2.Reshape(Mlp.Batch, Mlp.Hidden) }); });
+            // The backward rule's one pass r = g·tanh′ (from the Tanh definition), as the engine runs it.
+            Tensor TanhBackward(Tensor p, Tensor h)
+            {
+                var r = Tensor.Empty(h.Shape, h.DType);
+                Cpu.CpuBackend.Instance.UnaryBackward(Backends.UnaryOp.Tanh, p, h, gh, r);
+                return r;
+            }
+            T("bwd tanh grad", "g·(1-y²) [4096,64] ×2", () => { TanhBackward(p2, h2); return TanhBackward(p1, h1); });
             T("bwd bias sum", "sum_0 [4096,64] ×2", () => { g2.Reshape(Mlp.Batch, Mlp.Hidden).Sum(new[] { 0 }, keepDim: true); return g2.Reshape(Mlp.Batch, Mlp.Hidden).Sum(new[] { 0 }, keepDim: true); });
             T("bwd bias sum", "sum_0 [4096,1]", () => g3.Reshape(Mlp.Batch, 1).Sum(new[] { 0 }, keepDim: true));
             // The engine's dW arrives as a transposed view of the [in, out] product; AccumulateGrad copies it.
