@@ -127,6 +127,41 @@ public class MessagePassingTests
     public Property EdgeLinearGradients() => GradProperty.For("EdgeLinear", EdgeLinearCases(), (x, a) =>
         EdgeLinear(x[0], a.Edge ? x[1] : null, a.G.Index(), x[2], x[3], a.Edge ? x[4] : null, a.Bias ? x[5] : null).Tanh());
 
+    // ---------------------------------------------------------------- forward mode
+
+    /// <summary>The forward rules agree with the reverse ones: ⟨J·v, w⟩ = ⟨v, Jᵀ·w⟩ for every primitive.</summary>
+    [Property(MaxTest = N)]
+    public Property ForwardRulesAreTheAdjointsOfTheBackwardRules() => Prop.ForAll(Arb.From(Graphs(5, 10)), g =>
+    {
+        using var scope = TensorScope.Begin();
+        using var ix = g.Index();
+        var gen = new Generator((ulong)(g.E * 7 + g.N));
+        Tensor R(params int[] s) => Tensor.Randn(s, gen, DType.Float64);
+        var x = new[] { R(g.N, 2), R(g.E, 3), R(2, 2), R(2, 2), R(3, 2), R(2) };
+        var v = x.Select(t => R(t.Shape.ToArray())).ToArray();
+        Tensor[] F(Tensor[] p)
+        {
+            var m = EdgeLinear(p[0], p[1], ix, p[2], p[3], p[4], p[5]);
+            return new[]
+            {
+                m.Tanh(),
+                SegmentMax(m, ix),
+                SegmentMean(p[1], ix),
+                MessagePassing.SegmentSum(m, ix, EdgeEnd.Sender),
+                GatherRows(p[0], ix, EdgeEnd.Receiver),
+                EdgeLinear(p[0], null, ix, p[2], p[3], null, p[5]),
+            };
+        }
+        var jvp = Autodiff.Jvp(F, x, v);
+        var w = jvp.Outputs.Select(o => R(o.Shape.ToArray())).ToArray();
+        var xs = x.Select(t => t.Detach().RequiresGrad_()).ToArray();
+        var grads = Autodiff.Grad(F(xs), xs, w);
+        double lhs = jvp.Tangents.Zip(w, (t, wi) => t.Mul(wi).Sum().Item()).Sum();
+        double rhs = grads.Zip(v, (gi, vi) => gi.Mul(vi).Sum().Item()).Sum();
+        Assert.True(Math.Abs(lhs - rhs) <= 1e-10 * (1 + Math.Abs(lhs)), $"{g}: <Jv, w> = {lhs:R} but <v, J^T w> = {rhs:R}");
+        return true;
+    });
+
     // ---------------------------------------------------------------- composite forms
 
     private static Tensor Naive(Tensor h, Tensor e, EdgeIndex ix, Tensor wa, Tensor wb, Tensor wc, Tensor b) =>
