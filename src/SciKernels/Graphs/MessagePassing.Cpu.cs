@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 
@@ -18,6 +19,8 @@ internal static unsafe class CpuMessagePassing
         Math.Max(1, CpuParallel.ElementGrain / Math.Max(1, cols * Math.Max(1, rowsWork / Math.Max(1, rows))));
 
     private static int Cols(Tensor t) => t.Rank < 2 || t.Shape[0] == 0 ? 1 : checked((int)(t.NumElements / t.Shape[0]));
+
+    private const int Ahead = 8;
 
     public static void SegmentSum(Tensor x, Tensor offsets, Tensor? perm, Tensor y)
     {
@@ -38,9 +41,12 @@ internal static unsafe class CpuMessagePassing
             {
                 var acc = new Span<T>(y + r * cols, cols);
                 acc.Clear();
-                for (long k = off[r]; k < off[r + 1]; k++)
+                long end = off[r + 1];
+                for (long k = off[r]; k < end; k++)
                 {
                     long src = perm is null ? k : perm[k];
+                    // rows reached through the sender permutation are scattered: fetch a few ahead
+                    if (perm is not null && k + Ahead < edges && Sse.IsSupported) Sse.Prefetch0(x + perm[k + Ahead] * cols);
                     TensorPrimitives.Add(acc, new ReadOnlySpan<T>(x + src * cols, cols), acc);
                 }
             }
