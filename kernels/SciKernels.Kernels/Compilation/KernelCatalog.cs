@@ -1,6 +1,7 @@
 using System.Reflection;
 using SciKernels.Kernels.Elementwise;
 using SciKernels.Kernels.Functors;
+using SciKernels.Kernels.Graph;
 using SciKernels.Kernels.Indexing;
 using SciKernels.Kernels.MatMul;
 using SciKernels.Kernels.Reduction;
@@ -11,7 +12,7 @@ namespace SciKernels.Kernels.Compilation;
 
 /// <summary>One kernel specialization: a closed (fully constructed) explicitly grouped kernel method.</summary>
 /// <param name="Name">Stable name, <c>family/kernel/op/type</c> (e.g. <c>elementwise/unary/exp/f32</c>).</param>
-/// <param name="Family">Concern: elementwise, reduction, matmul, indexing, spectral, stencil.</param>
+/// <param name="Family">Concern: elementwise, reduction, matmul, indexing, graph, spectral, stencil.</param>
 /// <param name="Method">The constructed kernel method.</param>
 public sealed record KernelSpec(string Name, string Family, MethodInfo Method)
 {
@@ -123,6 +124,14 @@ public static class KernelCatalog
             Add("indexing", $"gather_along_dim_i64/{tag}", ix, nameof(IndexingKernels.GatherAlongDim), t);
             Add("indexing", $"segment_sum_rows/{tag}", ix, nameof(IndexingKernels.SegmentSumRows), t, arith);
             Add("indexing", $"csr_scatter_sum/{tag}", ix, nameof(IndexingKernels.CsrScatterSum), t, arith);
+
+            var gr = typeof(GraphKernels);
+            var order = t == typeof(float) ? typeof(Order32) : typeof(Order64);
+            Add("graph", $"segment_sum/{tag}", gr, nameof(GraphKernels.SegmentSum), t, arith);
+            Add("graph", $"segment_max/{tag}", gr, nameof(GraphKernels.SegmentMax), t, order);
+            Add("graph", $"scatter_argmax/{tag}", gr, nameof(GraphKernels.ScatterArgMax), t);
+            Add("graph", $"gather_argmax/{tag}", gr, nameof(GraphKernels.GatherArgMax), t);
+            Add("graph", $"edge_combine/{tag}", gr, nameof(GraphKernels.EdgeCombine), t, arith);
 
             var sp = typeof(SpectralKernels);
             Add("spectral", $"fft_pass/{tag}", sp, nameof(SpectralKernels.FftPass), t, arith);
