@@ -26,7 +26,7 @@ public class GraphKernelsTests
         return (order, off);
     }
 
-    private static double[] Edges(Random rng)
+    private static double[] Edges(System.Random rng)
     {
         var x = Ref.Rand(rng, Recv.Length * Cols);
         x[1] = double.NaN;               // edge 0, column 1: wins node 0's column 1
@@ -41,7 +41,7 @@ public class GraphKernelsTests
     public void SegmentSumAndMaxMatchReference(string backend)
     {
         var d = Backends.Get(backend);
-        var x = Edges(new Random(11));
+        var x = Edges(new System.Random(11));
         var (perm, sOff) = BySender();
 
         var sumR = new double[Nodes * Cols];
@@ -94,7 +94,7 @@ public class GraphKernelsTests
         Assert.Equal(arg, d.Down(av));
 
         // the max's backward and its adjoint
-        var g = Ref.Rand(new Random(12), Nodes * Cols);
+        var g = Ref.Rand(new System.Random(12), Nodes * Cols);
         var scattered = new double[Recv.Length * Cols];
         for (int k = 0; k < Recv.Length; k++)
             for (int c = 0; c < Cols; c++)
@@ -114,7 +114,7 @@ public class GraphKernelsTests
     public void EdgeCombineMatchesReference(string backend)
     {
         var d = Backends.Get(backend);
-        var rng = new Random(13);
+        var rng = new System.Random(13);
         var a = Ref.Rand(rng, Nodes * Cols);
         var b = Ref.Rand(rng, Nodes * Cols);
         var e = Ref.Rand(rng, Recv.Length * Cols);
