@@ -216,7 +216,10 @@ public sealed class Graph : IDisposable
     /// <summary>Edge lengths |D|, [E] (differentiable; not at coincident nodes).</summary>
     public Tensor EdgeLengths() => EdgeVectors().Square().Sum(1).Sqrt();
 
-    /// <summary>Disposes the index tensors this graph owns (not the features, positions or cell).</summary>
+    /// <summary>
+    /// Disposes the index tensors this graph owns (not the features, positions or cell). Backward
+    /// passes through results of this graph read those tensors: dispose after them.
+    /// </summary>
     public void Dispose()
     {
         if (disposed) return;
