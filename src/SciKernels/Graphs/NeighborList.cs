@@ -1,3 +1,4 @@
+using System.Buffers;
 using SciKernels.Cpu;
 
 namespace SciKernels.Graphs;
@@ -254,6 +255,15 @@ public static class NeighborList
             var binAtoms = new int[N];
             var fill = binStart.AsSpan(0, numBins).ToArray();
             for (int i = 0; i < N; i++) binAtoms[fill[binOf[i]]++] = i;
+            // Wrapped positions in bin order: the inner loop reads each bin's atoms contiguously.
+            var binned = new double[3 * N];
+            for (int k = 0; k < N; k++)
+            {
+                int i = binAtoms[k];
+                binned[3 * k] = wrapped[3 * i];
+                binned[3 * k + 1] = wrapped[3 * i + 1];
+                binned[3 * k + 2] = wrapped[3 * i + 2];
+            }
 
             // 3. Receivers in fixed chunks, each chunk into its own buffer: output order is fixed by i.
             int chunks = (N + ReceiversPerChunk - 1) / ReceiversPerChunk;
@@ -264,7 +274,7 @@ public static class NeighborList
                 {
                     var buf = new PairBuffer();
                     int lo = (int)c * ReceiversPerChunk, hi = Math.Min(N, lo + ReceiversPerChunk);
-                    for (int i = lo; i < hi; i++) Receiver(i, pos, wrapped, moved, binOf, binStart, binAtoms, buf);
+                    for (int i = lo; i < hi; i++) Receiver(i, pos, wrapped, binned, moved, binOf, binStart, binAtoms, buf);
                     parts[c] = buf;
                 }
             });
@@ -278,13 +288,14 @@ public static class NeighborList
             int at = 0;
             foreach (var p in parts)
             {
-                p.CopyTo(at, first, second, shifts, vectors, dist);
+                p.CopyTo(at, pos, Cell, first, second, shifts, vectors, dist);
                 at += p.Count;
+                p.Dispose();
             }
             return new NeighborPairs(first, second, shifts, vectors, dist);
         }
 
-        private void Receiver(int i, double[] pos, double[] wrapped, long[] moved, int[] binOf, int[] binStart, int[] binAtoms, PairBuffer buf)
+        private void Receiver(int i, double[] pos, double[] wrapped, double[] binned, long[] moved, int[] binOf, int[] binStart, int[] binAtoms, PairBuffer buf)
         {
             int nb1 = Bins[1], nb2 = Bins[2];
             int b = binOf[i];
@@ -308,9 +319,9 @@ public static class NeighborList
                         int t = (t0 * nb1 + t1) * nb2 + t2;
                         for (int k = binStart[t]; k < binStart[t + 1]; k++)
                         {
-                            int j = binAtoms[k];
-                            double dx = wrapped[3 * j] - xi + ox, dy = wrapped[3 * j + 1] - yi + oy, dz = wrapped[3 * j + 2] - zi + oz;
+                            double dx = binned[3 * k] - xi + ox, dy = binned[3 * k + 1] - yi + oy, dz = binned[3 * k + 2] - zi + oz;
                             if (dx * dx + dy * dy + dz * dz >= reach2) continue;
+                            int j = binAtoms[k];
                             // Shift between the unwrapped atoms: S = S' − n_j + n_i.
                             long S0 = s0 - moved[3 * j] + moved[3 * i];
                             long S1 = s1 - moved[3 * j + 1] + moved[3 * i + 1];
@@ -323,7 +334,7 @@ public static class NeighborList
                             double ez = pos[3 * j + 2] - pos[3 * i + 2] + (S0 * Cell[2] + S1 * Cell[5] + S2 * Cell[8]);
                             double dd = Math.Sqrt(ex * ex + ey * ey + ez * ez);
                             if (!(dd < Cutoff)) continue;
-                            buf.Add(i, j, S0, S1, S2, ex, ey, ez, dd);
+                            buf.Add(i, j, S0, S1, S2, dd);
                         }
                     }
                 }
@@ -365,17 +376,23 @@ public static class NeighborList
         }
     }
 
-    /// <summary>Growable columns of pairs found by one chunk of receivers.</summary>
-    private sealed class PairBuffer
+    /// <summary>Pairs found by one chunk of receivers, in a pooled array (no garbage per chunk).</summary>
+    private sealed class PairBuffer : IDisposable
     {
-        private Pair[] items = new Pair[256];
+        private Pair[] items = ArrayPool<Pair>.Shared.Rent(4096);
 
         public int Count { get; private set; }
 
-        public void Add(int i, int j, long s0, long s1, long s2, double dx, double dy, double dz, double d)
+        public void Add(int i, int j, long s0, long s1, long s2, double d)
         {
-            if (Count == items.Length) Array.Resize(ref items, items.Length * 2);
-            items[Count++] = new Pair(i, j, s0, s1, s2, dx, dy, dz, d);
+            if (Count == items.Length)
+            {
+                var bigger = ArrayPool<Pair>.Shared.Rent(items.Length * 2);
+                items.AsSpan(0, Count).CopyTo(bigger);
+                ArrayPool<Pair>.Shared.Return(items);
+                items = bigger;
+            }
+            items[Count++] = new Pair(i, j, s0, s1, s2, d);
         }
 
         /// <summary>Sorts one receiver's pairs (from <paramref name="start"/>) by (j, S), keeping only the nearest <paramref name="cap"/> when positive.</summary>
@@ -388,29 +405,46 @@ public static class NeighborList
                 Count = start + cap;
                 span = span[..cap];
             }
-            span.Sort(static (a, b) => a.CompareTo(b));
+            // Insertion sort: a receiver has few neighbours, usually found almost in order.
+            for (int k = 1; k < span.Length; k++)
+            {
+                var x = span[k];
+                int m = k - 1;
+                while (m >= 0 && span[m].CompareTo(x) > 0)
+                {
+                    span[m + 1] = span[m];
+                    m--;
+                }
+                span[m + 1] = x;
+            }
         }
 
-        public void CopyTo(int at, long[] first, long[] second, long[] shifts, double[] vectors, double[] dist)
+        /// <summary>Writes the pairs at <paramref name="at"/>, recomputing D exactly as the search did (same operations, same bits).</summary>
+        public void CopyTo(int at, double[] pos, double[] cell, long[] first, long[] second, long[] shifts, double[] vectors, double[] dist)
         {
             for (int k = 0; k < Count; k++)
             {
                 ref readonly var p = ref items[k];
-                int o = at + k;
-                first[o] = p.I;
-                second[o] = p.J;
+                int o = at + k, i = p.I, j = p.J;
+                first[o] = i;
+                second[o] = j;
                 shifts[3 * o] = p.S0;
                 shifts[3 * o + 1] = p.S1;
                 shifts[3 * o + 2] = p.S2;
-                vectors[3 * o] = p.Dx;
-                vectors[3 * o + 1] = p.Dy;
-                vectors[3 * o + 2] = p.Dz;
+                for (int c = 0; c < 3; c++)
+                    vectors[3 * o + c] = pos[3 * j + c] - pos[3 * i + c] + (p.S0 * cell[c] + p.S1 * cell[3 + c] + p.S2 * cell[6 + c]);
                 dist[o] = p.D;
             }
         }
+
+        public void Dispose()
+        {
+            ArrayPool<Pair>.Shared.Return(items);
+            items = [];
+        }
     }
 
-    private readonly record struct Pair(int I, int J, long S0, long S1, long S2, double Dx, double Dy, double Dz, double D)
+    private readonly record struct Pair(int I, int J, long S0, long S1, long S2, double D)
     {
         /// <summary>Order within one receiver: by sender, then shift.</summary>
         public int CompareTo(in Pair o)
