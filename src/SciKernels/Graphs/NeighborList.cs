@@ -283,16 +283,15 @@ public static class NeighborList
             var first = new long[total];
             var second = new long[total];
             var shifts = new long[3L * total];
-            var vectors = new double[3L * total];
             var dist = new double[total];
             int at = 0;
             foreach (var p in parts)
             {
-                p.CopyTo(at, pos, Cell, first, second, shifts, vectors, dist);
+                p.CopyTo(at, first, second, shifts, dist);
                 at += p.Count;
                 p.Dispose();
             }
-            return new NeighborPairs(first, second, shifts, vectors, dist);
+            return new NeighborPairs(first, second, shifts, dist, pos, Cell);
         }
 
         private void Receiver(int i, double[] pos, double[] wrapped, double[] binned, long[] moved, int[] binOf, int[] binStart, int[] binAtoms, PairBuffer buf)
@@ -419,20 +418,18 @@ public static class NeighborList
             }
         }
 
-        /// <summary>Writes the pairs at <paramref name="at"/>, recomputing D exactly as the search did (same operations, same bits).</summary>
-        public void CopyTo(int at, double[] pos, double[] cell, long[] first, long[] second, long[] shifts, double[] vectors, double[] dist)
+        /// <summary>Writes the pairs at <paramref name="at"/>.</summary>
+        public void CopyTo(int at, long[] first, long[] second, long[] shifts, double[] dist)
         {
             for (int k = 0; k < Count; k++)
             {
                 ref readonly var p = ref items[k];
-                int o = at + k, i = p.I, j = p.J;
-                first[o] = i;
-                second[o] = j;
+                int o = at + k;
+                first[o] = p.I;
+                second[o] = p.J;
                 shifts[3 * o] = p.S0;
                 shifts[3 * o + 1] = p.S1;
                 shifts[3 * o + 2] = p.S2;
-                for (int c = 0; c < 3; c++)
-                    vectors[3 * o + c] = pos[3 * j + c] - pos[3 * i + c] + (p.S0 * cell[c] + p.S1 * cell[3 + c] + p.S2 * cell[6 + c]);
                 dist[o] = p.D;
             }
         }

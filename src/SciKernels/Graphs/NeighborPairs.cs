@@ -7,13 +7,18 @@ namespace SciKernels.Graphs;
 /// </summary>
 public sealed class NeighborPairs
 {
-    internal NeighborPairs(long[] first, long[] second, long[] shifts, double[] vectors, double[] distances)
+    private readonly double[] positions;
+    private readonly double[] cell;
+    private double[]? vectors;
+
+    internal NeighborPairs(long[] first, long[] second, long[] shifts, double[] distances, double[] positions, double[] cell)
     {
         First = first;
         Second = second;
         Shifts = shifts;
-        Vectors = vectors;
         Distances = distances;
+        this.positions = positions;
+        this.cell = cell;
     }
 
     /// <summary>Number of directed pairs (each unordered pair appears once in each direction).</summary>
@@ -29,10 +34,23 @@ public sealed class NeighborPairs
     public long[] Shifts { get; }
 
     /// <summary>ASE's <c>D</c>: distance vector pos[j] − pos[i] + S·cell per pair, flattened [Count·3] (float64, not differentiable; see <see cref="NeighborList.Compute"/>).</summary>
-    public double[] Vectors { get; }
+    /// <remarks>Made on first use (many callers need only the distances), with the operations of the search, so |D| = d bit for bit.</remarks>
+    public double[] Vectors => vectors ??= MakeVectors();
 
     /// <summary>ASE's <c>d</c>: |D| per pair.</summary>
     public double[] Distances { get; }
+
+    private double[] MakeVectors()
+    {
+        var v = new double[3L * Count];
+        for (int k = 0; k < Count; k++)
+        {
+            long i = First[k], j = Second[k], s0 = Shifts[3 * k], s1 = Shifts[3 * k + 1], s2 = Shifts[3 * k + 2];
+            for (int c = 0; c < 3; c++)
+                v[3 * k + c] = positions[3 * j + c] - positions[3 * i + c] + (s0 * cell[c] + s1 * cell[3 + c] + s2 * cell[6 + c]);
+        }
+        return v;
+    }
 }
 
 /// <summary>
