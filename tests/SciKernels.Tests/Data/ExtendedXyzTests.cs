@@ -114,6 +114,16 @@ public sealed class ExtendedXyzTests : IDisposable
     }
 
     [Fact]
+    public void NeighborCsvHasOneRowPerDirectedPairAtFullPrecision()
+    {
+        // Two atoms 0.1 + 0.2 apart in an open system: both directions, shifts zero, d in round-trip form.
+        var pairs = SciKernels.Graphs.NeighborList.Search([0, 0, 0, 0.1 + 0.2, 0, 0], default, default, 1);
+        var path = Path.Combine(dir, "pairs.csv");
+        NeighborListCsv.Write(path, pairs);
+        Assert.Equal(new[] { "i,j,sx,sy,sz,d", "0,1,0,0,0,0.30000000000000004", "1,0,0,0,0,0.30000000000000004" }, File.ReadAllLines(path));
+    }
+
+    [Fact]
     public void RandomCorruptionNeverCrashesOrHangs()
     {
         var good = AseFrame + AseFrame;

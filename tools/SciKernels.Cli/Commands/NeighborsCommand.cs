@@ -34,7 +34,7 @@ internal sealed class NeighborsCommand : ICommand
         {
             var frame = ExtendedXyz.ReadFrame(input, frameIndex);
             var clock = Stopwatch.StartNew();
-            var pairs = NeighborList.Search(frame.Positions, frame.Cell ?? default(ReadOnlySpan<double>), frame.Pbc, cutoff, maxNeighbors);
+            var pairs = NeighborList.Search(frame.Positions, frame.Cell, frame.Pbc, cutoff, maxNeighbors); // no cell: an empty span
             var seconds = clock.Elapsed.TotalSeconds;
             NeighborListCsv.Write(output, pairs);
             stdout.WriteLine($"{frame.NumAtoms} atoms, {pairs.Count} directed pairs within {cutoff:R} ({seconds * 1e3:F1} ms) -> {output}");
