@@ -235,6 +235,9 @@ public static class NeighborList
                     double fa = Frac(pos, i, a);
                     if (Periodic[a])
                     {
+                        // Beyond 2^50 cells, wrapping loses the position's digits: refuse rather than guess.
+                        if (Math.Abs(fa) > 1L << 50)
+                            throw new TensorException("NeighborList", $"atom {i} lies {fa:G3} cell lengths from the origin along axis {a}; wrap the positions into the cell first");
                         double n = Math.Floor(fa);
                         moved[3 * i + a] = (long)n;
                         fa -= n;
@@ -278,8 +281,14 @@ public static class NeighborList
                     parts[c] = buf;
                 }
             });
-            int total = 0;
-            foreach (var p in parts) total = checked(total + p.Count);
+            long count = 0;
+            foreach (var p in parts) count += p.Count;
+            if (count > Array.MaxLength / 3)
+            {
+                foreach (var p in parts) p.Dispose();
+                throw new TensorException("NeighborList", $"{count} pairs within cutoff {Cutoff} for {N} atoms exceed what one list can hold; use a smaller cutoff");
+            }
+            int total = (int)count;
             var first = new long[total];
             var second = new long[total];
             var shifts = new long[3L * total];

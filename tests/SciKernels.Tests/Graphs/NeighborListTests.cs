@@ -239,6 +239,7 @@ public class NeighborListTests
         Assert.Contains("left-handed", Assert.Throws<TensorException>(() => NeighborList.Search([0, 0, 0], [0, 1, 0, 1, 0, 0, 0, 0, 1], all, 1)).Message);
         Assert.Contains("needs a cell", Assert.Throws<TensorException>(() => NeighborList.Search([0, 0, 0], default, all, 1)).Message);
         Assert.Contains("periodic images", Assert.Throws<TensorException>(() => NeighborList.Search([0, 0, 0], [1e-3, 0, 0, 0, 1e-3, 0, 0, 0, 1e-3], all, 10)).Message);
+        Assert.Contains("wrap the positions", Assert.Throws<TensorException>(() => NeighborList.Search([1e20, 0, 0], cube, all, 1)).Message);
         using var scope = TensorScope.Begin();
         var e = Assert.Throws<TensorException>(() => NeighborList.Compute(Tensor.Zeros([4, 2], DType.Float64), 1));
         Assert.Equal("NeighborList", e.Op);
