@@ -175,6 +175,33 @@ public sealed class Graph : IDisposable
             nodeFeatures, edgeFeatures, positions, cell, senders.Device);
     }
 
+    /// <summary>
+    /// The complete directed graph on <paramref name="numNodes"/> nodes without self-loops (N·(N−1)
+    /// edges), as EGNN uses for small particle systems; batch many with <see cref="GraphBatch.Collate"/>.
+    /// </summary>
+    /// <param name="numNodes">Number of nodes.</param>
+    /// <param name="nodeFeatures">Optional [N, F] node features.</param>
+    /// <param name="positions">Optional [N, d] positions.</param>
+    /// <param name="device">Device of the index tensors (default: that of the tensors given, else the CPU).</param>
+    public static Graph FullyConnected(int numNodes, Tensor? nodeFeatures = null, Tensor? positions = null, Device? device = null)
+    {
+        if (numNodes < 0) throw new TensorException("Graph.FullyConnected", $"numNodes must be non-negative, got {numNodes}");
+        long e = (long)numNodes * Math.Max(0, numNodes - 1);
+        if (e > Array.MaxLength) throw new TensorException("Graph.FullyConnected", $"{numNodes} nodes would need {e} edges");
+        var s = new long[e];
+        var r = new long[e];
+        int k = 0;
+        // Already canonical: receivers ascending, senders ascending within each.
+        for (int i = 0; i < numNodes; i++)
+            for (int j = 0; j < numNodes; j++)
+            {
+                if (i == j) continue;
+                r[k] = i;
+                s[k++] = j;
+            }
+        return FromEdges(numNodes, s, r, default, nodeFeatures, null, positions, null, device);
+    }
+
     internal static Graph FromIndex(GraphIndex index, Tensor? nodeFeatures, Tensor? edgeFeatures, Tensor? positions, Tensor? cell)
     {
         CheckFeatures("Graph", index.NumNodes, index.NumEdges, nodeFeatures, edgeFeatures, positions, cell, index.NumGraphs);

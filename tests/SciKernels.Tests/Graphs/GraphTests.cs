@@ -106,6 +106,20 @@ public class GraphTests
     }
 
     [Fact]
+    public void FullyConnectedBatchOfParticles()
+    {
+        using var scope = TensorScope.Begin();
+        var graphs = Enumerable.Range(0, 3).Select(_ => Graph.FullyConnected(5, positions: Tensor.Zeros([5, 3], DType.Float64))).ToArray();
+        using var batch = GraphBatch.Collate(graphs);
+        Assert.Equal(15, batch.NumNodes);
+        Assert.Equal(60, batch.NumEdges);
+        Assert.Equal(Enumerable.Range(0, 16).Select(n => 4L * n), batch.ReceiverOffsets.ToArray<long>());
+        Assert.Equal(new long[] { 1, 2, 3, 4, 0, 2 }, batch.Senders.ToArray<long>().Take(6));
+        Assert.Equal(new long[] { 6, 7, 8, 9 }, batch.Senders.ToArray<long>().Skip(20).Take(4));
+        foreach (var g in graphs) g.Dispose();
+    }
+
+    [Fact]
     public void EmptyGraphsCollate()
     {
         using var scope = TensorScope.Begin();
