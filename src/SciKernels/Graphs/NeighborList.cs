@@ -289,17 +289,21 @@ public static class NeighborList
                 throw new TensorException("NeighborList", $"{count} pairs within cutoff {Cutoff} for {N} atoms exceed what one list can hold; use a smaller cutoff");
             }
             int total = (int)count;
-            var first = new long[total];
-            var second = new long[total];
-            var shifts = new long[3L * total];
-            var dist = new double[total];
-            int at = 0;
-            foreach (var p in parts)
+            // Every element is written below: skip zeroing, and copy the chunks out in parallel.
+            var first = GC.AllocateUninitializedArray<long>(total);
+            var second = GC.AllocateUninitializedArray<long>(total);
+            var shifts = GC.AllocateUninitializedArray<long>(3 * total);
+            var dist = GC.AllocateUninitializedArray<double>(total);
+            var starts = new int[chunks];
+            for (int c = 1; c < chunks; c++) starts[c] = starts[c - 1] + parts[c - 1].Count;
+            CpuParallel.For(chunks, 1, (c0, cn) =>
             {
-                p.CopyTo(at, first, second, shifts, dist);
-                at += p.Count;
-                p.Dispose();
-            }
+                for (long c = c0; c < c0 + cn; c++)
+                {
+                    parts[c].CopyTo(starts[c], first, second, shifts, dist);
+                    parts[c].Dispose();
+                }
+            });
             return new NeighborPairs(first, second, shifts, dist, pos, Cell);
         }
 
