@@ -26,6 +26,7 @@ internal static class CommandLine
         new TrainFnoCommand(),
         new TrainPinnCommand(),
         new KernelsReportCommand(),
+        new NeighborsCommand(),
     };
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
