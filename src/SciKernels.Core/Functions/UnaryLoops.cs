@@ -62,6 +62,30 @@ public static class UnaryLoops
         }
     }
 
+    /// <summary>
+    /// r = a·b·F″(x) given y = F(x), in one pass over contiguous spans of equal length (r may alias an
+    /// input): the second-order autodiff rule of F, from its scalar form <c>D2</c>.
+    /// </summary>
+    public static void SecondDerivative<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = r.Length;
+        if (x.Length != n || y.Length != n || a.Length != n || b.Length != n) throw new ArgumentException("SecondDerivative: spans of different lengths");
+        for (int i = 0; i < n; i++) r[i] = a[i] * b[i] * F.D2(x[i], y[i]);
+    }
+
+    /// <summary>
+    /// r = a·b·c·F‴(x) given y = F(x), in one pass over contiguous spans of equal length (r may alias
+    /// an input): the third-order autodiff rule of F, from its scalar form <c>D3</c>.
+    /// </summary>
+    public static void ThirdDerivative<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> r)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = r.Length;
+        if (x.Length != n || y.Length != n || a.Length != n || b.Length != n || c.Length != n) throw new ArgumentException("ThirdDerivative: spans of different lengths");
+        for (int i = 0; i < n; i++) r[i] = a[i] * b[i] * c[i] * F.D3(x[i], y[i]);
+    }
+
     /// <summary>F′(x) for one element of either precision (the scalar form).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T D1<F, T>(T x, T y) where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
