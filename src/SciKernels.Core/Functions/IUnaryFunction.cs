@@ -36,10 +36,10 @@ public interface IUnaryFunction
     /// <summary>F′(x) given y = F(x), double precision.</summary>
     static abstract double D1(double x, double y);
 
-    /// <summary>F″(x) given y = F(x) (CPU only: the Taylor kernels).</summary>
+    /// <summary>F″(x) given y = F(x) (CPU only: the second-order autodiff pass and the Taylor kernels).</summary>
     static abstract T D2<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>F‴(x) given y = F(x) (CPU only: the Taylor kernels).</summary>
+    /// <summary>F‴(x) given y = F(x) (CPU only: the third-order autodiff pass and the Taylor kernels).</summary>
     static abstract T D3<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>F′ as differentiable tensor operations on x and y = F(x) (higher-order autodiff).</summary>
