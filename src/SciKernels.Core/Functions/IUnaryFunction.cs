@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using SciKernels.Backends;
 
 namespace SciKernels.Functions;
@@ -35,10 +36,10 @@ public interface IUnaryFunction
     /// <summary>F′(x) given y = F(x), double precision.</summary>
     static abstract double D1(double x, double y);
 
-    /// <summary>F″(x) given y = F(x) (CPU only: the Taylor kernels).</summary>
+    /// <summary>F″(x) given y = F(x) (CPU only: the second-order autodiff pass and the Taylor kernels).</summary>
     static abstract T D2<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>F‴(x) given y = F(x) (CPU only: the Taylor kernels).</summary>
+    /// <summary>F‴(x) given y = F(x) (CPU only: the third-order autodiff pass and the Taylor kernels).</summary>
     static abstract T D3<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>F′ as differentiable tensor operations on x and y = F(x) (higher-order autodiff).</summary>
@@ -50,14 +51,17 @@ public interface IUnaryFunction
     /// <summary>F‴ as differentiable tensor operations.</summary>
     static abstract Tensor D3(Tensor x, Tensor y);
 
-    /// <summary>True when <see cref="D1(Vector{float}, Vector{float})"/> is implemented (the SIMD backward loop).</summary>
+    /// <summary>
+    /// True when the SIMD forms <see cref="D1{T}(Vector512{T}, Vector512{T})"/> and
+    /// <see cref="D1{T}(Vector256{T}, Vector256{T})"/> are implemented (the vector backward loop).
+    /// </summary>
     static virtual bool HasVectorD1 => false;
 
-    /// <summary>F′ on a SIMD vector of x and y (only called when <see cref="HasVectorD1"/>).</summary>
-    static virtual Vector<float> D1(Vector<float> x, Vector<float> y) => throw new NotSupportedException();
+    /// <summary>F′ on 512-bit vectors of x and y, either precision (only called when <see cref="HasVectorD1"/> and AVX-512 is present).</summary>
+    static virtual Vector512<T> D1<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
 
-    /// <summary>F′ on a SIMD vector of x and y (only called when <see cref="HasVectorD1"/>).</summary>
-    static virtual Vector<double> D1(Vector<double> x, Vector<double> y) => throw new NotSupportedException();
+    /// <summary>F′ on 256-bit vectors of x and y, either precision (only called when <see cref="HasVectorD1"/>).</summary>
+    static virtual Vector256<T> D1<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => throw new NotSupportedException();
 
     /// <summary>
     /// An optional vectorised CPU forward y = F(x) over contiguous spans (they may alias); returns

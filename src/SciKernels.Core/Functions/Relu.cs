@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 
@@ -33,9 +34,9 @@ public readonly struct Relu : IUnaryFunction
     /// <inheritdoc/>
     public static bool HasVectorD1 => true;
     /// <inheritdoc/>
-    public static Vector<float> D1(Vector<float> x, Vector<float> y) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), Vector<float>.One, Vector<float>.Zero);
+    public static Vector512<T> D1<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), Vector512<T>.One, Vector512<T>.Zero);
     /// <inheritdoc/>
-    public static Vector<double> D1(Vector<double> x, Vector<double> y) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<double>.Zero), Vector<double>.One, Vector<double>.Zero);
+    public static Vector256<T> D1<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), Vector256<T>.One, Vector256<T>.Zero);
     /// <summary>The CPU backend's branch-free SIMD loop (lanes where x &lt; 0 are cleared to +0).</summary>
     public static unsafe bool TryApply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {

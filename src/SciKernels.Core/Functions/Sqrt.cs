@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 using SciKernels.Backends;
 
@@ -30,9 +31,9 @@ public readonly struct Sqrt : IUnaryFunction
     /// <inheritdoc/>
     public static bool HasVectorD1 => true;
     /// <inheritdoc/>
-    public static Vector<float> D1(Vector<float> x, Vector<float> y) => new Vector<float>(0.5f) / y;
+    public static Vector512<T> D1<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Vector512.Create(T.CreateTruncating(0.5)) / y;
     /// <inheritdoc/>
-    public static Vector<double> D1(Vector<double> x, Vector<double> y) => new Vector<double>(0.5) / y;
+    public static Vector256<T> D1<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Create(T.CreateTruncating(0.5)) / y;
     /// <inheritdoc/>
     public static bool TryApply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 
@@ -44,9 +45,9 @@ public readonly struct Tanh : IUnaryFunction
     /// <inheritdoc/>
     public static bool HasVectorD1 => true;
     /// <inheritdoc/>
-    public static Vector<float> D1(Vector<float> x, Vector<float> y) => Vector<float>.One - y * y;
+    public static Vector512<T> D1<T>(Vector512<T> x, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Vector512<T>.One - y * y;
     /// <inheritdoc/>
-    public static Vector<double> D1(Vector<double> x, Vector<double> y) => Vector<double>.One - y * y;
+    public static Vector256<T> D1<T>(Vector256<T> x, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => Vector256<T>.One - y * y;
     /// <inheritdoc/>
     public static bool TryApply<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {

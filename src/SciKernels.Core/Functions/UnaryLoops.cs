@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SciKernels.Functions;
 
@@ -46,10 +47,9 @@ public static class UnaryLoops
         where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (F.TryBackward(x, y, g, r)) return;
-        if (F.HasVectorD1)
+        if (F.HasVectorD1 && Vector256.IsHardwareAccelerated)
         {
-            if (typeof(T) == typeof(float)) BackwardSimdF32<F>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), MemoryMarshal.Cast<T, float>(g), MemoryMarshal.Cast<T, float>(r));
-            else BackwardSimdF64<F>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y), MemoryMarshal.Cast<T, double>(g), MemoryMarshal.Cast<T, double>(r));
+            BackwardSimd<F, T>(x, y, g, r);
             return;
         }
         const int block = 1024;
@@ -60,6 +60,30 @@ public static class UnaryLoops
             D1<F, T>(x.Slice(s, n), y.Slice(s, n), d[..n]);
             TensorPrimitives.Multiply(g.Slice(s, n), d[..n], r.Slice(s, n));
         }
+    }
+
+    /// <summary>
+    /// r = a·b·F″(x) given y = F(x), in one pass over contiguous spans of equal length (r may alias an
+    /// input): the second-order autodiff rule of F, from its scalar form <c>D2</c>.
+    /// </summary>
+    public static void SecondDerivative<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> r)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = r.Length;
+        if (x.Length != n || y.Length != n || a.Length != n || b.Length != n) throw new ArgumentException("SecondDerivative: spans of different lengths");
+        for (int i = 0; i < n; i++) r[i] = a[i] * b[i] * F.D2(x[i], y[i]);
+    }
+
+    /// <summary>
+    /// r = a·b·c·F‴(x) given y = F(x), in one pass over contiguous spans of equal length (r may alias
+    /// an input): the third-order autodiff rule of F, from its scalar form <c>D3</c>.
+    /// </summary>
+    public static void ThirdDerivative<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, Span<T> r)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = r.Length;
+        if (x.Length != n || y.Length != n || a.Length != n || b.Length != n || c.Length != n) throw new ArgumentException("ThirdDerivative: spans of different lengths");
+        for (int i = 0; i < n; i++) r[i] = a[i] * b[i] * c[i] * F.D3(x[i], y[i]);
     }
 
     /// <summary>F′(x) for one element of either precision (the scalar form).</summary>
@@ -80,21 +104,21 @@ public static class UnaryLoops
         return Unsafe.As<double, T>(ref d);
     }
 
-    private static void BackwardSimdF32<F>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> r) where F : struct, IUnaryFunction
+    /// <summary>r = g·F′(x) with the function's SIMD form: 512-bit vectors on AVX-512 hardware, else 256-bit; the scalar form on the tail.</summary>
+    private static void BackwardSimd<F, T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> g, Span<T> r)
+        where F : struct, IUnaryFunction where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, w = Vector<float>.Count;
-        ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), gr = ref MemoryMarshal.GetReference(g), rr = ref MemoryMarshal.GetReference(r);
-        for (; i <= r.Length - w; i += w)
-            (Vector.LoadUnsafe(ref gr, (nuint)i) * F.D1(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref rr, (nuint)i);
-        for (; i < r.Length; i++) r[i] = g[i] * F.D1(x[i], y[i]);
-    }
-
-    private static void BackwardSimdF64<F>(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> g, Span<double> r) where F : struct, IUnaryFunction
-    {
-        int i = 0, w = Vector<double>.Count;
-        ref double xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), gr = ref MemoryMarshal.GetReference(g), rr = ref MemoryMarshal.GetReference(r);
-        for (; i <= r.Length - w; i += w)
-            (Vector.LoadUnsafe(ref gr, (nuint)i) * F.D1(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref rr, (nuint)i);
-        for (; i < r.Length; i++) r[i] = g[i] * F.D1(x[i], y[i]);
+        int n = r.Length;
+        if (x.Length != n || y.Length != n || g.Length != n) throw new ArgumentException("Backward: spans of different lengths");
+        ref T xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y), gr = ref MemoryMarshal.GetReference(g), rr = ref MemoryMarshal.GetReference(r);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int w = Vector512<T>.Count; i <= n - w; i += w)
+                (Vector512.LoadUnsafe(ref gr, (nuint)i) * F.D1(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref rr, (nuint)i);
+        }
+        for (int w = Vector256<T>.Count; i <= n - w; i += w)
+            (Vector256.LoadUnsafe(ref gr, (nuint)i) * F.D1(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i))).StoreUnsafe(ref rr, (nuint)i);
+        for (; i < n; i++) r[i] = g[i] * D1<F, T>(x[i], y[i]);
     }
 }

@@ -163,34 +163,15 @@ public sealed partial class Tensor
 
     /// <summary>
     /// F(x) element-wise for an element-wise function F (see <see cref="UnaryFunctions"/>), recorded
-    /// with its reverse and forward rule g·F′(x), one fused pass itself differentiable to any order.
+    /// with its reverse and forward rule g·F′(x): one fused pass, itself differentiable to any order
+    /// (see <see cref="UnaryDerivative{F}"/>).
     /// </summary>
     public Tensor Apply<F>() where F : struct, IUnaryFunction
     {
         string name = OpName(F.Op);
         var x = this;
         var y = UnaryRaw(F.Op, name);
-        return RecordUnary(y, name, x, h => UnaryGrad<F>(x, y, h));
-    }
-
-    /// <summary>
-    /// r = g·F′(x) given y = F(x), in one backend pass; differentiable in x (∂r/∂x = g·F″(x), as
-    /// tensor operations) and in g (the same fused pass), so higher-order derivatives keep working.
-    /// </summary>
-    private static Tensor UnaryGrad<F>(Tensor x, Tensor y, Tensor g) where F : struct, IUnaryFunction
-    {
-        string name = OpName(F.Op);
-        CheckFloatOperands(name, y, g);
-        // The backend pass wants dense operands of y's shape: x may be a strided view, g an expanded one.
-        var xc = x.Contiguous();
-        var ge = g.shape.AsSpan().SequenceEqual(y.shape) ? g : g.BroadcastTo(y.shape, name);
-        var gc = ge.Contiguous();
-        var r = Empty(y.shape, y.DType, y.Device);
-        y.Backend.UnaryBackward(F.Op, xc, y, gc, r);
-        if (!ReferenceEquals(xc, x)) xc.Dispose();
-        if (!ReferenceEquals(gc, ge)) gc.Dispose();
-        if (!ReferenceEquals(ge, g)) ge.Dispose();
-        return RecordBinary(r, name, x, g, h => h.Mul(g).Mul(F.D2(x, y)), h => UnaryGrad<F>(x, y, h));
+        return RecordUnary(y, name, x, h => UnaryDerivative<F>(x, y, [h]));
     }
 
     // Enum names are cached by the runtime: no allocation per call.

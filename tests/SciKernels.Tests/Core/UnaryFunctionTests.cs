@@ -7,7 +7,7 @@ namespace SciKernels.Tests.Core;
 /// <summary>
 /// Every element-wise function of the registry (<see cref="UnaryFunctions"/>) against itself: the
 /// scalar derivative forms against float64 central differences, the tensor forms and the autodiff
-/// rules (reverse and forward first order, second and third order by repeated backward) against the
+/// rules (reverse and forward first order, second to fourth order by repeated backward) against the
 /// scalar forms, and the CPU vector paths against the scalar forms the device kernels compile.
 /// </summary>
 public class UnaryFunctionTests
@@ -84,11 +84,14 @@ public class UnaryFunctionTests
         var y = x.Apply<F>();
         var g1 = SciKernels.Autodiff.Grad(y.Sum(), x, createGraph: true);
         var g2 = SciKernels.Autodiff.Grad(g1.Sum(), x, createGraph: true);
-        var g3 = SciKernels.Autodiff.Grad(g2.Sum(), x);
+        var g3 = SciKernels.Autodiff.Grad(g2.Sum(), x, createGraph: true);
+        var g4 = SciKernels.Autodiff.Grad(g3.Sum(), x);
         var (_, jvp) = SciKernels.Autodiff.Jvp(t => t.Apply<F>(), x.Detach(), Tensor.OnesLike(x));
         Tensor xd = x.Detach(), yd = y.Detach();
         var (t1, t2, t3) = (F.D1(xd, yd).Expand(pts.Length).ToArray<double>(), F.D2(xd, yd).Expand(pts.Length).ToArray<double>(), F.D3(xd, yd).Expand(pts.Length).ToArray<double>());
         var (r1, r2, r3, f1) = (g1.ToArray<double>(), g2.ToArray<double>(), g3.ToArray<double>(), jvp.ToArray<double>());
+        var r4 = g4.ToArray<double>();
+        const double h = 1e-5;
         for (int i = 0; i < pts.Length; i++)
         {
             double xi = pts[i], yi = F.Value(xi);
@@ -97,6 +100,8 @@ public class UnaryFunctionTests
             Close(F.D1(xi, yi), f1[i], 1e-12, $"forward d1, {at}");
             Close(F.D2(xi, yi), r2[i], 1e-12, $"double backward d2, {at}");
             Close(F.D3(xi, yi), r3[i], 1e-11, $"triple backward d3, {at}");
+            // fourth order: past the scalar forms, the forward-mode derivative of the tensor form of F‴
+            Close((F.D3(xi + h, F.Value(xi + h)) - F.D3(xi - h, F.Value(xi - h))) / (2 * h), r4[i], 1e-6, $"quadruple backward d4, {at}");
             Close(F.D1(xi, yi), t1[i], 1e-12, $"tensor d1, {at}");
             Close(F.D2(xi, yi), t2[i], 1e-12, $"tensor d2, {at}");
             Close(F.D3(xi, yi), t3[i], 1e-11, $"tensor d3, {at}");

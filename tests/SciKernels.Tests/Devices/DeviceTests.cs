@@ -117,6 +117,33 @@ public abstract class DeviceTests(DeviceFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Second and third derivatives by repeated backward: fused passes of the scalar forms on the CPU,
+    /// the composite of the tensor forms on the device — the same values.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Dtypes))]
+    public void HigherOrderDerivatives_MatchCpu(DType dtype)
+    {
+        var dev = Dev;
+        using var scope = TensorScope.Begin();
+        var x = Rand(new[] { 37 }, dtype, 41, -2.5, 2.5);
+        foreach (var (name, f) in new (string, Func<Tensor, Tensor>)[] { ("tanh", t => t.Tanh()), ("sigmoid", t => t.Sigmoid()), ("gelu", t => t.Gelu()), ("sin", t => t.Sin()) })
+        {
+            Tensor[] Derivatives(Tensor at)
+            {
+                var xr = at.Detach().RequiresGrad_();
+                var d1 = Autodiff.Grad(f(xr).Sum(), xr, createGraph: true);
+                var d2 = Autodiff.Grad(d1.Sum(), xr, createGraph: true);
+                var d3 = Autodiff.Grad(d2.Mul(d1).Sum(), xr);
+                return new[] { d1, d2, d3 };
+            }
+            var cpu = Derivatives(x);
+            var device = Derivatives(x.To(dev));
+            for (int k = 0; k < cpu.Length; k++) AssertClose(cpu[k], device[k].To(Device.Cpu), dtype, $"{name} derivative {k + 1} {dtype.Name()}", scale: 8);
+        }
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Dtypes))]
     public void Unary_StridedInput_MatchesCpu(DType dtype)
