@@ -1,4 +1,5 @@
 using System.Buffers;
+using SciKernels.Backends;
 using SciKernels.Cpu;
 
 namespace SciKernels.Graphs;
@@ -14,9 +15,13 @@ namespace SciKernels.Graphs;
 /// atom sees its own images). Order: by i, then j, then S — deterministic, independent of threads.</para>
 /// <para>Conventions (ASE's): cell rows are the lattice vectors; <c>i</c> is the receiver and
 /// <c>j</c> the sender of a message (messages flow j → i); <c>D = pos[j] − pos[i] + S·cell</c>.</para>
-/// <para>The pair search runs on the host (threaded) and is not differentiable; the tensor entry
-/// points recompute D and d from the integer pairs with tensor ops, so gradients reach the positions
-/// and the cell.</para>
+/// <para>The pair search is not differentiable; the tensor entry points recompute D and d from the
+/// integer pairs with tensor ops, so gradients reach the positions and the cell. On the host it runs
+/// threaded. When the positions live on a backend with <see cref="INeighborListKernels"/> (the ILGPU
+/// devices), <see cref="Compute"/> and <see cref="RadiusGraph"/> bin the atoms on the host (O(N): the
+/// positions are read back for validation anyway) and search the pairs on the device (count → scan →
+/// fill, no atomics), giving the same pairs in the same order; the k-nearest cap
+/// (<c>maxNeighbors</c> &gt; 0) always searches on the host and copies the pairs to the device.</para>
 /// </remarks>
 public static class NeighborList
 {
@@ -56,12 +61,7 @@ public static class NeighborList
     /// <param name="maxNeighbors">When positive, the k-nearest cap per receiver.</param>
     public static NeighborListResult Compute(Tensor positions, double cutoff, Tensor? cell = null, bool[]? pbc = null, int maxNeighbors = 0)
     {
-        var pairs = SearchTensors(positions, cutoff, cell, pbc, maxNeighbors);
-        var dev = positions.Device;
-        int e = pairs.Count;
-        var first = Tensor.FromSpan<long>(pairs.First, [e], dev);
-        var second = Tensor.FromSpan<long>(pairs.Second, [e], dev);
-        var shifts = Tensor.FromSpan<long>(pairs.Shifts, [e, 3], dev);
+        var (first, second, shifts, _) = SearchTensors(positions, cutoff, cell, pbc, maxNeighbors);
         var d = positions.IndexSelect(0, second).Sub(positions.IndexSelect(0, first));
         if (cell is not null) d = d.Add(shifts.To(positions.DType).MatMul(cell));
         var dist = d.Square().Sum(1).Sqrt();
@@ -80,12 +80,15 @@ public static class NeighborList
     /// <param name="nodeFeatures">Optional [N, F] node features carried by the graph.</param>
     public static Graph RadiusGraph(Tensor positions, double cutoff, Tensor? cell = null, bool[]? pbc = null, int maxNeighbors = 0, Tensor? nodeFeatures = null)
     {
-        var pairs = SearchTensors(positions, cutoff, cell, pbc, maxNeighbors);
-        return Graph.FromEdges(positions.Size(0), pairs.Second, pairs.First, cell is null ? default : pairs.Shifts,
-            nodeFeatures, null, positions, cell, positions.Device);
+        var (first, second, shifts, _) = SearchTensors(positions, cutoff, cell, pbc, maxNeighbors);
+        return Graph.FromEdges(positions.Size(0), second, first, cell is null ? null : shifts, nodeFeatures, null, positions, cell);
     }
 
-    private static NeighborPairs SearchTensors(Tensor positions, double cutoff, Tensor? cell, bool[]? pbc, int maxNeighbors)
+    /// <summary>
+    /// The pairs as int64 tensors on the positions' device, and the distances (float64 [E], not
+    /// differentiable) — searched on that device when its backend has <see cref="INeighborListKernels"/>.
+    /// </summary>
+    internal static NeighborPairTensors SearchTensors(Tensor positions, double cutoff, Tensor? cell, bool[]? pbc, int maxNeighbors)
     {
         const string op = "NeighborList";
         ArgumentNullException.ThrowIfNull(positions);
@@ -96,7 +99,17 @@ public static class NeighborList
         if (pbc is not null && pbc.Length != 3)
             throw new TensorException(op, $"pbc must have 3 values (one per axis), got {pbc.Length}");
         var pbcAll = pbc ?? [cell is not null, cell is not null, cell is not null];
-        return Search(positions.ToArray<double>(), cell is null ? default : cell.ToArray<double>(), pbcAll, cutoff, maxNeighbors);
+        var pos = positions.ToArray<double>();
+        var frame = Frame.Create(pos, cell is null ? default : cell.ToArray<double>(), pbcAll, cutoff, maxNeighbors);
+        // Three-way dispatch: host memory → the CPU search; a device with the kernels → search there
+        // (the k-nearest cap needs a per-receiver selection those kernels do not make); else host + copy.
+        if (!HostMemory.Holds(positions) && maxNeighbors == 0 && positions.Backend is INeighborListKernels kernels)
+            return kernels.FindNeighbors(frame.Grid(pos));
+        var pairs = frame.Run(pos);
+        var dev = positions.Device;
+        int e = pairs.Count;
+        return new NeighborPairTensors(Tensor.FromSpan<long>(pairs.First, [e], dev), Tensor.FromSpan<long>(pairs.Second, [e], dev),
+            Tensor.FromSpan<long>(pairs.Shifts, [e, 3], dev), Tensor.FromSpan<double>(pairs.Distances, [e], dev));
     }
 
     /// <summary>The binning of one search: fractional frame, bins per axis, search range per axis.</summary>
@@ -219,7 +232,24 @@ public static class NeighborList
         private double Frac(ReadOnlySpan<double> p, int i, int a)
             => p[3 * i] * Inverse[a] + p[3 * i + 1] * Inverse[3 + a] + p[3 * i + 2] * Inverse[6 + a];
 
-        public NeighborPairs Run(double[] pos)
+        /// <summary>Squared radius of the bin pre-filter.</summary>
+        private double Reach2 => Cutoff * (1 + Margin) * Cutoff * (1 + Margin);
+
+        /// <summary>The binning as a backend-neutral description for <see cref="INeighborListKernels"/>.</summary>
+        public NeighborGrid Grid(double[] pos)
+        {
+            var b = Bin(pos);
+            return new NeighborGrid
+            {
+                Atoms = N, Positions = pos, Wrapped = b.Wrapped, Binned = b.Binned, Moved = b.Moved, BinOf = b.BinOf,
+                BinStart = b.BinStart, BinAtoms = b.BinAtoms, Bins = Bins, Range = Range, Periodic = Periodic, Cell = Cell,
+                Cutoff = Cutoff, Reach2 = Reach2,
+            };
+        }
+
+        private sealed record Binning(double[] Wrapped, double[] Binned, long[] Moved, int[] BinOf, int[] BinStart, int[] BinAtoms);
+
+        private Binning Bin(double[] pos)
         {
             // 1. Wrap periodic coordinates into [0, 1) (remembering the whole cells moved) and bin.
             var wrapped = new double[3 * N];
@@ -267,6 +297,12 @@ public static class NeighborList
                 binned[3 * k + 1] = wrapped[3 * i + 1];
                 binned[3 * k + 2] = wrapped[3 * i + 2];
             }
+            return new Binning(wrapped, binned, moved, binOf, binStart, binAtoms);
+        }
+
+        public NeighborPairs Run(double[] pos)
+        {
+            var (wrapped, binned, moved, binOf, binStart, binAtoms) = Bin(pos);
 
             // 3. Receivers in fixed chunks, each chunk into its own buffer: output order is fixed by i.
             int chunks = (N + ReceiversPerChunk - 1) / ReceiversPerChunk;
@@ -312,7 +348,7 @@ public static class NeighborList
             int nb1 = Bins[1], nb2 = Bins[2];
             int b = binOf[i];
             int bi0 = b / (nb1 * nb2), bi1 = b / nb2 % nb1, bi2 = b % nb2;
-            double reach2 = Cutoff * (1 + Margin) * Cutoff * (1 + Margin);
+            double reach2 = Reach2;
             double xi = wrapped[3 * i], yi = wrapped[3 * i + 1], zi = wrapped[3 * i + 2];
             int start = buf.Count;
             for (int d0 = -Range[0]; d0 <= Range[0]; d0++)
