@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 
@@ -396,6 +398,8 @@ public static class NeighborList
             private readonly int[][] locBin = new int[3][];    // bin of coordinate c − Range (−1: off an open axis)
             private readonly long[][] locImage = new long[3][];
             private readonly double reach2;
+            private const int Lanes = 8;             // Vector512<double>
+            private readonly double[] bx, by, bz;    // wrapped positions in bin order, by component, padded by Lanes far-away entries
 
             public Walker(Frame f, Binning b)
             {
@@ -405,6 +409,19 @@ public static class NeighborList
                 int n = f.N;
                 binnedPos = new double[3 * n];
                 binnedMoved = new long[3 * n];
+                bx = new double[n + Lanes];
+                by = new double[n + Lanes];
+                bz = new double[n + Lanes];
+                for (int k = 0; k < n; k++)
+                {
+                    bx[k] = b.Binned[3 * k];
+                    by[k] = b.Binned[3 * k + 1];
+                    bz[k] = b.Binned[3 * k + 2];
+                }
+                // Padding read by the last vector of a run: so far away that it never passes the pre-filter.
+                bx.AsSpan(n).Fill(1e300);
+                by.AsSpan(n).Fill(1e300);
+                bz.AsSpan(n).Fill(1e300);
                 for (int k = 0; k < n; k++)
                 {
                     int i = b.BinAtoms[k];
@@ -483,35 +500,64 @@ public static class NeighborList
             {
                 var cell = f.Cell;
                 double c0 = cell[0], c1 = cell[1], c2 = cell[2], c3 = cell[3], c4 = cell[4], c5 = cell[5], c6 = cell[6], c7 = cell[7], c8 = cell[8];
-                var binned = b.Binned;
-                var binAtoms = b.BinAtoms;
                 // Image displacement of the target bins, then every atom in them.
                 double ox = s0 * c0 + s1 * c3 + s2 * c6;
                 double oy = s0 * c1 + s1 * c4 + s2 * c7;
                 double oz = s0 * c2 + s1 * c5 + s2 * c8;
                 double xi = r.X - ox, yi = r.Y - oy, zi = r.Z - oz;
-                for (int k = k0; k < k1; k++)
+                // The pre-filter only has to keep every true pair (its reach has a margin), so it may
+                // round differently from the exact test; 8 candidates at a time where AVX-512 is there.
+                int k = k0;
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    // The pre-filter only has to keep every true pair (its reach has a margin), so it may round differently.
-                    double dx = binned[3 * k] - xi, dy = binned[3 * k + 1] - yi, dz = binned[3 * k + 2] - zi;
+                    var vx = Vector512.Create(xi);
+                    var vy = Vector512.Create(yi);
+                    var vz = Vector512.Create(zi);
+                    var vr = Vector512.Create(reach2);
+                    for (; k < k1; k += Lanes)
+                    {
+                        var dx = Vector512.LoadUnsafe(ref bx[k]) - vx;
+                        var dy = Vector512.LoadUnsafe(ref by[k]) - vy;
+                        var dz = Vector512.LoadUnsafe(ref bz[k]) - vz;
+                        ulong mask = Vector512.LessThan(dx * dx + dy * dy + dz * dz, vr).ExtractMostSignificantBits();
+                        if (k1 - k < Lanes) mask &= (1UL << (k1 - k)) - 1;
+                        while (mask != 0)
+                        {
+                            int l = BitOperations.TrailingZeroCount(mask);
+                            mask &= mask - 1;
+                            found = Exact(i, k + l, s0, s1, s2, found, into, in r);
+                        }
+                    }
+                    return found;
+                }
+                for (; k < k1; k++)
+                {
+                    double dx = bx[k] - xi, dy = by[k] - yi, dz = bz[k] - zi;
                     if (dx * dx + dy * dy + dz * dz >= reach2) continue;
-                    // Shift between the unwrapped atoms: S = S' − n_j + n_i.
-                    long S0 = s0 - binnedMoved[3 * k] + r.M0;
-                    long S1 = s1 - binnedMoved[3 * k + 1] + r.M1;
-                    long S2 = s2 - binnedMoved[3 * k + 2] + r.M2;
-                    int j = binAtoms[k];
-                    if (j == i && S0 == 0 && S1 == 0 && S2 == 0) continue;
-                    // Final test on D computed from the original positions the way ASE does
-                    // ((pos[j] − pos[i]) + S·cell), so both lists agree on which pairs are in.
-                    double ex = binnedPos[3 * k] - r.Px + (S0 * c0 + S1 * c3 + S2 * c6);
-                    double ey = binnedPos[3 * k + 1] - r.Py + (S0 * c1 + S1 * c4 + S2 * c7);
-                    double ez = binnedPos[3 * k + 2] - r.Pz + (S0 * c2 + S1 * c5 + S2 * c8);
-                    double dd = Math.Sqrt(ex * ex + ey * ey + ez * ez);
-                    if (!(dd < f.Cutoff)) continue;
-                    if (!into.IsEmpty) into[found] = new Pair(i, j, S0, S1, S2, dd);
-                    found++;
+                    found = Exact(i, k, s0, s1, s2, found, into, in r);
                 }
                 return found;
+            }
+
+            /// <summary>The exact test of candidate k (bin order) through image (s0, s1, s2); returns the new count.</summary>
+            private int Exact(int i, int k, long s0, long s1, long s2, int found, Span<Pair> into, in Receiver r)
+            {
+                // Shift between the unwrapped atoms: S = S' − n_j + n_i.
+                long S0 = s0 - binnedMoved[3 * k] + r.M0;
+                long S1 = s1 - binnedMoved[3 * k + 1] + r.M1;
+                long S2 = s2 - binnedMoved[3 * k + 2] + r.M2;
+                int j = b.BinAtoms[k];
+                if (j == i && S0 == 0 && S1 == 0 && S2 == 0) return found;
+                // Final test on D computed from the original positions the way ASE does
+                // ((pos[j] − pos[i]) + S·cell), so both lists agree on which pairs are in.
+                var c = f.Cell;
+                double ex = binnedPos[3 * k] - r.Px + (S0 * c[0] + S1 * c[3] + S2 * c[6]);
+                double ey = binnedPos[3 * k + 1] - r.Py + (S0 * c[1] + S1 * c[4] + S2 * c[7]);
+                double ez = binnedPos[3 * k + 2] - r.Pz + (S0 * c[2] + S1 * c[5] + S2 * c[8]);
+                double dd = Math.Sqrt(ex * ex + ey * ey + ez * ez);
+                if (!(dd < f.Cutoff)) return found;
+                if (!into.IsEmpty) into[found] = new Pair(i, j, S0, S1, S2, dd);
+                return found + 1;
             }
         }
 
