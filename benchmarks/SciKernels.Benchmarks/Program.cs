@@ -12,11 +12,13 @@ public static class Program
     /// <c>-- --quick</c> / <c>-- --quick-json</c>: Stopwatch run with bench.py's protocol (used by compare.sh).
     /// <c>-- --mlp-breakdown</c>: per-phase profile of the MLP training step.
     /// <c>-- --suite</c> / <c>-- --suite-json [--device cpu|cuda:0|opencl:0] [--case NAME]</c>: every hot path (compare.sh --suite all).
+    /// <c>-- --neighbors</c> / <c>-- --neighbors-json [--case NAME]</c>: neighbour lists on argon supercells (compare_neighbors.sh, against ASE).
     /// <c>-- --fno-quick</c> / <c>-- --fno-quick-json</c>: the FNO/optimizer cases (compare_fno.sh); <c>-- --fno-profile [--dims 2]</c>: where an FNO step's time goes.
     /// </summary>
     public static int Main(string[] args)
     {
         if (args.Contains("--suite") || args.Contains("--suite-json")) return RunSuite(args);
+        if (args.Contains("--neighbors") || args.Contains("--neighbors-json")) return NeighborListBench.Run(args);
         if (args.Contains("--fno-quick") || args.Contains("--fno-quick-json")) return FnoQuickBench.Run(args);
         if (args.Contains("--fno-profile")) return FnoProfile.Run(args);
         if (args.Contains("--quick") || args.Contains("--quick-json")) return QuickBench.Run(args);

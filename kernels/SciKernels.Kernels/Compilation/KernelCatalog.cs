@@ -146,6 +146,12 @@ public static class KernelCatalog
             Add("elementwise", $"fill/{tag}", ew, nameof(ElementwiseKernels.Fill), t);
             Add("elementwise", $"copy_strided/{tag}", ew, nameof(ElementwiseKernels.CopyStrided), t);
         }
+        var nl = typeof(NeighborKernels);
+        Add("graph", "neighbor_count/f64", nl, nameof(NeighborKernels.Count));
+        Add("graph", "neighbor_fill/f64", nl, nameof(NeighborKernels.Fill));
+        Add("graph", "scan_chunks/i64", nl, nameof(NeighborKernels.ScanChunks));
+        Add("graph", "scan_top/i64", nl, nameof(NeighborKernels.ScanTop));
+        Add("graph", "scan_apply/i64", nl, nameof(NeighborKernels.ScanApply));
         Add("elementwise", "cast/f32_f64", ew, nameof(ElementwiseKernels.CastF32ToF64));
         Add("elementwise", "cast/f64_f32", ew, nameof(ElementwiseKernels.CastF64ToF32));
         return list;
