@@ -12,6 +12,7 @@ public static class Program
     /// <c>-- --quick</c> / <c>-- --quick-json</c>: Stopwatch run with bench.py's protocol (used by compare.sh).
     /// <c>-- --mlp-breakdown</c>: per-phase profile of the MLP training step.
     /// <c>-- --suite</c> / <c>-- --suite-json [--device cpu|cuda:0|opencl:0] [--case NAME]</c>: every hot path (compare.sh --suite all).
+    /// <c>-- --egnn-loop CASE SECONDS</c>: runs one EGNN suite case in a loop (for perf record), then its median.
     /// <c>-- --fno-quick</c> / <c>-- --fno-quick-json</c>: the FNO/optimizer cases (compare_fno.sh); <c>-- --fno-profile [--dims 2]</c>: where an FNO step's time goes.
     /// </summary>
     public static int Main(string[] args)
@@ -19,6 +20,7 @@ public static class Program
         if (args.Contains("--suite") || args.Contains("--suite-json")) return RunSuite(args);
         if (args.Contains("--fno-quick") || args.Contains("--fno-quick-json")) return FnoQuickBench.Run(args);
         if (args.Contains("--fno-profile")) return FnoProfile.Run(args);
+        if (args.Contains("--egnn-loop")) return EgnnWorkload.Loop(args);
         if (args.Contains("--quick") || args.Contains("--quick-json")) return QuickBench.Run(args);
         if (args.Contains("--mlp-breakdown")) return QuickBench.MlpBreakdown();
         OutOfProcess = args.Contains("--outOfProcess");

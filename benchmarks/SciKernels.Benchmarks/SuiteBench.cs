@@ -325,6 +325,19 @@ public sealed class EgnnWorkload : Workload
         return (directed.Select(e => (long)e.S).ToArray(), directed.Select(e => (long)e.R).ToArray(), p.Select(t => (float)t).ToArray());
     }
 
+    /// <summary><c>--egnn-loop CASE SECONDS</c>: calls the case for that long (a profiler's window), then prints its median over 21 calls.</summary>
+    public static int Loop(string[] args)
+    {
+        int at = Array.IndexOf(args, "--egnn-loop");
+        string name = args[at + 1];
+        double seconds = double.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture);
+        using var w = new EgnnWorkload(name.StartsWith("egnn_radius", StringComparison.Ordinal), name.EndsWith("_step", StringComparison.Ordinal));
+        long t0 = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < seconds) w.Run();
+        Console.WriteLine($"{name}: {Timing.MedianMs(w.Run, 5, 21, 1):F3} ms");
+        return 0;
+    }
+
     /// <inheritdoc/>
     public override void Run()
     {

@@ -153,8 +153,11 @@ public class Egcl : Module
         var wb = w.Narrow(1, f, f).T;
         var wc = w.Narrow(1, 2 * f, w.Shape[1] - 2 * f).T;
         var e = edgeAttributes is null ? radial : Tensor.Concat([radial, edgeAttributes], 1);
-        var m = MessagePassing.EdgeLinear(h, e, edges, wa, wb, wc, first.Bias);
-        for (int i = 1; i < edgeMlp.Count; i++) m = edgeMlp[i].Forward(m);
+        Tensor m;
+        if (edgeMlp[1] is Silu)
+            m = RunMlp(edgeMlp, BiasSilu.Apply(MessagePassing.EdgeLinear(h, e, edges, wa, wb, wc), first.Bias), start: 2);
+        else
+            m = RunMlp(edgeMlp, MessagePassing.EdgeLinear(h, e, edges, wa, wb, wc, first.Bias), start: 1);
         if (attMlp is not null) m = m.Mul(attMlp.Forward(m));
         return m;
     }
@@ -162,7 +165,7 @@ public class Egcl : Module
     /// <summary>C · mean over incoming edges of clamp((x_i − x_j)·φ_x(m_ij)): the equivariant displacement [N, D].</summary>
     private protected Tensor CoordinateUpdate(Tensor diff, Tensor m, MessagePassing.EdgeIndex edges)
     {
-        var weight = coordMlp.Forward(m);
+        var weight = RunMlp(coordMlp, m);
         if (Options.Tanh && Options.CoordsRange != 1) weight = weight.Mul(Options.CoordsRange);
         // The reference clamps each edge's term so one exploding pair cannot wreck training.
         var trans = diff.Mul(weight).Clamp(-Options.CoordClamp, Options.CoordClamp);
@@ -175,8 +178,26 @@ public class Egcl : Module
     {
         var agg = MessagePassing.SegmentSum(m, edges);
         var input = nodeAttributes is null ? Tensor.Concat([h, agg], 1) : Tensor.Concat([h, agg, nodeAttributes], 1);
-        var outH = nodeMlp.Forward(input);
+        var outH = RunMlp(nodeMlp, input);
         return Options.Recurrent ? h.Add(outH) : outH;
+    }
+
+    /// <summary>
+    /// The modules of <paramref name="mlp"/> from <paramref name="start"/> on, with each Linear + SiLU
+    /// pair run as the GEMM and one fused bias + SiLU pass (<see cref="BiasSilu"/>).
+    /// </summary>
+    private protected static Tensor RunMlp(Sequential mlp, Tensor x, int start = 0)
+    {
+        for (int i = start; i < mlp.Count; i++)
+        {
+            if (mlp[i] is Linear linear && i + 1 < mlp.Count && mlp[i + 1] is Silu)
+            {
+                x = BiasSilu.Apply(x.MatMul(linear.Weight.T), linear.Bias);
+                i++;
+            }
+            else x = mlp[i].Forward(x);
+        }
+        return x;
     }
 
     /// <summary>Checks shapes of a call over an edge index, naming the argument at fault.</summary>

@@ -51,7 +51,7 @@ public sealed class EgclVel : Egcl
         CheckVelocities(x, velocities);
         var (diff, radial) = CoordinateDifferences(x, edges);
         var m = EdgeModel(h, edges, radial, edgeAttributes);
-        var v = velMlp.Forward(h).Mul(velocities).Add(CoordinateUpdate(diff, m, edges));
+        var v = RunMlp(velMlp, h).Mul(velocities).Add(CoordinateUpdate(diff, m, edges));
         var hNew = NodeModel(h, m, edges, nodeAttributes);
         return (hNew, x.Add(v), v);
     }
