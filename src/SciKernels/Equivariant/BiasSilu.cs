@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 using SciKernels.NN;
@@ -123,10 +124,62 @@ internal static unsafe class BiasSilu
 
     private const int Chunk = 2048; // elements per inner block: the temporaries stay in L1
 
+    private static long Grain(int cols) => Math.Max(1, CpuParallel.ElementGrain / 4 / Math.Max(1, cols));
+
+    private static void Kernel(float* z, float* b, float* g, float* y, int rows, int cols)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Kernel<float>(z, b, g, y, rows, cols);
+            return;
+        }
+        CpuParallel.For(rows, Grain(cols), (r0, rn) =>
+        {
+            for (long r = r0; r < r0 + rn; r++)
+            {
+                long o = r * cols;
+                int c = 0;
+                for (; c + 16 <= cols; c += 16)
+                {
+                    var u = Vector512.Load(z + o + c);
+                    if (b is not null) u += Vector512.Load(b + c);
+                    var s = Sigmoid(u);
+                    var v = g is null ? u * s : Vector512.Load(g + o + c) * s * (Vector512<float>.One + u - u * s);
+                    v.Store(y + o + c);
+                }
+                for (; c < cols; c++)
+                {
+                    float u = z[o + c] + (b is null ? 0f : b[c]);
+                    float s = 1f / (1f + MathF.Exp(-u));
+                    y[o + c] = g is null ? u * s : g[o + c] * s * (1f + u - u * s);
+                }
+            }
+        });
+    }
+
+    private static void Kernel(double* z, double* b, double* g, double* y, int rows, int cols) => Kernel<double>(z, b, g, y, rows, cols);
+
+    /// <summary>σ(u) = 1 / (1 + e^(−u)) for 16 floats, e^x by range reduction and a degree-6 polynomial (Cephes expf, ~1 ulp).</summary>
+    private static Vector512<float> Sigmoid(Vector512<float> u)
+    {
+        var x = Vector512.Min(Vector512.Max(-u, Vector512.Create(-87.0f)), Vector512.Create(88.0f));
+        var n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
+        var r = x - n * Vector512.Create(0.693359375f) + n * Vector512.Create(2.12194440e-4f);
+        var p = Vector512.Create(1.9875691500e-4f);
+        p = p * r + Vector512.Create(1.3981999507e-3f);
+        p = p * r + Vector512.Create(8.3334519073e-3f);
+        p = p * r + Vector512.Create(4.1665795894e-2f);
+        p = p * r + Vector512.Create(1.6666665459e-1f);
+        p = p * r + Vector512.Create(5.0000001201e-1f);
+        var e = p * r * r + r + Vector512<float>.One;
+        var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
+        e *= scale.AsSingle();
+        return Vector512<float>.One / (Vector512<float>.One + e);
+    }
+
     private static void Kernel<T>(T* z, T* b, T* g, T* y, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long grain = Math.Max(1, CpuParallel.ElementGrain / 4 / Math.Max(1, cols));
-        CpuParallel.For(rows, grain, (r0, rn) =>
+        CpuParallel.For(rows, Grain(cols), (r0, rn) =>
         {
             int block = Math.Max(1, Chunk / cols);
             Span<T> u = stackalloc T[block * cols];
