@@ -28,8 +28,8 @@ from torch import nn
 
 HIDDEN, LAYERS, SYSTEMS, PARTICLES, POINTS, PAIRS = 64, 4, 100, 5, 2000, 32_000
 CASES = {  # name: (warmup, repeats, inner) as in SuiteBench.Cases
-    "egnn_nbody_f": (10, 15, 5), "egnn_nbody_step": (10, 15, 5),
-    "egnn_radius_f": (3, 9, 2), "egnn_radius_step": (3, 9, 2),
+    "egnn_nbody_f": (300, 15, 5), "egnn_nbody_step": (300, 15, 5),
+    "egnn_radius_f": (10, 9, 2), "egnn_radius_step": (10, 9, 2),
 }
 
 
