@@ -135,17 +135,19 @@ internal static unsafe class BiasSilu
         }
         CpuParallel.For(rows, Grain(cols), (r0, rn) =>
         {
+            // locals, not the closure's fields: stores through y could alias them and force reloads
+            float* zl = z, bl = b, gl = g, yl = y;
             for (long r = r0; r < r0 + rn; r++)
             {
                 long o = r * cols;
                 int c = 0;
                 for (; c + 16 <= cols; c += 16)
                 {
-                    var u = Vector512.Load(z + o + c);
-                    if (b is not null) u += Vector512.Load(b + c);
+                    var u = Vector512.Load(zl + o + c);
+                    if (bl is not null) u += Vector512.Load(bl + c);
                     var s = Sigmoid(u);
-                    var v = g is null ? u * s : Vector512.Load(g + o + c) * s * (Vector512<float>.One + u - u * s);
-                    v.Store(y + o + c);
+                    var v = gl is null ? u * s : Vector512.Load(gl + o + c) * s * (Vector512<float>.One + u - u * s);
+                    v.Store(yl + o + c);
                 }
                 for (; c < cols; c++)
                 {
