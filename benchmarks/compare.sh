@@ -4,12 +4,14 @@
 # same background load, then prints medians and ratios (PyTorch time / SciKernels time; > 1 means
 # SciKernels is faster). Figures vary ±30% between runs on a shared VM: compare within one run.
 #
-# Usage: benchmarks/compare.sh [--suite core|fno|all] [--rounds N] [--case NAME] [--threads N]
+# Usage: benchmarks/compare.sh [--suite core|fno|egnn|all] [--rounds N] [--case NAME] [--threads N]
 #   --suite all  every hot path in one run (SciKernels.Benchmarks --suite-json: core ops, spectral
 #                layers, FNO steps, Adam, 2-D/3-D stencils forward and forward+backward, the PINN
 #                step with Taylor and reverse-over-reverse derivatives) against bench.py, fno_bench.py,
 #                stencil_bench.py and pinn_bench.py, with each case's fraction of the machine's limit
 #                (GEMM FLOP/s and copy bandwidth measured in the same run).
+#   --suite egnn the equivariant message-passing cases alone (egnn_nbody_f/_step, egnn_radius_f/_step;
+#                SciKernels --suite-json --case egnn against pytorch/egnn_bench.py); also part of --suite all.
 #   --suite fno  the operator-learning and optimizer cases (SpectralConv1d/2d, FNO1d/2d steps,
 #                Adam over 1M parameters, one MLP epoch) against pytorch/fno_bench.py
 #   --threads 1  single-threaded on both sides (DOTNET_PROCESSOR_COUNT=1 / torch.set_num_threads(1)):
@@ -34,8 +36,9 @@ done
 case "$suite" in
   core) sk_mode=--quick-json; pt_scripts=(bench.py) ;;
   fno) sk_mode=--fno-quick-json; pt_scripts=(fno_bench.py) ;;
-  all) sk_mode=--suite-json; pt_scripts=(bench.py fno_bench.py stencil_bench.py pinn_bench.py) ;;
-  *) echo "compare.sh: --suite must be core, fno or all, got $suite" >&2; exit 2 ;;
+  all) sk_mode=--suite-json; pt_scripts=(bench.py fno_bench.py stencil_bench.py pinn_bench.py egnn_bench.py) ;;
+  egnn) sk_mode=--suite-json; pt_scripts=(egnn_bench.py); [[ ${#extra[@]} -eq 0 ]] && extra=(--case egnn) ;;
+  *) echo "compare.sh: --suite must be core, fno, egnn or all, got $suite" >&2; exit 2 ;;
 esac
 dll="${SK_BENCH_DLL:-}"
 if [[ -z "$dll" ]]; then

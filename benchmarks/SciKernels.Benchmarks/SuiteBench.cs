@@ -2,13 +2,19 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using SciKernels.Autograd;
+using SciKernels.Data;
+using SciKernels.Equivariant;
+using SciKernels.Graphs;
+using SciKernels.NN;
+using SciKernels.Optim;
 using SciKernels.Stencils;
 
 namespace SciKernels.Benchmarks;
 
 /// <summary>
 /// Every hot path in one run, on any device: core ops, spectral layers, FNO steps, Adam, 2-D/3-D
-/// stencils (forward, forward + backward), the PINN step (Taylor and reverse-over-reverse), plus the
+/// stencils (forward, forward + backward), the PINN step (Taylor and reverse-over-reverse), the EGNN
+/// forward and training step (N-body and radius graph, egnn_bench.py), plus the
 /// two machine limits the cases are measured against (GEMM FLOP/s: <c>matmul_2048</c>; copy
 /// bandwidth: <c>copy_16M</c>). The protocol is <see cref="Timing.MedianMs"/>'s, the one of
 /// benchmarks/pytorch/*.py; names, shapes and work units equal those scripts' (bench.py,
@@ -50,6 +56,12 @@ public static class SuiteBench
         ("lap3d_fb", 3, 11, 3, 2.0 * 128 * 128 * 128, "Mpt/s", 0, 4 * F32 * 2 * 128 * 128 * 128),
         ("pinn_ror_step", 3, 9, 2, 1, "step/s", 0, 0),
         ("pinn_taylor_step", 3, 9, 2, 1, "step/s", 0, 0),
+        // Equivariant message passing (issue 11, EgnnWorkload below / egnn_bench.py): calls per second. The
+        // small N-body calls warm up for 300 calls: ~140 distinct methods per call must reach tier 1.
+        ("egnn_nbody_f", 300, 15, 5, 1, "call/s", 0, 0),
+        ("egnn_nbody_step", 300, 15, 5, 1, "step/s", 0, 0),
+        ("egnn_radius_f", 10, 9, 2, 1, "call/s", 0, 0),
+        ("egnn_radius_step", 10, 9, 2, 1, "step/s", 0, 0),
     };
 
     /// <summary>Runs the cases on <paramref name="device"/> and prints a table or one JSON object.</summary>
@@ -114,6 +126,11 @@ public static class SuiteBench
         "lap3d_fb" => new Laplacian(device, new[] { 2, 128, 128, 128 }, backward: true),
         "pinn_ror_step" => new Pinn(device, taylor: false),
         "pinn_taylor_step" => new Pinn(device, taylor: true),
+        "egnn_nbody_f" or "egnn_nbody_step" or "egnn_radius_f" or "egnn_radius_step" when device != Device.Cpu => throw new NotSupportedException($"{name} runs on the CPU only"),
+        "egnn_nbody_f" => new EgnnWorkload(radius: false, step: false),
+        "egnn_nbody_step" => new EgnnWorkload(radius: false, step: true),
+        "egnn_radius_f" => new EgnnWorkload(radius: true, step: false),
+        "egnn_radius_step" => new EgnnWorkload(radius: true, step: true),
         _ => FnoWorkloads.Create(name, device),
     };
 
@@ -191,5 +208,173 @@ public static class SuiteBench
         public override void Run() => problem.Step(taylor);
 
         public override void Dispose() => problem.Dispose();
+    }
+}
+
+// In this file (not its own) because tools/gpu's GpuCheck compiles SuiteBench.cs in.
+/// <summary>
+/// The EGNN cases of the side-by-side suite (issue 11), the same shapes and protocol as
+/// benchmarks/pytorch/egnn_bench.py:
+/// <list type="bullet">
+/// <item><c>egnn_nbody_f</c> / <c>egnn_nbody_step</c>: <see cref="EgnnVel"/> (4 layers, hidden 64, SiLU,
+/// recurrent) on the paper's N-body setup — 100 graphs of 5 fully connected particles (500 nodes,
+/// 2000 edges), node feature ‖v‖, edge attributes [q_i q_j, ‖x_i − x_j‖²]; inference forward, and
+/// a training step (forward, MSE, backward, Adam).</item>
+/// <item><c>egnn_radius_f</c> / <c>egnn_radius_step</c>: 4 <see cref="Egcl"/> layers (hidden 64, SiLU,
+/// recurrent) on the radius graph of 2000 quasi-random points in the unit cube whose radius keeps
+/// the 32 000 closest pairs (64 000 directed edges, mean degree 32); h₀ random [2000, 64]; loss
+/// MSE(x, x*) + MSE(h, h*).</item>
+/// </list>
+/// Inputs and targets are made once; the timed call is the model only, in a <see cref="TensorScope"/>.
+/// </summary>
+public sealed class EgnnWorkload : Workload
+{
+    /// <summary>Hidden width and layer count of both models.</summary>
+    public const int Hidden = 64, Layers = 4;
+
+    /// <summary>N-body: systems per batch.</summary>
+    public const int Systems = 100;
+
+    /// <summary>Radius graph: points and undirected pairs kept (twice as many directed edges).</summary>
+    public const int Points = 2000, Pairs = 32_000;
+
+    private readonly bool radius, step;
+    private readonly EgnnVel? vel;
+    private readonly Egcl[]? stack;
+    private readonly Module[] modules;
+    private readonly Adam? adam;
+    private readonly MessagePassing.EdgeIndex edges;
+    private readonly Tensor h, x, v, targetX, targetH;
+    private readonly Tensor? edgeAttr;
+
+    /// <summary>Builds a case on the CPU.</summary>
+    /// <param name="radius">The radius-graph Egcl stack (true) or the N-body EgnnVel (false).</param>
+    /// <param name="step">A training step (true) or an inference forward (false).</param>
+    public EgnnWorkload(bool radius, bool step)
+    {
+        this.radius = radius;
+        this.step = step;
+        var gen = new Random.Generator(11);
+        using var scope = TensorScope.Begin();
+        var opts = EgclOptions.NBody;
+        if (!radius)
+        {
+            int n = Systems * NBodyDataset.Particles;
+            var (s, r) = NBodyDataset.FullyConnectedEdges(Systems);
+            edges = MessagePassing.EdgeIndex.FromPairs(s, r, n);
+            x = TensorScope.Keep(Tensor.Randn([n, 3], gen));
+            v = TensorScope.Keep(Tensor.Randn([n, 3], gen));
+            var q = new float[n];
+            for (int i = 0; i < n; i++) q[i] = gen.NextDouble() < 0.5 ? -1f : 1f;
+            var qq = new float[s.Length];
+            for (int e = 0; e < s.Length; e++) qq[e] = q[s[e]] * q[r[e]];
+            h = TensorScope.Keep(v.Square().Sum(1, keepDim: true).Sqrt());
+            var d = MessagePassing.GatherRows(x, edges, EdgeEnd.Receiver).Sub(MessagePassing.GatherRows(x, edges, EdgeEnd.Sender));
+            edgeAttr = TensorScope.Keep(Tensor.Concat([Tensor.FromArray(qq, qq.Length, 1), d.Square().Sum(1, keepDim: true)], 1));
+            vel = new EgnnVel(1, 2, Hidden, gen, Layers);
+            modules = [vel];
+            targetX = TensorScope.Keep(Tensor.Randn([n, 3], gen));
+            targetH = TensorScope.Keep(Tensor.Zeros([1]));
+        }
+        else
+        {
+            var (s, r, pos) = RadiusGraph();
+            edges = MessagePassing.EdgeIndex.FromPairs(s, r, Points);
+            x = TensorScope.Keep(Tensor.FromArray(pos, Points, 3));
+            v = TensorScope.Keep(Tensor.Zeros([1]));
+            h = TensorScope.Keep(Tensor.Randn([Points, Hidden], gen));
+            stack = new Egcl[Layers];
+            for (int i = 0; i < Layers; i++) stack[i] = new Egcl(Hidden, Hidden, Hidden, gen, opts);
+            modules = stack;
+            targetX = TensorScope.Keep(Tensor.Randn([Points, 3], gen));
+            targetH = TensorScope.Keep(Tensor.Randn([Points, Hidden], gen));
+        }
+        if (step) adam = new Adam(modules.SelectMany(m => m.Parameters()).ToList(), learningRate: 5e-4);
+    }
+
+    /// <summary>
+    /// Points p_i = frac(0.5 + i·α) of the R3 low-discrepancy sequence (the same float64 values as
+    /// egnn_bench.py), and the pairs i ≠ j of the <see cref="Pairs"/> smallest distances (ties by
+    /// (i, j)), both directions, sorted by receiver then sender.
+    /// </summary>
+    public static (long[] Senders, long[] Receivers, float[] Positions) RadiusGraph()
+    {
+        const double phi = 1.2207440846057596; // the real root of x³ = x + 1
+        double[] alpha = [1 / phi, 1 / (phi * phi), 1 / (phi * phi * phi)];
+        var p = new double[Points * 3];
+        for (int i = 0; i < Points; i++)
+            for (int c = 0; c < 3; c++)
+            {
+                double t = 0.5 + (i + 1) * alpha[c];
+                p[3 * i + c] = t - Math.Floor(t);
+            }
+        var pairs = new List<(double D, int I, int J)>(Points * (Points - 1) / 2);
+        for (int i = 0; i < Points; i++)
+            for (int j = i + 1; j < Points; j++)
+            {
+                double dx = p[3 * i] - p[3 * j], dy = p[3 * i + 1] - p[3 * j + 1], dz = p[3 * i + 2] - p[3 * j + 2];
+                pairs.Add((dx * dx + dy * dy + dz * dz, i, j));
+            }
+        pairs.Sort();
+        var directed = new List<(int R, int S)>(2 * Pairs);
+        foreach (var (_, i, j) in pairs.Take(Pairs))
+        {
+            directed.Add((i, j));
+            directed.Add((j, i));
+        }
+        directed.Sort();
+        return (directed.Select(e => (long)e.S).ToArray(), directed.Select(e => (long)e.R).ToArray(), p.Select(t => (float)t).ToArray());
+    }
+
+    /// <summary><c>--egnn-loop CASE SECONDS</c>: calls the case for that long (a profiler's window), then prints its median over 21 calls.</summary>
+    public static int Loop(string[] args)
+    {
+        int at = Array.IndexOf(args, "--egnn-loop");
+        string name = args[at + 1];
+        double seconds = double.Parse(args[at + 2], System.Globalization.CultureInfo.InvariantCulture);
+        using var w = new EgnnWorkload(name.StartsWith("egnn_radius", StringComparison.Ordinal), name.EndsWith("_step", StringComparison.Ordinal));
+        long t0 = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < seconds) w.Run();
+        Console.WriteLine($"{name}: {Timing.MedianMs(w.Run, 5, 21, 1):F3} ms");
+        return 0;
+    }
+
+    /// <inheritdoc/>
+    public override void Run()
+    {
+        using var scope = TensorScope.Begin();
+        if (!step)
+        {
+            using var _ = GradMode.NoGrad();
+            Forward();
+            return;
+        }
+        var (hOut, xOut) = Forward();
+        var loss = Losses.Mse(xOut, targetX);
+        if (radius) loss = loss.Add(Losses.Mse(hOut, targetH));
+        adam!.ZeroGrad();
+        loss.Backward();
+        adam.Step();
+    }
+
+    private (Tensor H, Tensor X) Forward()
+    {
+        if (vel is not null)
+        {
+            var (hh, xx, _) = vel.ForwardAll(h, x, edges, v, edgeAttr);
+            return (hh, xx);
+        }
+        Tensor hc = h, xc = x;
+        foreach (var layer in stack!) (hc, xc) = layer.Forward(hc, xc, edges);
+        return (hc, xc);
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        adam?.Dispose();
+        foreach (var m in modules) m.Dispose();
+        edges.Dispose();
+        foreach (var t in new[] { h, x, v, targetX, targetH, edgeAttr }) t?.Dispose();
     }
 }

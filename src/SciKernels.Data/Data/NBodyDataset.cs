@@ -1,4 +1,5 @@
 using System.Globalization;
+using SciKernels.Graphs;
 using SciKernels.Random;
 
 namespace SciKernels.Data;
@@ -25,7 +26,17 @@ public enum NBodySplit
 /// <param name="Targets">Positions 1000 steps later, [5B, 3].</param>
 /// <param name="Senders">Sender j of each edge, int64 [20B].</param>
 /// <param name="Receivers">Receiver i of each edge, int64 [20B].</param>
-public sealed record NBodyBatch(Tensor Positions, Tensor Velocities, Tensor Charges, Tensor EdgeCharges, Tensor Targets, Tensor Senders, Tensor Receivers);
+public sealed record NBodyBatch(Tensor Positions, Tensor Velocities, Tensor Charges, Tensor EdgeCharges, Tensor Targets, Tensor Senders, Tensor Receivers)
+{
+    /// <summary>
+    /// The same edges as a CSR index for the fast path of the EGNN layers (<c>EgnnVel.Forward(h, x, Edges, v, EdgeCharges)</c>).
+    /// The fully connected edges are already sorted by receiver, so its receiver order is the order of
+    /// <see cref="Senders"/>, <see cref="Receivers"/> and <see cref="EdgeCharges"/>: per-edge tensors need no reordering.
+    /// <see cref="NBodyDataset.Batch"/> shares one index among all batches of one size and device (the
+    /// topology is the same), owned by the data set: do not dispose it. Null when the batch was made by hand.
+    /// </summary>
+    public MessagePassing.EdgeIndex? Edges { get; init; }
+}
 
 /// <summary>
 /// The charged N-body data of the EGNN paper (Satorras et al. 2021, §5.1), from our own
@@ -62,6 +73,8 @@ public sealed class NBodyDataset
 
     /// <summary>The sampled frame used as target (1000 steps after <see cref="InputFrame"/>).</summary>
     public const int TargetFrame = 40;
+
+    private readonly Dictionary<(int Graphs, Device Device), MessagePassing.EdgeIndex> edgeIndices = new();
 
     private NBodyDataset(double[] loc, double[] vel, double[] charges, double[] locEnd, NBodySplit split, int count)
     {
@@ -207,6 +220,28 @@ public sealed class NBodyDataset
         return (s, r);
     }
 
+    /// <summary>
+    /// The CSR index of <see cref="FullyConnectedEdges"/>(<paramref name="graphs"/>) on <paramref name="device"/>:
+    /// built on first use and kept by this data set, so every batch of one size reuses it.
+    /// </summary>
+    /// <param name="graphs">Number of stacked systems B.</param>
+    /// <param name="device">Where the index tensors live (CPU when null).</param>
+    public MessagePassing.EdgeIndex FullyConnectedIndex(int graphs, Device? device = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(graphs);
+        var key = (graphs, device ?? Device.Cpu);
+        lock (edgeIndices)
+        {
+            if (!edgeIndices.TryGetValue(key, out var ix))
+            {
+                var (s, r) = FullyConnectedEdges(graphs);
+                ix = MessagePassing.EdgeIndex.FromPairs(s, r, graphs * Particles, key.Item2);
+                edgeIndices.Add(key, ix);
+            }
+            return ix;
+        }
+    }
+
     /// <summary>Systems [start, start+length) as one stacked graph; <paramref name="order"/> optionally picks the systems (e.g. a shuffle).</summary>
     /// <param name="start">First row (of <paramref name="order"/> when given).</param>
     /// <param name="length">Number of systems B.</param>
@@ -243,6 +278,7 @@ public sealed class NBodyDataset
             Tensor.FromDoubles(qq, [qq.Length, 1], dtype, device),
             Tensor.FromDoubles(end, [n, Dimensions], dtype, device),
             Indices(s, device),
-            Indices(r, device));
+            Indices(r, device))
+        { Edges = FullyConnectedIndex(length, device) };
     }
 }

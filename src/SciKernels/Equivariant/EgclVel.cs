@@ -1,3 +1,4 @@
+using SciKernels.Graphs;
 using SciKernels.NN;
 using SciKernels.Random;
 
@@ -36,25 +37,46 @@ public sealed class EgclVel : Egcl
             new Linear(hiddenFeatures, 1, generator, true, dtype, device)));
     }
 
-    /// <summary>One message-passing step with velocities.</summary>
+    /// <summary>One message-passing step with velocities over a CSR edge index (the fast path).</summary>
+    /// <param name="h">Node features [N, F].</param>
+    /// <param name="x">Node coordinates [N, D].</param>
+    /// <param name="edges">The edges (N = <paramref name="h"/>'s rows).</param>
+    /// <param name="velocities">Node velocities v [N, D].</param>
+    /// <param name="edgeAttributes">Edge attributes [E, k] in the index's receiver order; required exactly when the layer was built with k &gt; 0.</param>
+    /// <param name="nodeAttributes">Node attributes [N, a]; required exactly when the layer was built with a &gt; 0.</param>
+    /// <returns>The updated features [N, F_out], coordinates x + v [N, D] and velocities v [N, D].</returns>
+    public (Tensor H, Tensor X, Tensor V) Forward(Tensor h, Tensor x, MessagePassing.EdgeIndex edges, Tensor velocities, Tensor? edgeAttributes = null, Tensor? nodeAttributes = null)
+    {
+        CheckGraph(h, x, edges, edgeAttributes, nodeAttributes);
+        CheckVelocities(x, velocities);
+        var (diff, radial) = CoordinateDifferences(x, edges);
+        var m = EdgeModel(h, edges, radial, edgeAttributes);
+        var v = RunMlp(velMlp, h).Mul(velocities).Add(CoordinateUpdate(diff, m, edges));
+        var hNew = NodeModel(h, m, edges, nodeAttributes);
+        return (hNew, x.Add(v), v);
+    }
+
+    /// <summary>One message-passing step with velocities over edges given as pairs (any order); see the <see cref="MessagePassing.EdgeIndex"/> overload.</summary>
     /// <param name="h">Node features [N, F].</param>
     /// <param name="x">Node coordinates [N, D].</param>
     /// <param name="senders">Source node j of each edge, int64 [E].</param>
     /// <param name="receivers">Target node i of each edge, int64 [E].</param>
     /// <param name="velocities">Node velocities v [N, D].</param>
-    /// <param name="edgeAttributes">Edge attributes [E, k]; required exactly when the layer was built with k &gt; 0.</param>
+    /// <param name="edgeAttributes">Edge attributes [E, k] in pair order; required exactly when the layer was built with k &gt; 0.</param>
     /// <param name="nodeAttributes">Node attributes [N, a]; required exactly when the layer was built with a &gt; 0.</param>
     /// <returns>The updated features [N, F_out], coordinates x + v [N, D] and velocities v [N, D].</returns>
     public (Tensor H, Tensor X, Tensor V) Forward(Tensor h, Tensor x, Tensor senders, Tensor receivers, Tensor velocities, Tensor? edgeAttributes = null, Tensor? nodeAttributes = null)
     {
         CheckGraph(h, x, senders, receivers, edgeAttributes, nodeAttributes);
+        CheckVelocities(x, velocities);
+        var edges = EgnnGraphOps.Index(senders, receivers, h.Shape[0]);
+        return Forward(h, x, edges, velocities, EgnnGraphOps.ToEdgeOrder(edgeAttributes, edges), nodeAttributes);
+    }
+
+    private void CheckVelocities(Tensor x, Tensor velocities)
+    {
         ArgumentNullException.ThrowIfNull(velocities);
         if (!velocities.Shape.SequenceEqual(x.Shape))
             throw new TensorException(GetType().Name, $"velocities must have the shape of the coordinates {Tensor.ShapeString(x.Shape)}, got {Tensor.ShapeString(velocities.Shape)}");
-        var (diff, radial) = CoordinateDifferences(x, senders, receivers);
-        var m = EdgeModel(h, senders, receivers, radial, edgeAttributes);
-        var v = velMlp.Forward(h).Mul(velocities).Add(CoordinateUpdate(diff, m, receivers, x.Shape[0]));
-        var hNew = NodeModel(h, m, receivers, nodeAttributes);
-        return (hNew, x.Add(v), v);
     }
 }

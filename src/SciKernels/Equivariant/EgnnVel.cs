@@ -1,3 +1,4 @@
+using SciKernels.Graphs;
 using SciKernels.NN;
 using SciKernels.Random;
 
@@ -59,13 +60,36 @@ public sealed class EgnnVel : Module
     /// <summary>The message-passing layers, in order.</summary>
     public IReadOnlyList<EgclVel> Layers => layers;
 
-    /// <summary>Predicts coordinates.</summary>
+    /// <summary>Predicts coordinates over a CSR edge index (the fast path).</summary>
+    /// <param name="h">Node features [N, nodeFeatures].</param>
+    /// <param name="x">Node coordinates [N, D].</param>
+    /// <param name="edges">The edges; build once per topology and reuse (e.g. <c>NBodyBatch.Edges</c>).</param>
+    /// <param name="velocities">Node velocities [N, D].</param>
+    /// <param name="edgeAttributes">Edge attributes [E, edgeFeatures] in the index's receiver order (null when edgeFeatures = 0).</param>
+    /// <param name="nodeAttributes">Node attributes [N, a] when the layer options ask for them.</param>
+    /// <returns>The coordinates after the last layer, [N, D].</returns>
+    public Tensor Forward(Tensor h, Tensor x, MessagePassing.EdgeIndex edges, Tensor velocities, Tensor? edgeAttributes = null, Tensor? nodeAttributes = null)
+        => ForwardAll(h, x, edges, velocities, edgeAttributes, nodeAttributes).X;
+
+    /// <summary>Like <see cref="Forward(Tensor, Tensor, MessagePassing.EdgeIndex, Tensor, Tensor?, Tensor?)"/>, also returning the last layer's features and velocities.</summary>
+    /// <returns>Final features [N, hidden], coordinates [N, D] and the last layer's velocities [N, D].</returns>
+    public (Tensor H, Tensor X, Tensor V) ForwardAll(Tensor h, Tensor x, MessagePassing.EdgeIndex edges, Tensor velocities, Tensor? edgeAttributes = null, Tensor? nodeAttributes = null)
+    {
+        CheckFeatures(h);
+        var hh = embedding.Forward(h);
+        Tensor xx = x, v = velocities;
+        foreach (var layer in layers)
+            (hh, xx, v) = layer.Forward(hh, xx, edges, velocities, edgeAttributes, nodeAttributes);
+        return (hh, xx, v);
+    }
+
+    /// <summary>Predicts coordinates over edges given as pairs (any order): builds one edge index for all layers.</summary>
     /// <param name="h">Node features [N, nodeFeatures].</param>
     /// <param name="x">Node coordinates [N, D].</param>
     /// <param name="senders">Source node of each edge, int64 [E].</param>
     /// <param name="receivers">Target node of each edge, int64 [E].</param>
     /// <param name="velocities">Node velocities [N, D].</param>
-    /// <param name="edgeAttributes">Edge attributes [E, edgeFeatures] (null when edgeFeatures = 0).</param>
+    /// <param name="edgeAttributes">Edge attributes [E, edgeFeatures] in pair order (null when edgeFeatures = 0).</param>
     /// <param name="nodeAttributes">Node attributes [N, a] when the layer options ask for them.</param>
     /// <returns>The coordinates after the last layer, [N, D].</returns>
     public Tensor Forward(Tensor h, Tensor x, Tensor senders, Tensor receivers, Tensor velocities, Tensor? edgeAttributes = null, Tensor? nodeAttributes = null)
@@ -75,19 +99,27 @@ public sealed class EgnnVel : Module
     /// <returns>Final features [N, hidden], coordinates [N, D] and the last layer's velocities [N, D].</returns>
     public (Tensor H, Tensor X, Tensor V) ForwardAll(Tensor h, Tensor x, Tensor senders, Tensor receivers, Tensor velocities, Tensor? edgeAttributes = null, Tensor? nodeAttributes = null)
     {
+        CheckFeatures(h);
+        ArgumentNullException.ThrowIfNull(senders);
+        ArgumentNullException.ThrowIfNull(receivers);
+        if (senders.DType != DType.Int64 || receivers.DType != DType.Int64 || senders.Rank != 1 || receivers.Rank != 1 || senders.Shape[0] != receivers.Shape[0])
+            throw new TensorException(nameof(EgnnVel), $"senders and receivers must be int64 1-D of equal length, got {senders.DType.Name()} {Tensor.ShapeString(senders.Shape)} and {receivers.DType.Name()} {Tensor.ShapeString(receivers.Shape)}");
+        if (edgeAttributes is not null && (edgeAttributes.Rank < 1 || edgeAttributes.Shape[0] != senders.Shape[0]))
+            throw new TensorException(nameof(EgnnVel), $"edge attributes must have {senders.Shape[0]} rows (one per edge), got {Tensor.ShapeString(edgeAttributes.Shape)}");
+        var edges = EgnnGraphOps.Index(senders, receivers, h.Shape[0]);
+        return ForwardAll(h, x, edges, velocities, EgnnGraphOps.ToEdgeOrder(edgeAttributes, edges), nodeAttributes);
+    }
+
+    private void CheckFeatures(Tensor h)
+    {
         ArgumentNullException.ThrowIfNull(h);
         if (h.Rank != 2 || h.Shape[1] != NodeFeatures)
             throw new TensorException(nameof(EgnnVel), $"node features h must be [N, {NodeFeatures}], got {Tensor.ShapeString(h.Shape)}");
-        var hh = embedding.Forward(h);
-        Tensor xx = x, v = velocities;
-        foreach (var layer in layers)
-            (hh, xx, v) = layer.Forward(hh, xx, senders, receivers, velocities, edgeAttributes, nodeAttributes);
-        return (hh, xx, v);
     }
 
     /// <summary>Not supported: the model needs features, coordinates, edges and velocities; use the overload that takes them.</summary>
     public override Tensor Forward(Tensor input)
-        => throw new NotSupportedException("EgnnVel: call Forward(h, x, senders, receivers, velocities, …) — a graph model has no single-tensor form");
+        => throw new NotSupportedException("EgnnVel: call Forward(h, x, edges, velocities, …) — a graph model has no single-tensor form");
 
     /// <inheritdoc/>
     protected override string ExtraRepr() => $"node_features={NodeFeatures}, hidden={HiddenFeatures}, layers={layers.Length}";

@@ -1,8 +1,9 @@
 namespace SciKernels.Graphs;
 
 /// <summary>
-/// A directed graph — or a batch of many small graphs stored as one — in the layout message passing
-/// wants: edges sorted by receiver with CSR offsets, plus the sender permutation for the backward pass.
+/// A directed graph — or a batch of many small graphs stored as one — with features and geometry,
+/// over one CSR <see cref="MessagePassing.EdgeIndex"/> (<see cref="Edges"/>): edges sorted by receiver
+/// with row offsets, plus the sender permutation for the backward pass.
 /// </summary>
 /// <remarks>
 /// <para><b>Direction.</b> Messages flow from sender <c>j</c> to receiver <c>i</c> (the
@@ -31,11 +32,8 @@ public sealed class Graph : IDisposable
         Positions = positions;
         Cell = cell;
         var dev = index.Device;
-        Senders = Tensor.FromSpan<long>(index.Senders, [index.Senders.Length], dev);
-        Receivers = Tensor.FromSpan<long>(index.Receivers, [index.Receivers.Length], dev);
-        ReceiverOffsets = Tensor.FromSpan<long>(index.ReceiverOffsets, [index.ReceiverOffsets.Length], dev);
-        SenderPermutation = Tensor.FromSpan<long>(index.SenderPermutation, [index.SenderPermutation.Length], dev);
-        SenderOffsets = Tensor.FromSpan<long>(index.SenderOffsets, [index.SenderOffsets.Length], dev);
+        // Already in canonical order, so the index's receiver order is this order (Order = identity).
+        Edges = MessagePassing.EdgeIndex.FromPairs(index.Senders, index.Receivers, index.NumNodes, dev);
         NodeGraph = Tensor.FromSpan<long>(index.NodeGraph, [index.NodeGraph.Length], dev);
         Shifts = index.Shifts is { } s ? Tensor.FromSpan<long>(s, [index.NumEdges, 3], dev) : null;
     }
@@ -49,20 +47,27 @@ public sealed class Graph : IDisposable
     /// <summary>Number of graphs in the batch (1 for a single graph).</summary>
     public int NumGraphs => index.NumGraphs;
 
+    /// <summary>
+    /// The edges as the CSR index the message-passing primitives take (<see cref="MessagePassing"/>):
+    /// its receiver order is this graph's edge order, so <see cref="EdgeFeatures"/> and every per-edge
+    /// tensor of this graph can be passed to them as they are. Owned by the graph.
+    /// </summary>
+    public MessagePassing.EdgeIndex Edges { get; }
+
     /// <summary>Sender (source, ASE's <c>j</c>) of each edge: [E] int64.</summary>
-    public Tensor Senders { get; }
+    public Tensor Senders => Edges.Senders;
 
     /// <summary>Receiver (target, ASE's <c>i</c>) of each edge, ascending: [E] int64.</summary>
-    public Tensor Receivers { get; }
+    public Tensor Receivers => Edges.Receivers;
 
     /// <summary>CSR offsets over receivers: the edges into node n are <c>[off[n], off[n+1])</c>. [N+1] int64.</summary>
-    public Tensor ReceiverOffsets { get; }
+    public Tensor ReceiverOffsets => Edges.RowOffsets;
 
     /// <summary>Edge ids ordered by sender (ties by edge id): a segment sum over senders — the backward of a gather at senders — reads edges in this order. [E] int64.</summary>
-    public Tensor SenderPermutation { get; }
+    public Tensor SenderPermutation => Edges.SenderPerm;
 
     /// <summary>CSR offsets into <see cref="SenderPermutation"/>: the edges out of node n are <c>perm[off[n]..off[n+1]]</c>. [N+1] int64.</summary>
-    public Tensor SenderOffsets { get; }
+    public Tensor SenderOffsets => Edges.SenderOffsets;
 
     /// <summary>Graph index of each node, ascending: [N] int64.</summary>
     public Tensor NodeGraph { get; }
@@ -230,7 +235,7 @@ public sealed class Graph : IDisposable
     {
         ThrowIfDisposed();
         var pos = Positions ?? throw new TensorException("Graph.EdgeVectors", "the graph has no positions");
-        var d = pos.IndexSelect(0, Senders).Sub(pos.IndexSelect(0, Receivers));
+        var d = MessagePassing.GatherRows(pos, Edges, EdgeEnd.Sender).Sub(MessagePassing.GatherRows(pos, Edges, EdgeEnd.Receiver));
         if (Cell is null || Shifts is null) return d;
         var s = Shifts.To(pos.DType);
         if (Cell.Rank == 2) return d.Add(s.MatMul(Cell));
@@ -251,11 +256,7 @@ public sealed class Graph : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        Senders.Dispose();
-        Receivers.Dispose();
-        ReceiverOffsets.Dispose();
-        SenderPermutation.Dispose();
-        SenderOffsets.Dispose();
+        Edges.Dispose();
         NodeGraph.Dispose();
         Shifts?.Dispose();
     }

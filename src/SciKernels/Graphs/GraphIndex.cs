@@ -2,7 +2,7 @@ namespace SciKernels.Graphs;
 
 /// <summary>
 /// Host copy of a graph's integer structure (already in canonical edge order), from which the
-/// index tensors are made. Kept on the host because collation and neighbour lists build it there.
+/// graph's <see cref="MessagePassing.EdgeIndex"/> and other index tensors are made. Kept on the host because collation and neighbour lists build it there.
 /// </summary>
 internal sealed class GraphIndex
 {
@@ -18,9 +18,6 @@ internal sealed class GraphIndex
         EdgeOffsets = edgeOffsets;
         NodeGraph = nodeGraph;
         Device = device;
-        ReceiverOffsets = new long[numNodes + 1];
-        SenderOffsets = new long[numNodes + 1];
-        SenderPermutation = new long[senders.Length];
     }
 
     public int NumNodes { get; }
@@ -29,9 +26,6 @@ internal sealed class GraphIndex
     public long[] Senders { get; }
     public long[] Receivers { get; }
     public long[]? Shifts { get; }
-    public long[] ReceiverOffsets { get; }
-    public long[] SenderPermutation { get; }
-    public long[] SenderOffsets { get; }
     public long[] NodeOffsets { get; }
     public long[] EdgeOffsets { get; }
     public long[] NodeGraph { get; }
@@ -46,22 +40,9 @@ internal sealed class GraphIndex
         return edgeGraph = g;
     }
 
-    /// <summary>Builds the CSR offsets and the sender permutation of edges already sorted by receiver.</summary>
+    /// <summary>Wraps edges already in canonical order; the CSR offsets live in the graph's <see cref="MessagePassing.EdgeIndex"/>.</summary>
     public static GraphIndex Build(int numNodes, long[] senders, long[] receivers, long[]? shifts, long[] nodeOffsets, long[] edgeOffsets, long[] nodeGraph, Device device)
-    {
-        var g = new GraphIndex(numNodes, senders, receivers, shifts, nodeOffsets, edgeOffsets, nodeGraph, device);
-        // Counting sorts: O(N + E), and stable, so the sender permutation lists each sender's edges by edge id.
-        foreach (var r in receivers) g.ReceiverOffsets[r + 1]++;
-        foreach (var s in senders) g.SenderOffsets[s + 1]++;
-        for (int n = 0; n < numNodes; n++)
-        {
-            g.ReceiverOffsets[n + 1] += g.ReceiverOffsets[n];
-            g.SenderOffsets[n + 1] += g.SenderOffsets[n];
-        }
-        var next = g.SenderOffsets.AsSpan(0, numNodes).ToArray();
-        for (int k = 0; k < senders.Length; k++) g.SenderPermutation[next[senders[k]]++] = k;
-        return g;
-    }
+        => new(numNodes, senders, receivers, shifts, nodeOffsets, edgeOffsets, nodeGraph, device);
 
     /// <summary>
     /// The permutation that sorts edges by (receiver, sender, shift, original position), or null when

@@ -174,4 +174,31 @@ public class NBodyTests
         Assert.Equal(new[] { 10, 3 }, prediction.Shape.ToArray());
         Assert.All(prediction.ToArray<float>(), v => Assert.True(float.IsFinite(v)));
     }
+
+    [Fact]
+    public void BatchCarriesASharedEdgeIndexInTheOrderOfItsEdges()
+    {
+        var data = NBodyDataset.Load(NBodySplit.Train, 6, seed: 3);
+        var a = data.Batch(0, 3);
+        var b = data.Batch(3, 3);
+        Assert.NotNull(a.Edges);
+        // one index per batch size, reused: the topology of every batch of 3 systems is the same
+        Assert.Same(a.Edges, b.Edges);
+        Assert.NotSame(a.Edges, data.Batch(0, 2).Edges);
+        var ix = a.Edges!;
+        Assert.Equal(15, ix.NumNodes);
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => (long)i), ix.Order.ToArray<long>());
+        Assert.Equal(a.Senders.ToArray<long>(), ix.Senders.ToArray<long>());
+        Assert.Equal(a.Receivers.ToArray<long>(), ix.Receivers.ToArray<long>());
+
+        // the fast path on the batch's index gives the pairs path's prediction
+        var model = new EgnnVel(1, 2, 16, new Generator(2), layerCount: 2, dtype: DType.Float64);
+        var batch = data.Batch(0, 3, DType.Float64);
+        var h = batch.Velocities.Square().Sum(1, keepDim: true).Sqrt();
+        var d = batch.Positions.IndexSelect(0, batch.Receivers).Sub(batch.Positions.IndexSelect(0, batch.Senders));
+        var edgeAttr = Tensor.Concat([batch.EdgeCharges, d.Square().Sum(1, keepDim: true)], 1);
+        var slow = model.Forward(h, batch.Positions, batch.Senders, batch.Receivers, batch.Velocities, edgeAttr).ToArray<double>();
+        var fast = model.Forward(h, batch.Positions, batch.Edges!, batch.Velocities, edgeAttr).ToArray<double>();
+        for (int i = 0; i < slow.Length; i++) Assert.True(Math.Abs(slow[i] - fast[i]) <= 1e-12 * (1 + Math.Abs(slow[i])), $"{i}: {slow[i]} vs {fast[i]}");
+    }
 }

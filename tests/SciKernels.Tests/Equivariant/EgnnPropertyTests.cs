@@ -1,5 +1,6 @@
 using SciKernels.Diagnostics;
 using SciKernels.Equivariant;
+using SciKernels.Graphs;
 using SciKernels.NN;
 using SciKernels.Random;
 using Xunit;
@@ -156,6 +157,94 @@ public class EgnnPropertyTests
         Assert.True(RelativeError(h2, h1) < Tolerance);
         Assert.True(RelativeError(x2, x1) < Tolerance);
         Assert.True(RelativeError(v2, v1) < Tolerance);
+    }
+
+    /// <summary>Outputs and every gradient (inputs and parameters) of a loss over the layer's outputs.</summary>
+    private static double[][] OutputsAndGradients(Module module, Tensor[] inputs, Func<Tensor[], Tensor> f)
+    {
+        module.ZeroGrad();
+        var xs = inputs.Select(t => t.Detach().RequiresGrad_()).ToArray();
+        var y = f(xs);
+        y.Square().Sum().Backward();
+        return new[] { y.ToArray<double>() }
+            .Concat(xs.Select(t => t.Grad!.ToArray<double>()))
+            .Concat(module.Parameters().Select(p => p.Grad?.ToArray<double>() ?? []))
+            .ToArray();
+    }
+
+    private static void AssertClose(double[][] a, double[][] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            double scale = 1 + a[i].Select(Math.Abs).DefaultIfEmpty().Max();
+            for (int j = 0; j < a[i].Length; j++)
+                Assert.True(Math.Abs(a[i][j] - b[i][j]) <= 1e-12 * scale, $"array {i}, element {j}: {a[i][j]} vs {b[i][j]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void EdgeIndexPathEqualsPairsPath(int config)
+    {
+        var c = MakeCase(config, 3, seed: (ulong)(470 + config), n: 7);
+        // pairs in a shuffled order, so the index must reorder the edge attributes
+        var order = new Generator(13).Permutation(c.S.Length);
+        var s = order.Select(i => c.S[i]).ToArray();
+        var r = order.Select(i => c.R[i]).ToArray();
+        var ea = c.EdgeAttr?.IndexSelect(0, Index(order.Select(i => (long)i).ToArray()));
+        using var edges = MessagePassing.EdgeIndex.FromPairs(s, r, c.H.Shape[0]);
+        var eaSorted = ea?.IndexSelect(0, edges.Order);
+        Tensor[] inputs = ea is null ? [c.H, c.X, c.V] : [c.H, c.X, c.V, ea];
+        Tensor Pack((Tensor H, Tensor X, Tensor V) o) => Tensor.Concat([o.H, o.X, o.V], 1);
+        var pairs = OutputsAndGradients(c.Layer, inputs, xs => Pack(c.Layer.Forward(xs[0], xs[1], Index(s), Index(r), xs[2], xs.Length > 3 ? xs[3] : null, c.NodeAttr)));
+        var fast = OutputsAndGradients(c.Layer, inputs, xs => Pack(c.Layer.Forward(xs[0], xs[1], edges, xs[2], xs.Length > 3 ? xs[3].IndexSelect(0, edges.Order) : null, c.NodeAttr)));
+        AssertClose(pairs, fast);
+        // and the Egcl forward of the same weights
+        Egcl plain = c.Layer;
+        var (h1, x1) = plain.Forward(c.H, c.X, Index(s), Index(r), ea, c.NodeAttr);
+        var (h2, x2) = plain.Forward(c.H, c.X, edges, eaSorted, c.NodeAttr);
+        Assert.True(RelativeError(h2, h1) < Tolerance);
+        Assert.True(RelativeError(x2, x1) < Tolerance);
+    }
+
+    [Fact]
+    public void EgnnVelEdgeIndexPathEqualsPairsPath()
+    {
+        const int n = 6;
+        var gen = new Generator(480);
+        var model = new EgnnVel(1, 2, 8, gen, layerCount: 3, dtype: DType.Float64);
+        Enliven(model, gen);
+        var (s0, r0) = RandomEdges(n, gen, p: 0.8);
+        var order = gen.Permutation(s0.Length);
+        var s = order.Select(i => s0[i]).ToArray();
+        var r = order.Select(i => r0[i]).ToArray();
+        using var edges = MessagePassing.EdgeIndex.FromPairs(s, r, n);
+        Tensor[] inputs = [Randn(gen, n, 1), Randn(gen, n, 3), Randn(gen, n, 3), Randn(gen, s.Length, 2)];
+        Tensor Pack((Tensor H, Tensor X, Tensor V) o) => Tensor.Concat([o.H, o.X, o.V], 1);
+        var pairs = OutputsAndGradients(model, inputs, xs => Pack(model.ForwardAll(xs[0], xs[1], Index(s), Index(r), xs[2], xs[3])));
+        var fast = OutputsAndGradients(model, inputs, xs => Pack(model.ForwardAll(xs[0], xs[1], edges, xs[2], xs[3].IndexSelect(0, edges.Order))));
+        AssertClose(pairs, fast);
+    }
+
+    [Fact]
+    public void EdgeIndexPathGradientsMatchFiniteDifferencesFirstAndSecondOrder()
+    {
+        var c = MakeCase(1, 3, seed: 530, n: 4);
+        using var edges = MessagePassing.EdgeIndex.FromPairs(c.S, c.R, c.H.Shape[0]);
+        var ea = c.EdgeAttr!.IndexSelect(0, edges.Order);
+        Tensor F(Tensor[] xs)
+        {
+            var (h, x, v) = c.Layer.Forward(xs[0], xs[1], edges, xs[2], xs[3], xs[4]);
+            return Tensor.Concat([h, x, v], 1);
+        }
+        Tensor[] inputs = [c.H, c.X, c.V, ea, c.NodeAttr!];
+        var first = GradCheck.Check(F, inputs);
+        Assert.True(first.Passed, first.ToString());
+        var second = GradCheck.CheckSecondOrder(F, inputs);
+        Assert.True(second.Passed, second.ToString());
     }
 
     [Fact]

@@ -28,6 +28,22 @@ public class GraphTests
     }
 
     [Fact]
+    public void GraphIsBuiltOnOneEdgeIndexInItsOwnEdgeOrder()
+    {
+        using var scope = TensorScope.Begin();
+        var ef = Tensor.Arange(7, DType.Float64).Reshape(7, 1);
+        using var g = Graph.FromEdges(4, S, R, edgeFeatures: ef);
+        // one CSR type: the graph's offsets are its edge index's, and its edge order is the index's receiver order
+        Assert.Equal(4, g.Edges.NumNodes);
+        Assert.Equal(Enumerable.Range(0, 7).Select(k => (long)k), g.Edges.Order.ToArray<long>());
+        Assert.Equal(g.ReceiverOffsets.ToArray<long>(), g.Edges.RowOffsets.ToArray<long>());
+        Assert.Equal(g.SenderPermutation.ToArray<long>(), g.Edges.SenderPerm.ToArray<long>());
+        // so the graph's edge features feed the message-passing primitives as they are
+        var sum = MessagePassing.SegmentSum(g.EdgeFeatures!, g.Edges).ToArray<double>();
+        Assert.Equal(new double[] { 6 + 0, 1 + 2, 3 + 5, 4 }, sum);
+    }
+
+    [Fact]
     public void OrderDoesNotDependOnInputOrder()
     {
         using var scope = TensorScope.Begin();
