@@ -107,6 +107,22 @@ public sealed class TrainEgnnCommandTests : IDisposable
         Assert.Contains("time limit", r.GetProperty("stop_reason").GetString());
     }
 
+    [Fact]
+    public void ACosineScheduleIsAnOptInThatChangesTheRun()
+    {
+        Assert.Equal(0, Tiny("none").Code);
+        var (code, _, stderr) = Tiny("cos", "--schedule", "cosine");
+        Assert.True(code == 0, stderr);
+        var plain = Results(Path.Combine(root, "none"));
+        var cosine = Results(Path.Combine(root, "cos"));
+        Assert.Equal("none", plain.GetProperty("settings").GetProperty("Schedule").GetString());
+        Assert.Equal("cosine", cosine.GetProperty("settings").GetProperty("Schedule").GetString());
+        // The first step uses the full rate either way; later ones differ.
+        var a = plain.GetProperty("train_mse_curve").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var b = cosine.GetProperty("train_mse_curve").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.NotEqual(a[^1], b[^1]);
+    }
+
     [Theory]
     [InlineData("--problem|qm9", "--problem must be nbody, got 'qm9'")]
     [InlineData("--batch|50", "--batch 50 exceeds --ntrain 20")]
@@ -115,6 +131,7 @@ public sealed class TrainEgnnCommandTests : IDisposable
     [InlineData("--hidden|0", "--hidden must be an integer in [1, 4096], got '0'")]
     [InlineData("--epochs|many", "--epochs must be an integer")]
     [InlineData("--hiden|8", "unknown option(s): --hiden")]
+    [InlineData("--schedule|step", "--schedule must be none or cosine, got 'step'")]
     public void BadOptionsGiveAClearErrorAndExitCode2(string option, string message)
     {
         var (code, _, stderr) = Tiny("bad", option.Split('|'));

@@ -10,7 +10,8 @@ internal sealed class TrainEgnnCommand : ICommand
     public string Usage => """
         usage: scikernels train egnn --problem nbody [--ntrain 3000] [--nval 2000] [--ntest 2000] [--epochs 10000]
                                     [--hidden 64] [--layers 4] [--batch 100] [--lr 5e-4] [--weight-decay 1e-12]
-                                    [--val-every 5] [--patience N] [--time-limit MIN] [--seed 0] [--data-seed 0]
+                                    [--val-every 5] [--patience N] [--time-limit MIN] [--schedule none|cosine]
+                                    [--seed 0] [--data-seed 0]
                                     [--out DIR] [--data-dir DIR] [--json]
         Defaults follow the paper and its reference (n_body_system/main_nbody.py): EGNN_vel, node feature ‖v‖,
         edge attributes [q_i q_j, ‖x_i − x_j‖²], Adam, MSE on the positions 1000 steps ahead, shuffled
@@ -19,6 +20,8 @@ internal sealed class TrainEgnnCommand : ICommand
         --patience N   stop after N validations without improvement (default: off).
         --time-limit M wall-clock budget of the training in minutes: stops before an epoch would overrun it
                        (default: off).
+        --schedule     none (default, the reference's constant rate) or cosine: anneal the rate to 0 over --epochs
+                       (per step). Not the paper's recipe; for a fixed budget, set --epochs to what fits in it.
         --seed         weights and shuffling; --data-seed the simulated data set (cached in --data-dir,
                        default .cache/data).
         Writes DIR/model.safetensors (the best validation epoch's weights, rewritten at each improvement),
@@ -47,7 +50,9 @@ internal sealed class TrainEgnnCommand : ICommand
             DataSeed: (ulong)o.Int("data-seed", 0, 0),
             OutDir: o.String("out", System.IO.Path.Combine("runs", $"egnn-{problem}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
             DataDir: o.String("data-dir", System.IO.Path.Combine(".cache", "data")),
-            Json: o.Flag("json"));
+            Json: o.Flag("json"),
+            Schedule: o.String("schedule", "none"));
+        if (s.Schedule is not ("none" or "cosine")) throw new OptionException($"--schedule must be none or cosine, got '{s.Schedule}'");
         if (s.LearningRate <= 0) throw new OptionException($"--lr must be > 0, got {s.LearningRate}");
         if (s.WeightDecay < 0) throw new OptionException($"--weight-decay must be ≥ 0, got {s.WeightDecay}");
         if (s.TimeLimitMinutes < 0) throw new OptionException($"--time-limit must be ≥ 0 minutes, got {s.TimeLimitMinutes}");
