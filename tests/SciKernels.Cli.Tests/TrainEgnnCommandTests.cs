@@ -71,6 +71,9 @@ public sealed class TrainEgnnCommandTests : IDisposable
         Assert.Equal(r.GetProperty("best_epoch").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), meta["best_epoch"]);
         Assert.Equal(mse, double.Parse(meta["test_mse"], System.Globalization.CultureInfo.InvariantCulture));
 
+        AssertTestMseIsTheCheckpoints(dir);
+        Assert.Equal(r.GetProperty("best_val_mse").GetDouble(), double.Parse(meta["val_mse"], System.Globalization.CultureInfo.InvariantCulture));
+
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
         foreach (var name in new[] { "loss_curves.png", "predictions.png" })
         {
@@ -78,6 +81,33 @@ public sealed class TrainEgnnCommandTests : IDisposable
             Assert.True(bytes.Length > 1000, $"{name}: {bytes.Length} bytes");
             Assert.Equal(png, bytes[..8]);
         }
+    }
+
+    /// <summary>The reported test MSE is that of the checkpoint's (best validation epoch's) weights.</summary>
+    private void AssertTestMseIsTheCheckpoints(string dir)
+    {
+        double mse = Results(dir).GetProperty("test_mse").GetDouble();
+        var model = new EgnnVel(1, 2, 8, new Generator(77), layerCount: 2);
+        Checkpoint.Load(Path.Combine(dir, "model.safetensors"), model);
+        var test = NBodyDataset.Load(NBodySplit.Test, 10, seed: 0, cacheDirectory: Path.Combine(root, "data"));
+        var (x, y) = NBodyEgnn.Pack(test, 10);
+        double again;
+        using (SciKernels.Autograd.GradMode.NoGrad()) again = Losses.Mse(new NBodyEgnn(model).Forward(x), y).Item();
+        Assert.True(Math.Abs(again - mse) <= 1e-6 * mse, $"checkpoint test MSE {again} vs reported {mse}");
+    }
+
+    [Fact]
+    public void TheTestUsesTheBestValidationEpochNotTheLast()
+    {
+        // A rate this high makes the tiny model get worse after epoch 1 (seed 0): the last weights are not the best.
+        var (code, _, stderr) = Tiny("best", "--lr", "0.1", "--epochs", "6");
+        Assert.True(code == 0, stderr);
+        string dir = Path.Combine(root, "best");
+        var r = Results(dir);
+        Assert.True(r.GetProperty("best_epoch").GetInt32() < r.GetProperty("epochs_run").GetInt32(), "precondition: the best epoch is not the last");
+        AssertTestMseIsTheCheckpoints(dir);
+        var val = r.GetProperty("val_curve").EnumerateArray().Select(e => e[1].GetDouble()).ToArray();
+        Assert.Equal(val.Min(), r.GetProperty("best_val_mse").GetDouble());
     }
 
     [Fact]

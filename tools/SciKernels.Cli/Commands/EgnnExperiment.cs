@@ -89,15 +89,14 @@ internal sealed class NBodyEgnn : Module
 }
 
 /// <summary>
-/// Validates every <c>ValEvery</c> epochs (and before a stop), keeps the best weights and their
-/// checkpoint, stops on patience or the wall-clock budget, and restores the best weights at the end —
-/// the reference's "test loss at the best validation epoch".
+/// Validates every <c>ValEvery</c> epochs (and before a stop), writes the checkpoint at each improvement,
+/// stops on patience or the wall-clock budget, and loads the best checkpoint back at the end — the
+/// reference's "test loss at the best validation epoch".
 /// </summary>
 internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Trainer evaluator, Tensor valX, Tensor valY,
     Action<string> log, Func<int, double, IReadOnlyDictionary<string, string>> checkpointMetadata, string checkpointPath) : TrainingCallback
 {
     private readonly Stopwatch clock = new();
-    private Tensor[]? best;
     private int badValidations;
     private double slowestEpochSeconds;
 
@@ -131,7 +130,6 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
             BestLoss = val;
             BestEpoch = metrics.Epoch;
             badValidations = 0;
-            Snapshot();
             Checkpoint.Save(checkpointPath, model.Model, null, checkpointMetadata(BestEpoch, BestLoss));
         }
         else badValidations++;
@@ -143,24 +141,14 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
 
     public override void OnTrainEnd(TrainingContext context)
     {
-        if (best is null) return;
-        using var _ = GradMode.NoGrad();
-        int i = 0;
-        foreach (var p in model.Parameters()) p.CopyFrom(best[i++]);
+        // The checkpoint holds the best validation epoch's weights (written at each improvement): load them back.
+        if (BestEpoch > 0) Checkpoint.Load(checkpointPath, model.Model);
     }
 
     private void Stop(TrainingContext context, string reason)
     {
         StopReason = reason;
         context.RequestStop(reason);
-    }
-
-    private void Snapshot()
-    {
-        using var _ = GradMode.NoGrad();
-        var ps = model.Parameters().ToArray();
-        if (best is null) best = ps.Select(p => TensorScope.Keep(p.Detach().Clone())).ToArray();
-        else for (int i = 0; i < ps.Length; i++) best[i].CopyFrom(ps[i]);
     }
 }
 
