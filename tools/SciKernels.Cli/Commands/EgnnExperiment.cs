@@ -98,7 +98,7 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
 {
     private readonly Stopwatch clock = new();
     private int badValidations;
-    private double slowestEpochSeconds;
+    private double lastValidationSeconds;
 
     /// <summary>(epoch, validation MSE) of every validation.</summary>
     public List<(int Epoch, double Loss)> Curve { get; } = new();
@@ -116,13 +116,14 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
 
     public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {
-        slowestEpochSeconds = Math.Max(slowestEpochSeconds, metrics.Elapsed.TotalSeconds);
         double budget = s.TimeLimitMinutes * 60;
-        // Stop when another epoch (and its validation) would overrun the budget.
-        bool outOfTime = budget > 0 && clock.Elapsed.TotalSeconds + 1.5 * slowestEpochSeconds > budget;
+        // Stop when another epoch like this one (with a margin for a busy machine) and a validation would overrun the budget.
+        bool outOfTime = budget > 0 && clock.Elapsed.TotalSeconds + 1.5 * metrics.Elapsed.TotalSeconds + lastValidationSeconds > budget;
         bool last = metrics.Epoch == s.Epochs || outOfTime;
         if (metrics.Epoch % s.ValEvery != 0 && !last) return;
+        var validationClock = Stopwatch.StartNew();
         double val = evaluator.Evaluate(valX, valY).Loss;
+        lastValidationSeconds = validationClock.Elapsed.TotalSeconds;
         Curve.Add((metrics.Epoch, val));
         bool improved = double.IsFinite(val) && val < BestLoss;
         if (improved)
