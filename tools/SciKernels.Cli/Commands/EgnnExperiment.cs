@@ -32,6 +32,7 @@ internal sealed class NBodyEgnn : Module
 
     private readonly Dictionary<int, (Tensor Senders, Tensor Receivers)> edges = new();
 
+    /// <summary>Wraps <paramref name="model"/> (built with 1 node feature and 2 edge attributes).</summary>
     public NBodyEgnn(EgnnVel model) => Model = RegisterModule("egnn", model);
 
     /// <summary>The wrapped model (what the checkpoint stores).</summary>
@@ -54,6 +55,7 @@ internal sealed class NBodyEgnn : Module
         return (Tensor.FromDoubles(x, [count, p, PackedWidth]), Tensor.FromDoubles(data.Targets.AsSpan(0, count * p * d), [count, p, d]));
     }
 
+    /// <summary>Predicted positions [B, 5, 3] of packed systems [B, 5, 7].</summary>
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != 3 || input.Shape[1] != NBodyDataset.Particles || input.Shape[2] != PackedWidth)
@@ -112,8 +114,10 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
     /// <summary>Why training stopped before the last epoch, or null.</summary>
     public string? StopReason { get; private set; }
 
+    /// <inheritdoc/>
     public override void OnTrainBegin(TrainingContext context) => clock.Restart();
 
+    /// <inheritdoc/>
     public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {
         double budget = s.TimeLimitMinutes * 60;
@@ -140,6 +144,7 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
         else if (s.Patience > 0 && badValidations >= s.Patience) Stop(context, $"validation MSE did not improve in {badValidations} validations (best {BestLoss:G6} at epoch {BestEpoch})");
     }
 
+    /// <inheritdoc/>
     public override void OnTrainEnd(TrainingContext context)
     {
         // The checkpoint holds the best validation epoch's weights (written at each improvement): load them back.
@@ -160,6 +165,7 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
 /// </summary>
 internal static class EgnnExperiment
 {
+    /// <summary>Runs the experiment; returns the exit code.</summary>
     public static int Run(EgnnRunSettings s, TextWriter stdout, TextWriter stderr)
     {
         Directory.CreateDirectory(s.OutDir);
