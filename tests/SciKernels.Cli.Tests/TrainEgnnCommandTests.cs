@@ -170,6 +170,17 @@ public sealed class TrainEgnnCommandTests : IDisposable
     }
 
     [Fact]
+    public void AnOutputPathThatIsAFileIsNamed()
+    {
+        Directory.CreateDirectory(root);
+        string file = Path.Combine(root, "taken");
+        File.WriteAllText(file, "not a folder");
+        var (code, _, stderr) = Run(TinyArgs("unused", "--out", file));
+        Assert.Equal(2, code);
+        Assert.Contains($"--out {file} is a file, not a folder", stderr);
+    }
+
+    [Fact]
     public void AMissingProblemIsNamed()
     {
         var (code, _, stderr) = Run("train", "egnn", "--epochs", "1");

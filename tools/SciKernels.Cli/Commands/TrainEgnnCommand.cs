@@ -57,6 +57,7 @@ internal sealed class TrainEgnnCommand : ICommand
         if (s.WeightDecay < 0) throw new OptionException($"--weight-decay must be ≥ 0, got {s.WeightDecay}");
         if (s.TimeLimitMinutes < 0) throw new OptionException($"--time-limit must be ≥ 0 minutes, got {s.TimeLimitMinutes}");
         if (s.Batch > s.NTrain) throw new OptionException($"--batch {s.Batch} exceeds --ntrain {s.NTrain}: no full batch to train on");
+        if (File.Exists(s.OutDir)) throw new OptionException($"--out {s.OutDir} is a file, not a folder");
         o.ThrowIfUnused(); // a typo fails now, not after a 30-minute run
         return EgnnExperiment.Run(s, stdout, stderr);
     }
