@@ -25,6 +25,7 @@ internal static class CommandLine
         new DevicesCommand(),
         new TrainFnoCommand(),
         new TrainPinnCommand(),
+        new TrainEgnnCommand(),
         new KernelsReportCommand(),
         new NeighborsCommand(),
     };

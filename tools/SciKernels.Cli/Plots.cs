@@ -41,6 +41,70 @@ internal static class Plots
         Save(plt, path, 800, 500);
     }
 
+    /// <summary>Named curves with their own x values (e.g. a validation every few epochs) on a log10 axis.</summary>
+    public static void LossCurves(string path, IReadOnlyList<(string Name, double[] Epochs, double[] Values)> series, string title, string yLabel)
+    {
+        var plt = new Plot();
+        foreach (var (name, epochs, values) in series)
+        {
+            var line = plt.Add.Scatter(epochs, values.Select(Log10).ToArray());
+            line.LegendText = name;
+            line.MarkerSize = epochs.Length > 200 ? 0 : 4;
+        }
+        plt.Title(title);
+        plt.XLabel("epoch");
+        plt.YLabel(yLabel);
+        plt.ShowLegend();
+        Save(plt, path, 800, 500);
+    }
+
+    /// <summary>One N-body system: positions at the input frame, true and predicted later positions, [5·3] each, and the charges [5].</summary>
+    public sealed record NBodySystem(double[] Start, double[] Truth, double[] Prediction, double[] Charges);
+
+    /// <summary>
+    /// A few N-body systems projected on the x–y plane, one panel each: every particle's input position
+    /// (circle; red +1, blue −1), a line to its true later position (filled square) and a dashed line
+    /// to the predicted one (cross).
+    /// </summary>
+    public static void NBodyPredictions(string path, IReadOnlyList<NBodySystem> systems, string model)
+    {
+        var multi = new Multiplot();
+        multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: 1, columns: systems.Count);
+        multi.AddPlots(systems.Count);
+        for (int k = 0; k < systems.Count; k++)
+        {
+            var sys = systems[k];
+            var plt = multi.GetPlot(k);
+            for (int i = 0; i < sys.Charges.Length; i++)
+            {
+                var color = sys.Charges[i] > 0 ? Colors.Red : Colors.Blue;
+                Coordinates start = new(sys.Start[3 * i], sys.Start[3 * i + 1]);
+                Coordinates truth = new(sys.Truth[3 * i], sys.Truth[3 * i + 1]);
+                Coordinates pred = new(sys.Prediction[3 * i], sys.Prediction[3 * i + 1]);
+                var t = plt.Add.Line(start, truth);
+                t.Color = color;
+                t.LineWidth = 2;
+                var p = plt.Add.Line(start, pred);
+                p.Color = color.WithAlpha(0.6);
+                p.LinePattern = LinePattern.Dashed;
+                var m0 = plt.Add.Marker(start, MarkerShape.OpenCircle, 9, color);
+                var m1 = plt.Add.Marker(truth, MarkerShape.FilledSquare, 8, color);
+                var m2 = plt.Add.Marker(pred, MarkerShape.Cross, 12, Colors.Black);
+                if (k == 0 && i == 0)
+                {
+                    m0.LegendText = "input position";
+                    m1.LegendText = "true, 1000 steps later";
+                    m2.LegendText = $"{model} prediction";
+                }
+            }
+            plt.Title($"test system {k} (x–y)");
+            plt.Axes.SquareUnits();
+            if (k == 0) plt.ShowLegend();
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        multi.SavePng(path, 450 * systems.Count, 480);
+    }
+
     /// <summary>
     /// For a few test samples: the input on the left, truth and prediction on the right (separate
     /// axes: with ν = 0.1 the solution at t = 1 is much smaller than the initial condition).

@@ -345,7 +345,7 @@ internal static class FnoExperiment
             results["test_physics_loss_curve"] = Curve(history, "physics", validation: true);
         }
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        AtomicWrite(Path.Combine(s.OutDir, "results.json"), json);
+        RunFiles.WriteAllTextAtomically(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
         else
         {
@@ -377,12 +377,5 @@ internal static class FnoExperiment
             parts.Add(scope.Return(model.Forward(x.Narrow(0, i, Math.Min(batch, x.Shape[0] - i)))));
         }
         return Tensor.Concat(parts, 0);
-    }
-
-    private static void AtomicWrite(string path, string text)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
     }
 }

@@ -159,9 +159,7 @@ internal static class TrainPinnExperiment
             ["settings"] = s,
         };
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        var resultsPath = Path.Combine(s.OutDir, "results.json");
-        File.WriteAllText(resultsPath + ".tmp", json);
-        File.Move(resultsPath + ".tmp", resultsPath, overwrite: true);
+        RunFiles.WriteAllTextAtomically(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
         else
         {
