@@ -11,7 +11,8 @@
 #                stencil_bench.py and pinn_bench.py, with each case's fraction of the machine's limit
 #                (GEMM FLOP/s and copy bandwidth measured in the same run).
 #   --suite egnn the equivariant message-passing cases alone (egnn_nbody_f/_step, egnn_radius_f/_step;
-#                SciKernels --suite-json --case egnn against pytorch/egnn_bench.py); also part of --suite all.
+#                SciKernels --suite-json --case egnn against pytorch/egnn_bench.py; also part of --suite all),
+#                then the neighbour lists against ASE (compare_neighbors.sh).
 #   --suite fno  the operator-learning and optimizer cases (SpectralConv1d/2d, FNO1d/2d steps,
 #                Adam over 1M parameters, one MLP epoch) against pytorch/fno_bench.py
 #   --threads 1  single-threaded on both sides (DOTNET_PROCESSOR_COUNT=1 / torch.set_num_threads(1)):
@@ -64,3 +65,11 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 /usr/bin/python3 "$here/compare.py" "$out"/*.json
+status=$?
+# The equivariant suite also covers the neighbour lists, against ASE (issue 11: one command for all cases).
+if [[ "$suite" == egnn && $status -eq 0 ]]; then
+  echo
+  "$here/compare_neighbors.sh" --rounds "$rounds"
+  status=$?
+fi
+exit $status
