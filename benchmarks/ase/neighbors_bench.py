@@ -8,9 +8,12 @@ ase.neighborlist.neighbor_list('ijSd', atoms, 5.0).
 
 Usage: neighbors_bench.py [--json] [--case NAME]   (run with Debian's /usr/bin/python3 + python3-ase)
 """
-import json
-import statistics
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from timing import median_ms  # noqa: E402
+import json
 import time
 
 import ase
@@ -18,7 +21,7 @@ import numpy as np
 from ase.build import bulk
 from ase.neighborlist import neighbor_list
 
-A, CUTOFF, WARMUP_SECONDS = 5.26, 5.0, 1.0
+A, CUTOFF = 5.26, 5.0
 # name, repeat n (atoms = 4 n^3), warm-up calls, repeats, inner calls
 CASES = [
     ("ar_864", 6, 3, 7, 3),
@@ -29,19 +32,6 @@ CASES = [
 ]
 
 
-def median_ms(call, warmup, repeats, inner):
-    t0 = time.perf_counter()
-    i = 0
-    while i < warmup or time.perf_counter() - t0 < WARMUP_SECONDS:
-        call()
-        i += 1
-    samples = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(inner):
-            call()
-        samples.append((time.perf_counter() - t) * 1e3 / inner)
-    return statistics.median(samples)
 
 
 def main(argv):

@@ -17,10 +17,14 @@ Protocol (as Timing.MedianMs): >= 1 s and `warmup` calls of warm-up, then `repea
 mean of `inner` calls; the median in ms. Run through run.sh (Debian python3, malloc tuning, 2 threads):
   SK_TORCH_SCRIPT=egnn_bench.py benchmarks/pytorch/run.sh [--json] [--case NAME] [--threads N]
 """
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from timing import median_ms  # noqa: E402
 import argparse
 import json
 import math
-import statistics
 import time
 
 import torch
@@ -150,19 +154,6 @@ def make_case(name):
     return call
 
 
-def median_ms(call, warmup, repeats, inner):
-    t0 = time.perf_counter()
-    i = 0
-    while i < warmup or time.perf_counter() - t0 < 1.0:
-        call()
-        i += 1
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            call()
-        samples.append((time.perf_counter() - t0) * 1e3 / inner)
-    return statistics.median(samples)
 
 
 def main():
