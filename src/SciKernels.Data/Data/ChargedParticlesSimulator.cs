@@ -73,9 +73,34 @@ public sealed record ChargedParticlesSimulator
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleEvery);
+        var (q, x, v) = InitialState(generator);
+        return Integrate(q, x, v, frames, sampleEvery);
+    }
+
+    /// <summary>
+    /// Integrates a given initial state (as <see cref="InitialState(Generator)"/> returns it), sampling every
+    /// <paramref name="sampleEvery"/> steps. The arrays are not modified.
+    /// </summary>
+    /// <param name="charges">Charges, [particles].</param>
+    /// <param name="initialPositions">Positions, [particles, dimensions].</param>
+    /// <param name="initialVelocities">Velocities, [particles, dimensions].</param>
+    /// <param name="frames">Number of frames to keep; the run takes frames·sampleEvery steps.</param>
+    /// <param name="sampleEvery">Steps between frames (100 in the reference).</param>
+    public ChargedParticlesTrajectory Integrate(double[] charges, double[] initialPositions, double[] initialVelocities, int frames, int sampleEvery = 100)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
+        ArgumentNullException.ThrowIfNull(initialPositions);
+        ArgumentNullException.ThrowIfNull(initialVelocities);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frames);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleEvery);
         Validate();
         int n = Particles, d = Dimensions, size = n * d;
-        var (q, x, v) = InitialState(generator);
+        if (charges.Length != n || initialPositions.Length != size || initialVelocities.Length != size)
+            throw new ArgumentException(FormattableString.Invariant(
+                $"ChargedParticlesSimulator.Integrate: expected charges [{n}] and positions/velocities [{n}, {d}], got {charges.Length}, {initialPositions.Length} and {initialVelocities.Length} values"));
+        var q = (double[])charges.Clone();
+        var x = (double[])initialPositions.Clone();
+        var v = (double[])initialVelocities.Clone();
         var positions = new double[frames * size];
         var velocities = new double[frames * size];
         var f = new double[size];
@@ -106,17 +131,34 @@ public sealed record ChargedParticlesSimulator
     public (double[] Charges, double[] Positions, double[] Velocities) InitialState(Generator generator)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        return InitialState(generator.NextDouble, generator.NextNormal);
+    }
+
+    /// <summary>
+    /// The initial state drawn from NumPy's legacy stream in the reference's order
+    /// (<c>np.random.choice(…, p)</c> for the charges — one <c>random_sample</c> per particle, −1 below ½ — then
+    /// <c>randn(3, n)</c> twice), so that <c>np.random.seed(s)</c> data sets are regenerated system for system.
+    /// </summary>
+    /// <param name="numpy">The NumPy legacy stream, positioned at this system's first draw.</param>
+    public (double[] Charges, double[] Positions, double[] Velocities) InitialState(NumPyLegacyRandom numpy)
+    {
+        ArgumentNullException.ThrowIfNull(numpy);
+        return InitialState(numpy.NextDouble, numpy.NextNormal);
+    }
+
+    private (double[] Charges, double[] Positions, double[] Velocities) InitialState(Func<double> uniform, Func<double> normal)
+    {
         Validate();
         int n = Particles, d = Dimensions;
         var q = new double[n];
-        for (int i = 0; i < n; i++) q[i] = generator.NextDouble() < 0.5 ? -1.0 : 1.0;
+        for (int i = 0; i < n; i++) q[i] = uniform() < 0.5 ? -1.0 : 1.0;
         var x = new double[n * d];
         var v = new double[n * d];
         // NumPy draws randn(dim, n): coordinate-major; we store particle-major [n, d].
         for (int a = 0; a < d; a++)
-            for (int i = 0; i < n; i++) x[i * d + a] = generator.NextNormal() * LocationStd;
+            for (int i = 0; i < n; i++) x[i * d + a] = normal() * LocationStd;
         for (int a = 0; a < d; a++)
-            for (int i = 0; i < n; i++) v[i * d + a] = generator.NextNormal();
+            for (int i = 0; i < n; i++) v[i * d + a] = normal();
         for (int i = 0; i < n; i++)
         {
             double s = 0;

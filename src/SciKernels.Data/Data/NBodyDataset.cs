@@ -15,6 +15,22 @@ public enum NBodySplit
     Test,
 }
 
+/// <summary>Where the initial states of the N-body systems come from; both are integrated by <see cref="ChargedParticlesSimulator"/>.</summary>
+public enum NBodyDataSource
+{
+    /// <summary>
+    /// The EGNN paper's own systems: NumPy's legacy stream seeded as the reference's <c>nbody_small</c> set
+    /// (<c>generate_dataset.py --num-train 10000 --seed 43 --sufix small</c>), drawn in its order — 10 000 training,
+    /// then 2 000 validation, then 2 000 test systems, each taking its charges and initial state and then the
+    /// 2 × 49 × 15 normals of the reference's zero-variance observation noise. The seed given to
+    /// <see cref="NBodyDataset.Load"/> is the NumPy seed (the paper: <see cref="NBodyDataset.ReferenceSeed"/>).
+    /// </summary>
+    Reference,
+
+    /// <summary>Our own independent streams: system k of a split from xoshiro256** seeded by (seed, split, k).</summary>
+    SciKernels,
+}
+
 /// <summary>
 /// One mini-batch of N-body graphs as the EGNN model consumes it: B graphs of 5 fully connected
 /// particles stacked into one graph of 5B nodes and 20B directed edges.
@@ -74,6 +90,12 @@ public sealed class NBodyDataset
     /// <summary>The sampled frame used as target (1000 steps after <see cref="InputFrame"/>).</summary>
     public const int TargetFrame = 40;
 
+    /// <summary>The NumPy seed of the reference's <c>nbody_small</c> set (<see cref="NBodyDataSource.Reference"/>).</summary>
+    public const ulong ReferenceSeed = 43;
+
+    /// <summary>Systems per split in the reference's files: 10 000 training (the paper uses the first 3000), 2000 validation, 2000 test.</summary>
+    public static int ReferenceCount(NBodySplit split) => split == NBodySplit.Train ? 10_000 : 2_000;
+
     private readonly Dictionary<(int Graphs, Device Device), MessagePassing.EdgeIndex> edgeIndices = new();
 
     private NBodyDataset(double[] loc, double[] vel, double[] charges, double[] locEnd, NBodySplit split, int count)
@@ -122,18 +144,29 @@ public sealed class NBodyDataset
     /// <param name="cacheDirectory">Where to cache; null disables caching.</param>
     /// <param name="log">Optional progress messages.</param>
     /// <param name="maxDegreeOfParallelism">Thread limit of the generation (−1 or null: all cores); does not change the data.</param>
-    public static NBodyDataset Load(NBodySplit split, int count, ulong seed, string? cacheDirectory = null, Action<string>? log = null, int? maxDegreeOfParallelism = null)
+    /// <param name="source">Where the initial states come from: our own streams (default) or the reference's NumPy stream.</param>
+    public static NBodyDataset Load(NBodySplit split, int count, ulong seed, string? cacheDirectory = null, Action<string>? log = null, int? maxDegreeOfParallelism = null,
+        NBodyDataSource source = NBodyDataSource.SciKernels)
     {
         if (!Enum.IsDefined(split)) throw new ArgumentOutOfRangeException(nameof(split), split, "NBodyDataset: unknown split");
+        if (!Enum.IsDefined(source)) throw new ArgumentOutOfRangeException(nameof(source), source, "NBodyDataset: unknown data source");
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "NBodyDataset: need at least one sample");
         if (count > 10_000_000) throw new ArgumentOutOfRangeException(nameof(count), count, "NBodyDataset: at most 10 000 000 samples");
+        bool reference = source == NBodyDataSource.Reference;
+        if (reference && count > ReferenceCount(split))
+            throw new ArgumentOutOfRangeException(nameof(count), count, FormattableString.Invariant(
+                $"NBodyDataset: the reference data set has {ReferenceCount(split)} {SplitName(split)} systems, {count} were asked for"));
+        if (reference && seed > uint.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(seed), seed, "NBodyDataset: a NumPy seed (reference data source) must lie in [0, 2^32)");
         string name = SplitName(split);
         var sim = new ChargedParticlesSimulator();
         string recipe = FormattableString.Invariant(
             $"NRI ChargedParticlesSim as in EGNN nbody_small: n={Particles}, dim={Dimensions}, charges +-1 p=1/2, loc_std={sim.LocationStd}, vel_norm={sim.VelocityNorm}, ") +
-            FormattableString.Invariant($"box {sim.BoxSize} reflect initial only, k={sim.InteractionStrength}, dt={sim.TimeStep}, |F| clamp 0.1/dt, kick-drift, frame k = step 100(k+1), input frame {InputFrame}, target frame {TargetFrame}; xoshiro256** per-sample streams v1");
-        var cache = cacheDirectory is null ? null : new DatasetCache(cacheDirectory, "nbody", $"nbody_{name}_n{count}_seed{seed}", recipe,
-            new Dictionary<string, string> { ["problem"] = "nbody_charged5", ["split"] = name, ["seed"] = seed.ToString(CultureInfo.InvariantCulture) });
+            FormattableString.Invariant($"box {sim.BoxSize} reflect initial only, k={sim.InteractionStrength}, dt={sim.TimeStep}, |F| clamp 0.1/dt, kick-drift, frame k = step 100(k+1), input frame {InputFrame}, target frame {TargetFrame}; ") +
+            (reference ? "NumPy legacy MT19937 stream in generate_dataset.py order (10000 train, 2000 valid, 2000 test) v1" : "xoshiro256** per-sample streams v1");
+        string stem = reference ? $"nbody_ref_{name}_n{count}_seed{seed}" : $"nbody_{name}_n{count}_seed{seed}";
+        var cache = cacheDirectory is null ? null : new DatasetCache(cacheDirectory, "nbody", stem, recipe,
+            new Dictionary<string, string> { ["problem"] = "nbody_charged5", ["split"] = name, ["seed"] = seed.ToString(CultureInfo.InvariantCulture), ["source"] = reference ? "reference" : "scikernels" });
         long[] vec = [count, Particles, Dimensions];
         CachedTensor[] shapes = [new("loc", vec), new("vel", vec), new("charges", [count, Particles]), new("loc_end", vec)];
         if (cache?.TryRead(shapes, $"{count} {name} systems", log, CheckCharges) is { } cached)
@@ -146,10 +179,14 @@ public sealed class NBodyDataset
         var charges = new double[count * Particles];
         var locEnd = new double[count * size];
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism ?? -1 };
+        // The reference's stream is sequential: draw every initial state first (cheap), then integrate in parallel.
+        var initial = reference ? ReferenceInitialStates(sim, split, count, (uint)seed) : null;
         Parallel.For(0, count, options, k =>
         {
-            // Each sample writes only its own rows, from its own generator: the result is independent of scheduling.
-            var t = sim.Sample(new Generator(SampleSeed(seed, split, k)), TargetFrame + 1, SampleEvery);
+            // Each sample writes only its own rows, from its own initial state: the result is independent of scheduling.
+            var t = initial is { } init
+                ? sim.Integrate(init[k].Charges, init[k].Positions, init[k].Velocities, TargetFrame + 1, SampleEvery)
+                : sim.Sample(new Generator(SampleSeed(seed, split, k)), TargetFrame + 1, SampleEvery);
             Array.Copy(t.Positions, InputFrame * size, loc, k * size, size);
             Array.Copy(t.Velocities, InputFrame * size, vel, k * size, size);
             Array.Copy(t.Positions, TargetFrame * size, locEnd, k * size, size);
@@ -159,6 +196,36 @@ public sealed class NBodyDataset
         var data = new NBodyDataset(loc, vel, charges, locEnd, split, count);
         cache?.Write([shapes[0] with { Values = loc }, shapes[1] with { Values = vel }, shapes[2] with { Values = charges }, shapes[3] with { Values = locEnd }], log);
         return data;
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> initial states of <paramref name="split"/> in the reference's NumPy stream:
+    /// the splits are drawn one after another, and every system also draws the 2 × (frames − 1) × d × n normals of the
+    /// reference's observation noise (variance 0, so only the stream moves).
+    /// </summary>
+    private static (double[] Charges, double[] Positions, double[] Velocities)[] ReferenceInitialStates(ChargedParticlesSimulator sim, NBodySplit split, int count, uint seed)
+    {
+        const int referenceFrames = 5000 / SampleEvery - 1; // T_save of sample_trajectory(T=5000, sample_freq=100)
+        int noise = 2 * referenceFrames * Dimensions * Particles;
+        var numpy = new NumPyLegacyRandom(seed);
+        int skip = split switch
+        {
+            NBodySplit.Train => 0,
+            NBodySplit.Validation => ReferenceCount(NBodySplit.Train),
+            _ => ReferenceCount(NBodySplit.Train) + ReferenceCount(NBodySplit.Validation),
+        };
+        for (int k = 0; k < skip; k++)
+        {
+            sim.InitialState(numpy);
+            numpy.SkipNormals(noise);
+        }
+        var states = new (double[], double[], double[])[count];
+        for (int k = 0; k < count; k++)
+        {
+            states[k] = sim.InitialState(numpy);
+            numpy.SkipNormals(noise);
+        }
+        return states;
     }
 
     private static Tensor Indices(long[] values, Device? device)
