@@ -3,6 +3,7 @@
 # folders, with CI=true (ContinuousIntegrationBuild: deterministic /_/ source paths), and compares the
 # assemblies inside the packages byte for byte. Exit 0 when every DLL is identical.
 #   tools/ci/check-reproducible.sh [PROJECT.csproj ...]   (default: every library package and the tool)
+# REPRO_CI=false shows the control: without ContinuousIntegrationBuild the DLLs differ (they hold the build path).
 # Several minutes on a 2-core machine (two clean builds), so it is a script rather than a unit test.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +23,7 @@ for copy in a b-in-another-folder; do
   git clone -q --no-hardlinks "$repo" "$dir"
   git -C "$dir" checkout -q --detach "$head"
   for p in "${projects[@]}"; do
-    CI=true dotnet pack "$dir/$p" -c Release -o "$work/$copy/feed" -nodeReuse:false -v:q -nologo >"$work/$copy.log" 2>&1 \
+    CI="${REPRO_CI:-true}" dotnet pack "$dir/$p" -c Release -o "$work/$copy/feed" -nodeReuse:false -v:q -nologo >"$work/$copy.log" 2>&1 \
       || { cat "$work/$copy.log"; echo "pack failed: $p ($copy)"; exit 1; }
   done
   mkdir -p "$work/$copy/unzipped"
