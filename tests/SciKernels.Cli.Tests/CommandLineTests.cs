@@ -107,14 +107,14 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
     [Fact]
     public void AFailingRunLeavesNoEmptyOutputFolder()
     {
-        // A neighbour-list input that does not parse fails inside the run (exit 1): the output file's folder is
-        // the caller's; an experiment's folder is removed when the run failed and left it empty.
+        // A neighbour-list input that does not parse fails inside the run: a user error (exit 2) naming the file,
+        // and no output file. An experiment's folder is removed when the run failed and left it empty.
         Directory.CreateDirectory(root);
         string input = Path.Combine(root, "bad.extxyz");
         File.WriteAllText(input, "not a number\n");
         var (code, _, stderr) = Run("neighbors", input, "--cutoff", "2", "--out", Path.Combine(root, "pairs.csv"));
-        Assert.Equal(1, code);
-        Assert.StartsWith("scikernels neighbors:", stderr);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"scikernels neighbors: {input}: ", stderr);
         Assert.False(File.Exists(Path.Combine(root, "pairs.csv")));
 
         string folder = Path.Combine(root, "run");
@@ -165,18 +165,18 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
-    public void AnInternalErrorExits1WithAMessageAndTheStackTraceOnlyWhenVerbose()
+    public void ABadDataFileFoundDuringTheRunIsAUserErrorAndLeavesNoOutputFolder()
     {
-        // kernels report --dump of a kernel that does not exist is a user error (2); a data file that is not a
-        // MAT file fails inside the run: the reader's error names it, exit 2 (an OptionException from the run).
+        // A data file that is not a MAT file fails inside the run, after the output folder was created: the reader's
+        // error names it, exit 2, and the empty folder is removed again.
         Directory.CreateDirectory(root);
         string mat = Path.Combine(root, "x.mat");
         File.WriteAllText(mat, "not a mat file");
         var args = new[] { "train", "fno", "--problem", "darcy", "--resolution", "9", "--ntrain", "2", "--ntest", "1", "--modes", "2", "--width", "2", "--epochs", "1",
             "--data-file", mat, "--out", Out, "--data-dir", Data };
         var (code, _, stderr) = Run(args);
-        Assert.True(code is 1 or 2, stderr);
-        Assert.Contains(mat, stderr);
+        Assert.Equal(2, code);
+        Assert.Contains($"--data-file {mat}: ", stderr);
         Assert.DoesNotContain("   at ", stderr);
         Assert.False(Directory.Exists(Out), "the failed run left its output folder");
     }

@@ -147,9 +147,12 @@ internal static class CommandLine
     /// </summary>
     public static string? Check(string[] args)
     {
+        if (args is ["--version"]) return null;
         var tree = Build();
         var parse = tree.Root.Parse(args);
+        if (parse.GetResult(tree.Version) is { Implicit: false }) return "--version takes no other arguments";
         if (parse.Errors.Count > 0) return DescribeErrors(parse);
+        if (parse.Action is HelpAction) return null;
         if (!tree.ByCommand.TryGetValue(parse.CommandResult.Command, out var command)) return null;
         try
         {

@@ -50,7 +50,11 @@ internal sealed class NeighborsCommand : ICommand
                 stdout.WriteLine($"{f.NumAtoms} atoms, {pairs.Count} directed pairs within {radius:R} ({seconds * 1e3:F1} ms) -> {csv}");
                 return 0;
             }
-            catch (Exception e) when (e is FormatException or TensorException or IOException or UnauthorizedAccessException)
+            catch (FormatException e)
+            {
+                throw new OptionException($"{file}: {e.Message}"); // a malformed input file is a user error (exit 2)
+            }
+            catch (Exception e) when (e is TensorException or IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"scikernels neighbors: {e.Message}");
                 return 1;
