@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -48,6 +50,8 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         Assert.True(pack.Code == 0, pack.Out + pack.Err);
         var package = Assert.Single(Directory.GetFiles(feed, "SciKernels.Cli.*.nupkg"), f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
         output.WriteLine($"{Path.GetFileName(package)}: {new FileInfo(package).Length / 1e6:F1} MB");
+        Assert.True(File.Exists(Path.ChangeExtension(package, ".snupkg")), "no symbol package");
+        AssertMetadata(package, "SciKernels.Cli");
 
         string config = Path.Combine(root, "nuget.config");
         File.WriteAllText(config, $"""
@@ -73,5 +77,41 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         var help = Exec(exe, "train", "--help");
         Assert.Equal(0, help.Code);
         Assert.Contains("Usage:", help.Out);
+    }
+
+    /// <summary>The package's .nuspec carries the metadata of Directory.Build.props and the README inside.</summary>
+    private static void AssertMetadata(string package, string id)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = nuspec.Open();
+        var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string Get(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
+        Assert.Equal(id, Get("id"));
+        Assert.Equal("MIT", Get("license"));
+        Assert.Equal("README.md", Get("readme"));
+        Assert.NotNull(zip.GetEntry("README.md"));
+        Assert.DoesNotContain("Package Description", Get("description"));
+        Assert.True(Get("description").Length > 40, $"description '{Get("description")}'");
+        Assert.Contains("autodiff", Get("tags"));
+        Assert.NotEqual("1.0.0", Get("version"));
+        Assert.Equal(CommandLine.Version.Split('+')[0], Get("version"));
+    }
+
+    /// <summary>Every shipped project (under src/ and kernels/, and the tool) has its own description in Directory.Build.props.</summary>
+    [Fact]
+    public void EveryShippedProjectHasADescription()
+    {
+        string repo = CommandLineTests.RepoRoot();
+        string props = File.ReadAllText(Path.Combine(repo, "Directory.Build.props"));
+        var shipped = Directory.GetFiles(Path.Combine(repo, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Path.Combine(repo, "kernels"), "*.csproj", SearchOption.AllDirectories))
+            .Append(Path.Combine(repo, "tools", "SciKernels.Cli", "SciKernels.Cli.csproj"))
+            .Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.True(shipped.Count >= 7, string.Join(", ", shipped));
+        foreach (var name in shipped)
+            Assert.Contains($"<Description Condition=\"'$(MSBuildProjectName)' == '{name}'\">", props);
+        Assert.True(File.Exists(Path.Combine(repo, "LICENSE")), "no LICENSE at the repository root");
+        Assert.Contains("MIT License", File.ReadAllText(Path.Combine(repo, "LICENSE")));
     }
 }
