@@ -19,9 +19,10 @@ internal static class Plots
         }
         plt.Title(title);
         plt.XLabel("epoch");
-        plt.YLabel("log10 relative L2");
-        plt.ShowLegend();
-        Save(plt, path, 800, 500);
+        plt.YLabel("relative L2 (log scale)");
+        LogAxis(plt);
+        plt.ShowLegend(Edge.Right); // outside the data area: the legend never hides a curve
+        Save(plt, path, 900, 500);
     }
 
     /// <summary>Several named per-epoch curves on a log10 axis.</summary>
@@ -36,9 +37,10 @@ internal static class Plots
         }
         plt.Title(title);
         plt.XLabel("epoch");
-        plt.YLabel(yLabel);
-        plt.ShowLegend();
-        Save(plt, path, 800, 500);
+        plt.YLabel(LogLabel(yLabel));
+        LogAxis(plt);
+        plt.ShowLegend(Edge.Right);
+        Save(plt, path, 1000, 500);
     }
 
     /// <summary>Named curves with their own x values (e.g. a validation every few epochs) on a log10 axis.</summary>
@@ -53,9 +55,10 @@ internal static class Plots
         }
         plt.Title(title);
         plt.XLabel("epoch");
-        plt.YLabel(yLabel);
-        plt.ShowLegend();
-        Save(plt, path, 800, 500);
+        plt.YLabel(LogLabel(yLabel));
+        LogAxis(plt);
+        plt.ShowLegend(Edge.Right);
+        Save(plt, path, 1000, 500);
     }
 
     /// <summary>One N-body system: positions at the input frame, true and predicted later positions, [5·3] each, and the charges [5].</summary>
@@ -90,7 +93,7 @@ internal static class Plots
                 var m0 = plt.Add.Marker(start, MarkerShape.OpenCircle, 9, color);
                 var m1 = plt.Add.Marker(truth, MarkerShape.FilledSquare, 8, color);
                 var m2 = plt.Add.Marker(pred, MarkerShape.Cross, 12, Colors.Black);
-                if (k == 0 && i == 0)
+                if (k == systems.Count - 1 && i == 0)
                 {
                     m0.LegendText = "input position";
                     m1.LegendText = "true, 1000 steps later";
@@ -98,45 +101,60 @@ internal static class Plots
                 }
             }
             plt.Title($"test system {k} (x–y)");
+            plt.XLabel("x");
+            plt.YLabel("y");
             plt.Axes.SquareUnits();
-            if (k == 0) plt.ShowLegend();
+            if (k == systems.Count - 1) plt.ShowLegend(Edge.Right);
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        multi.SavePng(path, 450 * systems.Count, 480);
+        multi.SavePng(path, 450 * systems.Count + 200, 480);
     }
 
     /// <summary>
-    /// For a few test samples: the input on the left, truth and prediction on the right (separate
-    /// axes: with ν = 0.1 the solution at t = 1 is much smaller than the initial condition).
+    /// For a few test samples: the input on the left, truth and prediction in the middle (separate
+    /// axes: with ν = 0.1 the solution at t = 1 is much smaller than the initial condition), and the
+    /// pointwise error prediction − truth on the right.
     /// </summary>
     public static void Predictions1d(string path, IReadOnlyList<(double[] Input, double[] Truth, double[] Prediction)> samples, string title)
     {
         var multi = new Multiplot();
-        multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: samples.Count, columns: 2);
-        multi.AddPlots(2 * samples.Count);
+        multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: samples.Count, columns: 3);
+        multi.AddPlots(3 * samples.Count);
         for (int i = 0; i < samples.Count; i++)
         {
             var (input, truth, prediction) = samples[i];
             var x = Enumerable.Range(0, truth.Length).Select(j => (double)j / truth.Length).ToArray();
-            var left = multi.GetPlot(2 * i);
+            var left = multi.GetPlot(3 * i);
             var a = left.Add.Scatter(x, input);
             a.MarkerSize = 0;
             left.Title($"test sample {i}: input u0");
-            var right = multi.GetPlot(2 * i + 1);
-            var t = right.Add.Scatter(x, truth);
+            left.XLabel("x");
+            left.YLabel("u0(x)");
+            var middle = multi.GetPlot(3 * i + 1);
+            var t = middle.Add.Scatter(x, truth);
             t.LegendText = "solver";
             t.MarkerSize = 0;
             t.LineWidth = 3;
-            var p = right.Add.Scatter(x, prediction);
+            var p = middle.Add.Scatter(x, prediction);
             p.LegendText = "FNO";
             p.MarkerSize = 0;
             p.LinePattern = LinePattern.Dashed;
             p.LineWidth = 2;
-            right.Title(i == 0 ? title : $"test sample {i}: u(·, 1)");
-            right.ShowLegend();
+            middle.Title(i == 0 ? title : $"test sample {i}: u(·, 1)");
+            middle.XLabel("x");
+            middle.YLabel("u(x, 1)");
+            middle.ShowLegend(Edge.Right);
+            var right = multi.GetPlot(3 * i + 2);
+            var e = right.Add.Scatter(x, prediction.Select((v, j) => v - truth[j]).ToArray());
+            e.MarkerSize = 0;
+            e.Color = Colors.Red;
+            right.Add.HorizontalLine(0, 1, Colors.Gray);
+            right.Title($"error FNO − solver (max {prediction.Select((v, j) => Math.Abs(v - truth[j])).Max():E1})");
+            right.XLabel("x");
+            right.YLabel("error");
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        multi.SavePng(path, 1200, 300 * samples.Count);
+        multi.SavePng(path, 1700, 300 * samples.Count);
     }
 
     /// <summary>
@@ -171,6 +189,8 @@ internal static class Plots
             hm.Extent = new CoordinateRect(0, 1, 0, 1);
             plt.Add.ColorBar(hm);
             plt.Title(panels[k].Title, size: k == 2 ? 11 : 14);
+            plt.XLabel("x");
+            plt.YLabel("y");
             plt.Axes.Margins(0, 0);
             plt.Axes.SquareUnits();
         }
@@ -200,7 +220,9 @@ internal static class Plots
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
         plt.Axes.SetLimits(extent.Left, extent.Right, extent.Bottom, extent.Top);
-        Save(plt, path, 900, 450);
+        bool square = Math.Abs((extent.Right - extent.Left) - (extent.Top - extent.Bottom)) < 1e-12 * Math.Abs(extent.Right - extent.Left);
+        if (square) plt.Axes.SquareUnits(); // a square domain (Poisson on [0,1]²) drawn square
+        Save(plt, path, square ? 600 : 900, 450);
     }
 
     /// <summary>Loss curves of a PINN run (total and per term) against evaluation count, log scale.</summary>
@@ -223,13 +245,35 @@ internal static class Plots
         }
         plt.Title(title);
         plt.XLabel("step (Adam steps, then L-BFGS iterations)");
-        plt.YLabel("log10 loss");
-        plt.ShowLegend();
-        plt.Legend.Alignment = Alignment.UpperRight;
-        Save(plt, path, 900, 500);
+        plt.YLabel("loss (log scale)");
+        LogAxis(plt);
+        plt.ShowLegend(Edge.Right);
+        Save(plt, path, 1000, 500);
     }
 
     private static double Log10(double v) => Math.Log10(Math.Max(v, 1e-12));
+
+    /// <summary>"log10 loss" → "loss (log scale)": the axis itself shows the decades.</summary>
+    private static string LogLabel(string label) =>
+        (label.StartsWith("log10 ", StringComparison.Ordinal) ? label["log10 ".Length..] : label) + " (log scale)";
+
+    /// <summary>
+    /// A log axis for values plotted as log10: over a decade or more, ticks at whole decades labelled 10^k (as
+    /// 1e-3) with minor ticks at 2…9 × 10^k; over less than a decade, automatic ticks labelled with the values
+    /// they stand for. Either way the labels are values, not exponents.
+    /// </summary>
+    private static void LogAxis(Plot plt)
+    {
+        var limits = plt.Axes.GetDataLimits();
+        bool decades = limits.Top - limits.Bottom >= 1;
+        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            IntegerTicksOnly = decades,
+            LabelFormatter = decades ? y => $"1e{Math.Round(y):0}" : y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (decades) ticks.MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator();
+        plt.Axes.Left.TickGenerator = ticks;
+    }
 
     private static void Save(Plot plt, string path, int w, int h)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SciKernels.Devices;
 using SciKernels.Kernels.Runtime;
 
@@ -10,12 +11,15 @@ internal sealed class DevicesCommand : ICommand
 
     public string Summary => "list compute devices (CPU, OpenCL, CUDA, ILGPU simulator)";
 
-    public string Usage => "usage: scikernels devices\n" +
-        "  Lists the CPU and every ILGPU device (simulator, OpenCL, CUDA) with the name to pass to\n" +
-        "  Device.Parse / SCIKERNELS_DEVICE and whether it is usable. PoCL-style OpenCL devices need\n" +
-        $"  {DeviceOptions.ForceGenericEnvVar}=1 (or Device.RegisterProvider(IlgpuDevices.Provider(options))) to opt in.";
+    public string Notes => "Lists the CPU and every ILGPU device (simulator, OpenCL, CUDA) with the name to pass to\n" +
+        "--device / Device.Parse / SCIKERNELS_DEVICE and whether it is usable. PoCL-style OpenCL devices need\n" +
+        $"{DeviceOptions.ForceGenericEnvVar}=1 (or Device.RegisterProvider(IlgpuDevices.Provider(options))) to opt in.";
 
-    public int Run(Options options, TextWriter stdout, TextWriter stderr)
+    public IEnumerable<Symbol> Symbols => [];
+
+    public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr) => new(() => Run(stdout, stderr));
+
+    private static int Run(TextWriter stdout, TextWriter stderr)
     {
         stdout.WriteLine($"{"cpu",-12} managed CPU backend: {Environment.ProcessorCount} threads, " +
             $"{(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "SSE")} (default)");

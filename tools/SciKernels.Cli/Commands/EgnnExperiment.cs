@@ -207,6 +207,9 @@ internal static class EgnnExperiment
             (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : "") + (s.Patience > 0 ? $", patience {s.Patience} validations" : "") +
             (scheduler is null ? "" : $", {s.Schedule} schedule"));
         var progress = new ConsoleTrainingProgress(s.Json ? ProgressDisplay.None : ProgressDisplay.Auto);
+        // The validation callback runs first: its MSE of this epoch (every --val-every epochs) is the val_mse column.
+        using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName),
+            ("val_mse", m => validation.Curve.Count > 0 && validation.Curve[^1].Epoch == m.Epoch ? validation.Curve[^1].Loss : null));
         var trainer = new Trainer(model, optimizer, mse, new TrainerOptions
         {
             Scheduler = scheduler,
@@ -215,7 +218,7 @@ internal static class EgnnExperiment
             BatchSize = batch,
             DropLast = true, // as the reference's training loader
             Seed = s.Seed,
-            Callbacks = [validation],
+            Callbacks = [validation, metricsCsv],
             Progress = progress,
         });
         var trainClock = Stopwatch.StartNew();
@@ -274,6 +277,7 @@ internal static class EgnnExperiment
             ["val_curve"] = validation.Curve.Select(c => new[] { c.Epoch, c.Loss }).ToArray(),
             ["checkpoint"] = checkpoint,
             ["plots"] = new[] { lossPng, predPng },
+            ["metrics"] = metricsCsv.Path,
             ["settings"] = s,
         };
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });

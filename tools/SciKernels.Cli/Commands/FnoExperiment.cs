@@ -259,6 +259,7 @@ internal static class FnoExperiment
         var (trainTargets, testTargets) = physics is null ? (problem.TrainY, problem.TestY) : problem.PhysicsTargets(labelled);
         if (physics is not null) log($"fno: physics-informed loss, λ = {physics.PhysicsWeight:G3}, {labelled} of {s.NTrain} training samples labelled");
         var progress = new ConsoleTrainingProgress(s.Json ? ProgressDisplay.None : ProgressDisplay.Auto);
+        using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName));
         var trainer = new Trainer(model, optimizer, physics is null ? (p, t) => Losses.RelativeL2(p, t) : physics.Loss, new TrainerOptions
         {
             Metrics = physics?.Metrics ?? new Dictionary<string, Func<Tensor, Tensor, Tensor>>(),
@@ -269,6 +270,7 @@ internal static class FnoExperiment
             StepSchedulerPerBatch = true,
             ValidationBatchSize = 50,
             Progress = progress,
+            Callbacks = [metricsCsv],
         });
         var trainTime = Stopwatch.StartNew();
         var history = progress.Run(() => trainer.Fit(problem.TrainX, trainTargets, problem.TestX, testTargets));
@@ -330,6 +332,7 @@ internal static class FnoExperiment
             ["speedup_vs_solver"] = solverSeconds / inferenceSeconds,
             ["checkpoint"] = checkpoint,
             ["plots"] = new[] { lossPng, predPng },
+            ["metrics"] = metricsCsv.Path,
             ["settings"] = s,
         };
         if (physics is not null)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SciKernels.Kernels.Compilation;
 
 namespace SciKernels.Cli;
@@ -9,65 +10,74 @@ namespace SciKernels.Cli;
 /// </summary>
 internal sealed class KernelsReportCommand : ICommand
 {
+    private readonly Option<string?> arch = Opt.Text("--arch", "CUDA architectures, comma-separated (sm_75, sm_80, sm_86, sm_89, sm_90)", "sm_80,sm_90");
+    private readonly Option<string?> filter = Opt.Text("--filter", "only kernels whose name contains one of these comma-separated substrings (e.g. gemm,reduce_all)");
+    private readonly Option<bool> json = Opt.Flag("--json", "machine-readable output");
+    private readonly Option<bool> noOpenCL = Opt.Flag("--no-opencl", "skip generating OpenCL C");
+    private readonly Option<string?> dump = Opt.Text("--dump", "print the generated source of one kernel (exact name or unique substring)");
+    private readonly Option<string?> target = Opt.Text("--target", "with --dump: sm_XX for PTX (default: the first --arch) or opencl for OpenCL C");
+
     public string[] Path => ["kernels", "report"];
 
     public string Summary => "per-kernel registers/smem/spills (ptxas) and OpenCL C size, or --dump a kernel's source";
 
-    public string Usage => """
-        usage: scikernels kernels report [--arch sm_80,sm_90] [--filter NAME[,NAME]] [--json] [--no-opencl]
-               scikernels kernels report --dump KERNEL [--target sm_80|opencl]
-          --arch     CUDA architectures (default sm_80,sm_90)
-          --filter   only kernels whose name contains one of these substrings (e.g. gemm,reduce_all)
-          --json     machine-readable output
-          --no-opencl  skip generating OpenCL C
-          --dump     print the generated source of one kernel (exact name or unique substring)
-          --target   sm_XX for PTX (default: the first --arch) or opencl for OpenCL C
+    public string Notes => """
         ptxas is found through $SCIKERNELS_PTXAS, .cache/cuda/usr/bin/ptxas (tools/ptxas/fetch-ptxas.sh puts it
         there) or /usr/local/cuda/bin; without it the resource columns are empty.
         """;
 
-    public int Run(Options options, TextWriter stdout, TextWriter stderr)
+    public IEnumerable<Symbol> Symbols => [arch, filter, json, noOpenCL, dump, target];
+
+    public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
-        var archText = options.String("arch", "sm_80,sm_90");
-        var arches = archText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var arches = p.GetValue(arch)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (arches.Length == 0) throw new OptionException("--arch needs at least one architecture, e.g. sm_80");
-        foreach (var a in arches)
-            if (!a.StartsWith("sm_", StringComparison.Ordinal) || !int.TryParse(a.AsSpan(3), out _))
-                throw new OptionException($"--arch: '{a}' is not a CUDA architecture like sm_80");
-        var dump = options.String("dump");
-        var target = options.String("target");
-        var filter = options.String("filter");
-        bool json = options.Flag("json");
-        bool noOpenCL = options.Flag("no-opencl");
+        foreach (var a in arches) Architecture("--arch", a);
+        var dumpName = p.GetValue(dump);
+        var targetName = p.GetValue(target);
+        var filterText = p.GetValue(filter);
+        bool asJson = p.GetValue(json);
+        bool skipOpenCL = p.GetValue(noOpenCL);
 
-        if (dump is not null)
+        if (dumpName is not null)
         {
-            target ??= arches[0];
-            if (!target.Equals("opencl", StringComparison.OrdinalIgnoreCase) && !target.StartsWith("sm_", StringComparison.Ordinal))
-                throw new OptionException($"--target must be sm_XX or opencl, got '{target}'");
-            try
+            targetName ??= arches[0];
+            if (!targetName.Equals("opencl", StringComparison.OrdinalIgnoreCase)) Architecture("--target", targetName);
+            return new Job(() =>
             {
-                stdout.Write(KernelReport.DumpSource(dump, target));
-                return 0;
-            }
-            catch (ArgumentException e)
-            {
-                stderr.WriteLine($"scikernels kernels report: {e.Message}");
-                return 2;
-            }
+                try
+                {
+                    stdout.Write(KernelReport.DumpSource(dumpName, targetName));
+                    return 0;
+                }
+                catch (ArgumentException e)
+                {
+                    throw new OptionException(e.Message);
+                }
+            });
         }
-        if (target is not null) throw new OptionException("--target is only used with --dump");
+        if (targetName is not null) throw new OptionException("--target is only used with --dump");
+        var selected = KernelCatalog.Select(filterText);
+        if (selected.Count == 0) throw new OptionException($"no kernel matches --filter '{filterText}'");
+        return new Job(() =>
+        {
+            var report = KernelReport.Run(new KernelReportOptions { Arches = arches, Filter = filterText, IncludeOpenCL = !skipOpenCL });
+            stdout.Write(asJson ? KernelReport.ToJson(report) + Environment.NewLine : KernelReport.ToText(report));
+            int failures = report.Failures.Count();
+            if (failures > 0) stderr.WriteLine($"{failures} kernel/arch combination(s) failed to compile or assemble");
+            return failures > 0 ? 1 : 0;
+        });
+    }
 
-        var selected = KernelCatalog.Select(filter);
-        if (selected.Count == 0)
+    private static void Architecture(string option, string name)
+    {
+        try
         {
-            stderr.WriteLine($"scikernels kernels report: no kernel matches --filter '{filter}'");
-            return 2;
+            PtxTarget.Parse(name);
         }
-        var report = KernelReport.Run(new KernelReportOptions { Arches = arches, Filter = filter, IncludeOpenCL = !noOpenCL });
-        stdout.Write(json ? KernelReport.ToJson(report) + Environment.NewLine : KernelReport.ToText(report));
-        int failures = report.Failures.Count();
-        if (failures > 0) stderr.WriteLine($"{failures} kernel/arch combination(s) failed to compile or assemble");
-        return failures > 0 ? 1 : 0;
+        catch (ArgumentException e)
+        {
+            throw new OptionException($"{option}: {e.Message}");
+        }
     }
 }

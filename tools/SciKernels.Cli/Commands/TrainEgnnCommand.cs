@@ -1,64 +1,75 @@
+using System.CommandLine;
+
 namespace SciKernels.Cli;
 
 /// <summary><c>scikernels train egnn</c>: trains an E(n)-equivariant GNN on the charged N-body problem.</summary>
 internal sealed class TrainEgnnCommand : ICommand
 {
+    private readonly Option<string?> problem = Opt.Text("--problem", "the data set: nbody (required)");
+    private readonly Option<int> ntrain = Opt.Int("--ntrain", 3000, "training systems", 1, 1_000_000);
+    private readonly Option<int> nval = Opt.Int("--nval", 2000, "validation systems", 1, 1_000_000);
+    private readonly Option<int> ntest = Opt.Int("--ntest", 2000, "test systems", 1, 1_000_000);
+    private readonly Option<int> epochs = Opt.Int("--epochs", 10000, "training epochs", 1);
+    private readonly Option<int> hidden = Opt.Int("--hidden", 64, "hidden features", 1, 4096);
+    private readonly Option<int> layers = Opt.Int("--layers", 4, "EGNN layers", 1, 64);
+    private readonly Option<int> batch = Opt.Int("--batch", 100, "systems per batch", 1);
+    private readonly Option<double> lr = Opt.Double("--lr", 5e-4, "Adam learning rate", Opt.Positive);
+    private readonly Option<double> weightDecay = Opt.Double("--weight-decay", 1e-12, "Adam weight decay", Opt.NonNegative);
+    private readonly Option<int> valEvery = Opt.Int("--val-every", 5, "validate every N epochs", 1);
+    private readonly Option<int> patience = Opt.Int("--patience", 0, "stop after N validations without improvement (0: off)", 0);
+    private readonly Option<double> timeLimit = Opt.Double("--time-limit", 0, "training budget in minutes (0: off)", Opt.NonNegative);
+    private readonly Option<string> schedule = Opt.Choice("--schedule", "none", "learning-rate schedule", "none", "cosine");
+    private readonly Option<int> seed = Opt.Int("--seed", 0, "seed of the weights and the shuffling", 0);
+    private readonly Option<int> dataSeed = Opt.Int("--data-seed", 0, "seed of the simulated data set", 0);
+    private readonly Option<string?> outDir = Opt.Text("--out", "output folder (default runs/egnn-PROBLEM-TIME)");
+    private readonly Option<string?> dataDir = Opt.Text("--data-dir", "data cache folder", System.IO.Path.Combine(".cache", "data"));
+    private readonly Option<bool> json = Opt.Flag("--json", "print the results JSON on stdout, progress on stderr");
+
     public string[] Path => ["train", "egnn"];
 
     public string Summary => "train an EGNN (Satorras et al. 2021) on the charged N-body system";
 
-    public string Usage => """
-        usage: scikernels train egnn --problem nbody [--ntrain 3000] [--nval 2000] [--ntest 2000] [--epochs 10000]
-                                    [--hidden 64] [--layers 4] [--batch 100] [--lr 5e-4] [--weight-decay 1e-12]
-                                    [--val-every 5] [--patience N] [--time-limit MIN] [--schedule none|cosine]
-                                    [--seed 0] [--data-seed 0]
-                                    [--out DIR] [--data-dir DIR] [--json]
+    public string Notes => """
         Defaults follow the paper and its reference (n_body_system/main_nbody.py): EGNN_vel, node feature ‖v‖,
         edge attributes [q_i q_j, ‖x_i − x_j‖²], Adam, MSE on the positions 1000 steps ahead, shuffled
         batches without the last partial one, validation every 5 epochs, and the test MSE of the best
         validation epoch (its weights are restored for the test).
-        --patience N   stop after N validations without improvement (default: off).
-        --time-limit M wall-clock budget of the training in minutes: stops before an epoch would overrun it
-                       (default: off).
-        --schedule     none (default, the reference's constant rate) or cosine: anneal the rate to 0 over --epochs
+        --time-limit M stops before an epoch would overrun the budget.
+        --schedule     none (the reference's constant rate) or cosine: anneal the rate to 0 over --epochs
                        (per step). Not the paper's recipe; for a fixed budget, set --epochs to what fits in it.
-        --seed         weights and shuffling; --data-seed the simulated data set (cached in --data-dir,
-                       default .cache/data).
+        The simulated data set is cached in --data-dir.
         Writes DIR/model.safetensors (the best validation epoch's weights, rewritten at each improvement),
-        DIR/loss_curves.png, DIR/predictions.png and DIR/results.json.
+        DIR/loss_curves.png, DIR/predictions.png, DIR/metrics.csv (one row per epoch) and DIR/results.json.
         """;
 
-    public int Run(Options o, TextWriter stdout, TextWriter stderr)
+    public IEnumerable<Symbol> Symbols =>
+        [problem, ntrain, nval, ntest, epochs, hidden, layers, batch, lr, weightDecay, valEvery, patience, timeLimit, schedule, seed, dataSeed, outDir, dataDir, json];
+
+    public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
-        string problem = o.String("problem") ?? throw new OptionException("--problem is required (nbody)");
-        if (problem != "nbody") throw new OptionException($"--problem must be nbody, got '{problem}'");
+        string name = p.GetValue(problem) ?? throw new OptionException("--problem is required (nbody)");
+        if (name != "nbody") throw new OptionException($"--problem must be nbody, got '{name}'");
         var s = new EgnnRunSettings(
-            Problem: problem,
-            NTrain: o.Int("ntrain", 3000, 1, 1_000_000),
-            NVal: o.Int("nval", 2000, 1, 1_000_000),
-            NTest: o.Int("ntest", 2000, 1, 1_000_000),
-            Epochs: o.Int("epochs", 10000, 1),
-            Hidden: o.Int("hidden", 64, 1, 4096),
-            Layers: o.Int("layers", 4, 1, 64),
-            Batch: o.Int("batch", 100, 1),
-            LearningRate: o.Double("lr", 5e-4),
-            WeightDecay: o.Double("weight-decay", 1e-12),
-            ValEvery: o.Int("val-every", 5, 1),
-            Patience: o.Int("patience", 0, 0),
-            TimeLimitMinutes: o.Double("time-limit", 0),
-            Seed: (ulong)o.Int("seed", 0, 0),
-            DataSeed: (ulong)o.Int("data-seed", 0, 0),
-            OutDir: o.String("out", System.IO.Path.Combine("runs", $"egnn-{problem}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
-            DataDir: o.String("data-dir", System.IO.Path.Combine(".cache", "data")),
-            Json: o.Flag("json"),
-            Schedule: o.String("schedule", "none"));
-        if (s.Schedule is not ("none" or "cosine")) throw new OptionException($"--schedule must be none or cosine, got '{s.Schedule}'");
-        if (s.LearningRate <= 0) throw new OptionException($"--lr must be > 0, got {s.LearningRate}");
-        if (s.WeightDecay < 0) throw new OptionException($"--weight-decay must be ≥ 0, got {s.WeightDecay}");
-        if (s.TimeLimitMinutes < 0) throw new OptionException($"--time-limit must be ≥ 0 minutes, got {s.TimeLimitMinutes}");
+            Problem: name,
+            NTrain: p.GetValue(ntrain),
+            NVal: p.GetValue(nval),
+            NTest: p.GetValue(ntest),
+            Epochs: p.GetValue(epochs),
+            Hidden: p.GetValue(hidden),
+            Layers: p.GetValue(layers),
+            Batch: p.GetValue(batch),
+            LearningRate: p.GetValue(lr),
+            WeightDecay: p.GetValue(weightDecay),
+            ValEvery: p.GetValue(valEvery),
+            Patience: p.GetValue(patience),
+            TimeLimitMinutes: p.GetValue(timeLimit),
+            Seed: (ulong)p.GetValue(seed),
+            DataSeed: (ulong)p.GetValue(dataSeed),
+            OutDir: OutputFolder.Validate(p.GetValue(outDir) ?? System.IO.Path.Combine("runs", $"egnn-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
+            DataDir: p.GetValue(dataDir)!,
+            Json: p.GetValue(json),
+            Schedule: p.GetValue(schedule)!);
         if (s.Batch > s.NTrain) throw new OptionException($"--batch {s.Batch} exceeds --ntrain {s.NTrain}: no full batch to train on");
-        if (File.Exists(s.OutDir)) throw new OptionException($"--out {s.OutDir} is a file, not a folder");
-        o.ThrowIfUnused(); // a typo fails now, not after a 30-minute run
-        return EgnnExperiment.Run(s, stdout, stderr);
+        return new Job(() => EgnnExperiment.Run(s, stdout, stderr), s.OutDir);
     }
 }

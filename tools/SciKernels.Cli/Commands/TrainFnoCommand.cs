@@ -1,18 +1,37 @@
+using System.CommandLine;
+
 namespace SciKernels.Cli;
 
 /// <summary><c>scikernels train fno</c>: trains a Fourier Neural Operator on a built-in problem.</summary>
 internal sealed class TrainFnoCommand : ICommand
 {
+    private readonly Option<string> problem = Opt.Choice("--problem", "burgers", "the problem", "burgers", "darcy");
+    private readonly Option<int?> resolution = Opt.OptionalInt("--resolution", "grid points (burgers 1024, ≥ 16) or nodes per side (darcy 85, ≥ 9)", 9, 1 << 16);
+    private readonly Option<int> ntrain = Opt.Int("--ntrain", 1000, "training samples", 1);
+    private readonly Option<int?> ntest = Opt.OptionalInt("--ntest", "test samples (burgers 200, darcy 100)", 1);
+    private readonly Option<int> epochs = Opt.Int("--epochs", 100, "training epochs", 1);
+    private readonly Option<int?> width = Opt.OptionalInt("--width", "channels (burgers 64, darcy 32)", 1, 4096);
+    private readonly Option<int?> modes = Opt.OptionalInt("--modes", "Fourier modes per dimension (burgers 16, darcy 12)", 1, 1 << 15);
+    private readonly Option<int> batch = Opt.Int("--batch", 20, "samples per batch", 1);
+    private readonly Option<double> lr = Opt.Double("--lr", 1e-3, "Adam learning rate", Opt.Positive);
+    private readonly Option<double> weightDecay = Opt.Double("--weight-decay", 1e-4, "Adam weight decay", Opt.NonNegative);
+    private readonly Option<string> schedule = Opt.Choice("--schedule", "step", "learning-rate schedule", "step", "cosine");
+    private readonly Option<int> seed = Opt.Int("--seed", 0, "seed of the weights and the shuffling", 0);
+    private readonly Option<int?> padding = Opt.OptionalInt("--padding", "zero padding of the domain (burgers 0, darcy 9)", 0, 1 << 12);
+    private readonly Option<int> refine = Opt.Int("--refine", 1, "darcy: solve on the (s−1)·R+1 grid and subsample", 1, 64);
+    private readonly Option<string?> dataFile = Opt.Text("--data-file", "darcy: the paper's MAT file (Level 5 or v7.3)");
+    private readonly Option<double?> physicsWeight = Opt.OptionalDouble("--physics-weight", "darcy: weight λ of the PDE residual loss (PINO)", Opt.NonNegative);
+    private readonly Option<int?> labelled = Opt.OptionalInt("--ntrain-labelled", "darcy: only the first K training samples have labels", 1);
+    private readonly Option<string> device = DeviceOption.Create();
+    private readonly Option<string?> outDir = Opt.Text("--out", "output folder (default runs/fno-PROBLEM-TIME)");
+    private readonly Option<string?> dataDir = Opt.Text("--data-dir", "data cache folder", System.IO.Path.Combine(".cache", "data"));
+    private readonly Option<bool> json = Opt.Flag("--json", "print the results JSON on stdout, progress on stderr");
+
     public string[] Path => ["train", "fno"];
 
     public string Summary => "train an FNO (Li et al. 2021) on Burgers 1-D or Darcy 2-D";
 
-    public string Usage => """
-        usage: scikernels train fno --problem burgers|darcy [--resolution N] [--ntrain 1000] [--ntest N]
-                                   [--epochs 100] [--width W] [--modes M] [--batch 20] [--lr 1e-3]
-                                   [--weight-decay 1e-4] [--schedule step|cosine] [--seed 0] [--padding P]
-                                   [--refine R] [--data-file FILE.mat] [--physics-weight λ] [--ntrain-labelled K]
-                                   [--device cpu|opencl[:i]|cuda[:i]] [--out DIR] [--data-dir DIR] [--json]
+    public string Notes => """
         Defaults follow the paper: burgers  s=1024, width 64, modes 16, ntest 200, no padding;
                                    darcy    s=85 (nodes per side, boundary included), width 32, modes 12
                                             per dimension, ntest 100, padding 9, inputs and outputs
@@ -27,50 +46,56 @@ internal sealed class TrainFnoCommand : ICommand
         --ntrain-labelled K (darcy): only the first K of the --ntrain training samples have labels: the data loss
                    (relative L2, averaged over the labelled samples of each batch) and the output normaliser use
                    those K; the physics term uses all ntrain inputs. Default: all labelled.
-        Writes DIR/model.safetensors, DIR/loss_curves.png, DIR/predictions.png and DIR/results.json.
-        Data sets are generated once and cached in --data-dir (default .cache/data).
+        Writes DIR/model.safetensors, DIR/loss_curves.png, DIR/predictions.png, DIR/metrics.csv (one row per
+        epoch) and DIR/results.json. Data sets are generated once and cached in --data-dir.
         """;
 
-    public int Run(Options o, TextWriter stdout, TextWriter stderr)
+    public IEnumerable<Symbol> Symbols =>
+        [problem, resolution, ntrain, ntest, epochs, width, modes, batch, lr, weightDecay, schedule, seed, padding, refine, dataFile,
+         physicsWeight, labelled, device, outDir, dataDir, json];
+
+    public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
-        string problem = o.String("problem", "burgers");
-        bool darcy = problem == "darcy";
+        string name = p.GetValue(problem)!;
+        bool darcy = name == "darcy";
+        int res = p.GetValue(resolution) ?? (darcy ? 85 : 1024);
+        if (!darcy && res < 16) throw new OptionException($"--resolution must be an integer in [16, {1 << 16}] for burgers, got '{res}'");
         var s = new FnoRunSettings(
-            Problem: problem,
-            Resolution: o.Int("resolution", darcy ? 85 : 1024, darcy ? 9 : 16, 1 << 16),
-            NTrain: o.Int("ntrain", 1000, 1),
-            NTest: o.Int("ntest", darcy ? 100 : 200, 1),
-            Epochs: o.Int("epochs", 100, 1),
-            Width: o.Int("width", darcy ? 32 : 64, 1, 4096),
-            Modes: o.Int("modes", darcy ? 12 : 16, 1, 1 << 15),
-            Batch: o.Int("batch", 20, 1),
-            LearningRate: o.Double("lr", 1e-3),
-            WeightDecay: o.Double("weight-decay", 1e-4),
-            Schedule: o.String("schedule", "step"),
-            Seed: (ulong)o.Int("seed", 0, 0),
-            Device: o.String("device", "cpu"),
-            OutDir: o.String("out", System.IO.Path.Combine("runs", $"fno-{problem}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
-            DataDir: o.String("data-dir", System.IO.Path.Combine(".cache", "data")),
-            Json: o.Flag("json"),
-            Padding: o.Int("padding", -1, 0, 1 << 12),
-            Refine: o.Int("refine", 1, 1, 64),
-            DataFile: o.String("data-file"),
-            PhysicsWeight: NullIfNaN(o.Double("physics-weight", double.NaN)),
-            Labelled: NullIfNegative(o.Int("ntrain-labelled", -1, 1)));
+            Problem: name,
+            Resolution: res,
+            NTrain: p.GetValue(ntrain),
+            NTest: p.GetValue(ntest) ?? (darcy ? 100 : 200),
+            Epochs: p.GetValue(epochs),
+            Width: p.GetValue(width) ?? (darcy ? 32 : 64),
+            Modes: p.GetValue(modes) ?? (darcy ? 12 : 16),
+            Batch: p.GetValue(batch),
+            LearningRate: p.GetValue(lr),
+            WeightDecay: p.GetValue(weightDecay),
+            Schedule: p.GetValue(schedule)!,
+            Seed: (ulong)p.GetValue(seed),
+            Device: p.GetValue(device)!,
+            OutDir: p.GetValue(outDir) ?? System.IO.Path.Combine("runs", $"fno-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}"),
+            DataDir: p.GetValue(dataDir)!,
+            Json: p.GetValue(json),
+            Padding: p.GetValue(padding) ?? -1,
+            Refine: p.GetValue(refine),
+            DataFile: p.GetValue(dataFile),
+            PhysicsWeight: p.GetValue(physicsWeight),
+            Labelled: p.GetValue(labelled));
+        if (!darcy && s.Resolution % 2 != 0) throw new OptionException($"--resolution must be even for burgers, got {s.Resolution}");
         if (!darcy && s.Refine != 1) throw new OptionException("--refine applies to --problem darcy only");
+        if (!darcy && s.DataFile is not null) throw new OptionException("--data-file applies to --problem darcy only");
+        if (s.DataFile is not null && !File.Exists(s.DataFile)) throw new OptionException($"--data-file {s.DataFile} does not exist");
         if (s.PhysicsWeight is not null || s.Labelled is not null)
         {
             if (!darcy) throw new OptionException("--physics-weight and --ntrain-labelled apply to --problem darcy only");
-            if (s.PhysicsWeight < 0) throw new OptionException($"--physics-weight must be ≥ 0, got {s.PhysicsWeight}");
             if (s.Labelled > s.NTrain) throw new OptionException($"--ntrain-labelled {s.Labelled} exceeds --ntrain {s.NTrain}");
         }
         int padded = s.Resolution + (s.Padding >= 0 ? s.Padding : darcy ? 9 : 0);
         if (s.Modes > padded / 2 + 1 || (darcy && 2 * s.Modes > padded))
             throw new OptionException($"--modes {s.Modes} do not fit resolution {s.Resolution} (+ padding): need modes ≤ {(darcy ? padded / 2 : padded / 2 + 1)}");
-        return FnoExperiment.Run(s, stdout, stderr);
+        OutputFolder.Validate(s.OutDir);
+        DeviceOption.Resolve(s.Device);
+        return new Job(() => FnoExperiment.Run(s, stdout, stderr), s.OutDir);
     }
-
-    private static double? NullIfNaN(double v) => double.IsNaN(v) ? null : v;
-
-    private static int? NullIfNegative(int v) => v < 0 ? null : v;
 }

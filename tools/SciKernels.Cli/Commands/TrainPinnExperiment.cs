@@ -55,8 +55,20 @@ internal static class TrainPinnExperiment
         };
         var trainer = new PinnTrainer(problem, weighting) { LogEvery = s.LogEvery, TimeLimit = s.MaxSeconds > 0 ? TimeSpan.FromSeconds(s.MaxSeconds) : null };
         var setupSeconds = total.Elapsed.TotalSeconds;
+        // metrics.csv: one row per log point: phase, step, loss, each term's loss and weight, the learned coefficients.
+        var csvColumns = new List<string> { "phase", "step", "loss", "seconds" };
+        csvColumns.AddRange(problem.Terms.Select(t => "loss_" + t.Name));
+        csvColumns.AddRange(problem.Terms.Select(t => "weight_" + t.Name));
+        csvColumns.AddRange(model.CoefficientNames.Select(c => "coef_" + c));
+        string metricsPath = Path.Combine(s.OutDir, MetricsLog.FileName);
+        using var metricsCsv = new MetricsLog(metricsPath, csvColumns);
         trainer.OnLog = e =>
         {
+            var row = new List<object?> { e.Phase.ToString().ToLowerInvariant(), e.Step, e.Loss, e.Seconds };
+            row.AddRange(e.TermLosses.Select(v => (object?)v));
+            row.AddRange(problem.Terms.Select((_, i) => (object?)(i < e.Weights.Length ? e.Weights[i] : null)));
+            row.AddRange(model.CoefficientNames.Select(c => (object?)model.CoefficientValue(c)));
+            metricsCsv.Append(row);
             var terms = string.Join(" ", problem.Terms.Select((t, i) => $"{t.Name} {e.TermLosses[i]:E3}"));
             var coefs = string.Join(" ", model.CoefficientNames.Select(c => $"{c} {model.CoefficientValue(c):G6}"));
             log($"{e.Phase.ToString().ToLowerInvariant(),-5} {e.Step,6}  loss {e.Loss:E4}  [{terms}]{(coefs.Length > 0 ? "  " + coefs : "")}  {e.Seconds:F1} s (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s)");
@@ -155,6 +167,7 @@ internal static class TrainPinnExperiment
             ["processors"] = Environment.ProcessorCount,
             ["checkpoint"] = checkpoint,
             ["plots"] = new[] { solutionPng, errorPng, lossPng },
+            ["metrics"] = metricsPath,
             ["history"] = trainer.History.Select(e => new { phase = e.Phase.ToString(), e.Step, e.Loss, terms = e.TermLosses, e.Seconds }).ToArray(),
             ["settings"] = s,
         };
