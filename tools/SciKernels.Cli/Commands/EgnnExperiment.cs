@@ -17,7 +17,7 @@ namespace SciKernels.Cli;
 internal sealed record EgnnRunSettings(
     string Problem, int NTrain, int NVal, int NTest, int Epochs, int Hidden, int Layers, int Batch,
     double LearningRate, double WeightDecay, int ValEvery, int Patience, double TimeLimitMinutes,
-    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, string Schedule = "none");
+    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, string Schedule = "none", string Data = "reference");
 
 /// <summary>
 /// The EGNN of the N-body experiment behind the single-tensor <see cref="Module.Forward(Tensor)"/> that
@@ -165,6 +165,8 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
 /// </summary>
 internal static class EgnnExperiment
 {
+    private static NBodyDataSource Source(EgnnRunSettings s) => s.Data == "scikernels" ? NBodyDataSource.SciKernels : NBodyDataSource.Reference;
+
     /// <summary>Runs the experiment; returns the exit code.</summary>
     public static int Run(EgnnRunSettings s, TextWriter stdout, TextWriter stderr)
     {
@@ -172,9 +174,9 @@ internal static class EgnnExperiment
         var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
         var total = Stopwatch.StartNew();
 
-        var train = NBodyDataset.Load(NBodySplit.Train, s.NTrain, s.DataSeed, s.DataDir, log);
-        var val = NBodyDataset.Load(NBodySplit.Validation, s.NVal, s.DataSeed, s.DataDir, log);
-        var test = NBodyDataset.Load(NBodySplit.Test, s.NTest, s.DataSeed, s.DataDir, log);
+        var train = NBodyDataset.Load(NBodySplit.Train, s.NTrain, s.DataSeed, s.DataDir, log, source: Source(s));
+        var val = NBodyDataset.Load(NBodySplit.Validation, s.NVal, s.DataSeed, s.DataDir, log, source: Source(s));
+        var test = NBodyDataset.Load(NBodySplit.Test, s.NTest, s.DataSeed, s.DataDir, log, source: Source(s));
         // Packed once: the trainer only gathers rows of these per batch.
         var (trainX, trainY) = NBodyEgnn.Pack(train, s.NTrain);
         var (valX, valY) = NBodyEgnn.Pack(val, s.NVal);

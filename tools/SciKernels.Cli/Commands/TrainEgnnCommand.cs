@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SciKernels.Data;
 
 namespace SciKernels.Cli;
 
@@ -20,7 +21,8 @@ internal sealed class TrainEgnnCommand : ICommand
     private readonly Option<double> timeLimit = Opt.Double("--time-limit", 0, "training budget in minutes (0: off)", Opt.NonNegative);
     private readonly Option<string> schedule = Opt.Choice("--schedule", "none", "learning-rate schedule", "none", "cosine");
     private readonly Option<int> seed = Opt.Int("--seed", 0, "seed of the weights and the shuffling", 0);
-    private readonly Option<int> dataSeed = Opt.Int("--data-seed", 0, "seed of the simulated data set", 0);
+    private readonly Option<string> data = Opt.Choice("--data", "reference", "initial states of the systems", "reference", "scikernels");
+    private readonly Option<int?> dataSeed = Opt.OptionalInt("--data-seed", "seed of the data set (default: 43 for --data reference, 0 for scikernels)", 0);
     private readonly Option<string?> outDir = Opt.Text("--out", "output folder (default runs/egnn-PROBLEM-TIME)");
     private readonly Option<string?> dataDir = Opt.Text("--data-dir", "data cache folder", System.IO.Path.Combine(".cache", "data"));
     private readonly Option<bool> json = Opt.Flag("--json", "print the results JSON on stdout, progress on stderr");
@@ -37,13 +39,16 @@ internal sealed class TrainEgnnCommand : ICommand
         --time-limit M stops before an epoch would overrun the budget.
         --schedule     none (the reference's constant rate) or cosine: anneal the rate to 0 over --epochs
                        (per step). Not the paper's recipe; for a fixed budget, set --epochs to what fits in it.
+        --data         reference (default): the paper's own systems — the EGNN repository's nbody_small set
+                       (NumPy seed 43, its draw order) regenerated and integrated by our simulator;
+                       scikernels: independent systems from our own generator (--data-seed picks the set).
         The simulated data set is cached in --data-dir.
         Writes DIR/model.safetensors (the best validation epoch's weights, rewritten at each improvement),
         DIR/loss_curves.png, DIR/predictions.png, DIR/metrics.csv (one row per epoch) and DIR/results.json.
         """;
 
     public IEnumerable<Symbol> Symbols =>
-        [problem, ntrain, nval, ntest, epochs, hidden, layers, batch, lr, weightDecay, valEvery, patience, timeLimit, schedule, seed, dataSeed, outDir, dataDir, json];
+        [problem, ntrain, nval, ntest, epochs, hidden, layers, batch, lr, weightDecay, valEvery, patience, timeLimit, schedule, seed, data, dataSeed, outDir, dataDir, json];
 
     public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
@@ -64,11 +69,16 @@ internal sealed class TrainEgnnCommand : ICommand
             Patience: p.GetValue(patience),
             TimeLimitMinutes: p.GetValue(timeLimit),
             Seed: (ulong)p.GetValue(seed),
-            DataSeed: (ulong)p.GetValue(dataSeed),
+            DataSeed: (ulong)(p.GetValue(dataSeed) ?? (p.GetValue(data) == "reference" ? (int)NBodyDataset.ReferenceSeed : 0)),
             OutDir: OutputFolder.Validate(p.GetValue(outDir) ?? System.IO.Path.Combine("runs", $"egnn-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
             DataDir: p.GetValue(dataDir)!,
             Json: p.GetValue(json),
-            Schedule: p.GetValue(schedule)!);
+            Schedule: p.GetValue(schedule)!,
+            Data: p.GetValue(data)!);
+        if (s.Data == "reference")
+            foreach (var (option, count, split) in new[] { ("--ntrain", s.NTrain, NBodySplit.Train), ("--nval", s.NVal, NBodySplit.Validation), ("--ntest", s.NTest, NBodySplit.Test) })
+                if (count > NBodyDataset.ReferenceCount(split))
+                    throw new OptionException($"{option} {count} exceeds the reference data set's {NBodyDataset.ReferenceCount(split)} systems (use --data scikernels for more)");
         if (s.Batch > s.NTrain) throw new OptionException($"--batch {s.Batch} exceeds --ntrain {s.NTrain}: no full batch to train on");
         return new Job(() => EgnnExperiment.Run(s, stdout, stderr), s.OutDir);
     }
