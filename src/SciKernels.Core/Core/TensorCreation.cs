@@ -1,35 +1,49 @@
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
 using SciKernels.Random;
+using SciKernels.Storage;
 
 namespace SciKernels;
 
 public sealed partial class Tensor
 {
     /// <summary>Allocates an uninitialised contiguous tensor.</summary>
-    public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null)
+    /// <exception cref="TensorException">A size is negative or the element count overflows.</exception>
+    /// <exception cref="OutOfMemoryException">The device cannot hold the buffer (the message names the shape and size).</exception>
+    public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Empty(shape, dtype, device, "Empty");
+
+    /// <summary>Allocates an uninitialised contiguous tensor; errors name <paramref name="op"/>.</summary>
+    internal static Tensor Empty(ReadOnlySpan<int> shape, DType dtype, Device? device, string op)
     {
         var dev = device ?? Device.Cpu;
-        long n = 1;
-        foreach (var d in shape)
+        long n = ElementCount(shape, op);
+        int size = dtype.ElementSize();
+        if (n > long.MaxValue / size)
+            throw new TensorException(op, $"shape {ShapeString(shape)} of {dtype.Name()} needs more than {long.MaxValue} bytes");
+        TensorStorage storage;
+        try
         {
-            if (d < 0) throw new TensorException("Empty", $"negative dimension in shape {ShapeString(shape)}");
-            n = checked(n * d);
+            storage = dev.Backend.Allocate(dtype, n);
         }
-        var storage = dev.Backend.Allocate(dtype, n);
+        catch (OutOfMemoryException e)
+        {
+            throw new OutOfMemoryException($"{op}: cannot allocate a {ShapeString(shape)} {dtype.Name()} tensor ({n * size} bytes) on {dev}: {e.Message}", e);
+        }
         return new Tensor(storage, shape.ToArray(), ContiguousStrides(shape), 0);
     }
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0.0, dtype, device);
+    public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0.0, dtype, device, "Zeros");
 
     /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1.0, dtype, device);
+    public static Tensor Ones(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1.0, dtype, device, "Ones");
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(ReadOnlySpan<int> shape, double value, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Full(ReadOnlySpan<int> shape, double value, DType dtype = DType.Float32, Device? device = null) => Full(shape, value, dtype, device, "Full");
+
+    private static Tensor Full(ReadOnlySpan<int> shape, double value, DType dtype, Device? device, string op)
     {
-        var t = Empty(shape, dtype, device);
+        var t = Empty(shape, dtype, device, op);
         t.Backend.Fill(t, value);
         return t;
     }

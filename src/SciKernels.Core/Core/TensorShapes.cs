@@ -24,15 +24,48 @@ public sealed partial class Tensor
         return d;
     }
 
+    /// <summary>The element count of <paramref name="shape"/>; a clear error naming <paramref name="op"/> for a negative size or a count that overflows.</summary>
     internal static long ElementCount(ReadOnlySpan<int> shape, string op)
     {
         long n = 1;
         foreach (var d in shape)
-        {
             if (d < 0) throw new TensorException(op, $"negative dimension in shape {ShapeString(shape)}");
-            n = checked(n * d);
+        foreach (var d in shape)
+        {
+            if (d == 0) return 0;
+        }
+        foreach (var d in shape)
+        {
+            if (n > long.MaxValue / d)
+                throw new TensorException(op, $"shape {ShapeString(shape)} has more than {long.MaxValue} elements");
+            n *= d;
         }
         return n;
+    }
+
+    /// <summary>The element count of a view's shape (sizes already checked by the op that made it).</summary>
+    private static long ViewElementCount(int[] shape)
+    {
+        long n = 1;
+        foreach (var d in shape)
+        {
+            if (d == 0) return 0;
+        }
+        foreach (var d in shape)
+        {
+            if (d < 0 || n > long.MaxValue / d)
+                throw new TensorException("View", $"invalid shape {ShapeString(shape)}: negative size or more than {long.MaxValue} elements");
+            n *= d;
+        }
+        return n;
+    }
+
+    /// <summary><paramref name="size"/> (computed in long arithmetic) as a dimension size, or a clear error naming <paramref name="op"/>.</summary>
+    internal static int CheckedSize(long size, string op, ReadOnlySpan<int> shape, string what)
+    {
+        if (size < 0 || size > int.MaxValue)
+            throw new TensorException(op, $"{what} {size} does not fit a dimension (at most {int.MaxValue}); input shape {ShapeString(shape)}");
+        return (int)size;
     }
 
     /// <summary>The NumPy broadcast of two shapes.</summary>

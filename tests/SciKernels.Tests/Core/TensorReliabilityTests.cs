@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using SciKernels.Autograd;
+using Xunit;
+
+namespace SciKernels.Tests.Core;
+
+/// <summary>
+/// Regression tests of issue 15's tensor defects: shape/offset arithmetic that overflowed, in-place
+/// updates whose source overlaps the destination, invalid expand sizes, huge shapes, and scopes
+/// disposed out of order.
+/// </summary>
+public class TensorReliabilityTests
+{
+    private static Tensor Vec(params double[] v) => Tensor.FromArray(v, v.Length);
+
+    private static void Names(TensorException e, string op, params string[] parts)
+    {
+        Assert.Equal(op, e.Op);
+        foreach (var p in parts) Assert.Contains(p, e.Message);
+    }
+
+    // ---- defect 1: 32-bit overflow in bounds checks ----
+
+    [Fact]
+    public void NarrowWithALengthThatOverflowsIsRejected()
+    {
+        using var s = TensorScope.Begin();
+        var x = Tensor.Arange(6).Reshape(2, 3);
+        Names(Assert.Throws<TensorException>(() => x.Narrow(0, 1, int.MaxValue)), "Narrow", "[2, 3]", int.MaxValue.ToString());
+        Names(Assert.Throws<TensorException>(() => x.Narrow(1, int.MaxValue, 2)), "Narrow", "[2, 3]");
+        Names(Assert.Throws<TensorException>(() => x.Narrow(1, int.MinValue, 1)), "Narrow", "[2, 3]");
+        // the legal extremes still work
+        Assert.Equal(new[] { 3.0f, 4, 5 }, x.Narrow(0, 1, 1).ToArray<float>());
+        Assert.Equal(new[] { 2, 0 }, x.Narrow(1, 3, 0).Shape.ToArray());
+        Assert.Equal(new[] { 2.0f, 5 }, x.Narrow(1, -1, 1).ToArray<float>());
+    }
+
+    [Fact]
+    public void SelectWithAnExtremeIndexIsRejected()
+    {
+        using var s = TensorScope.Begin();
+        var x = Tensor.Arange(6).Reshape(2, 3);
+        Names(Assert.Throws<TensorException>(() => x.Select(1, int.MinValue)), "Select", "[2, 3]");
+        Names(Assert.Throws<TensorException>(() => x.Select(1, int.MaxValue)), "Select", "[2, 3]");
+    }
+
+    [Fact]
+    public void ShapesWhoseElementCountOverflowsAreRejectedWithTheOpAndShape()
+    {
+        using var s = TensorScope.Begin();
+        int big = int.MaxValue;
+        Names(Assert.Throws<TensorException>(() => Tensor.Empty([big, big, big])), "Empty", $"[{big}, {big}, {big}]");
+        Names(Assert.Throws<TensorException>(() => Tensor.Zeros([big, big, big])), "Zeros", $"[{big}, {big}, {big}]");
+        var one = Tensor.Ones([1, 1, 1]);
+        Names(Assert.Throws<TensorException>(() => one.Expand(big, big, big)), "Expand", $"[{big}, {big}, {big}]");
+        var square = Tensor.Ones([1, 1]).Expand(big, big);
+        Names(Assert.Throws<TensorException>(() => square.Flatten()), "Flatten", $"[{big}, {big}]");
+        Names(Assert.Throws<TensorException>(() => square.Reshape(-1)), "Reshape", $"[{big}, {big}]");
+    }
+
+    [Fact]
+    public void AnAllocationThatCannotBeSatisfiedNamesTheOpAndShape()
+    {
+        using var s = TensorScope.Begin();
+        // 2^51 float64 elements (16 PiB) fit a long but no machine: a clear error, not a bare OOM.
+        var e = Assert.Throws<OutOfMemoryException>(() => Tensor.Zeros([int.MaxValue, 1 << 20], DType.Float64));
+        Assert.StartsWith("Zeros:", e.Message);
+        Assert.Contains($"[{int.MaxValue}, {1 << 20}]", e.Message);
+    }
+
+    [Fact]
+    public void ConcatWhoseTotalLengthOverflowsIsRejected()
+    {
+        using var s = TensorScope.Begin();
+        var wide = Tensor.Ones([1, 1]).Expand(1, int.MaxValue / 2 + 1);
+        Names(Assert.Throws<TensorException>(() => Tensor.Concat([wide, wide], 1)), "Concat");
+    }
+
+    // ---- defect 10: Expand sizes, overlapping in-place sources ----
+
+    [Theory]
+    [InlineData(-5)]
+    [InlineData(-2)]
+    [InlineData(int.MinValue)]
+    public void ExpandToANegativeSizeIsRejected(int size)
+    {
+        using var s = TensorScope.Begin();
+        var x = Tensor.Ones([1, 3]);
+        Names(Assert.Throws<TensorException>(() => x.Expand(size, 3)), "Expand", "[1, 3]", size.ToString());
+        Names(Assert.Throws<TensorException>(() => x.Expand(2, size, 3)), "Expand", "[1, 3]", size.ToString());
+    }
+
+    [Fact]
+    public void InPlaceAddFromAnOverlappingViewUsesTheOriginalValues()
+    {
+        using var s = TensorScope.Begin();
+        var x = Vec(0, 1, 2, 3, 4);
+        var dst = x.Narrow(0, 1, 4);
+        var src = x.Narrow(0, 0, 4);
+        dst.AddInPlace(src);
+        Assert.Equal(new[] { 0.0, 1, 3, 5, 7 }, x.ToArray<double>());
+
+        var y = Vec(0, 1, 2, 3, 4);
+        y.Narrow(0, 0, 4).AddInPlace(y.Narrow(0, 1, 4), alpha: 2);
+        Assert.Equal(new[] { 2.0, 5, 8, 11, 4 }, y.ToArray<double>());
+    }
+
+    [Fact]
+    public void CopyFromAnOverlappingViewUsesTheOriginalValues()
+    {
+        using var s = TensorScope.Begin();
+        var x = Vec(0, 1, 2, 3, 4);
+        x.Narrow(0, 1, 4).CopyFrom(x.Narrow(0, 0, 4));
+        Assert.Equal(new[] { 0.0, 0, 1, 2, 3 }, x.ToArray<double>());
+        var m = Tensor.FromArray(new[] { 1.0, 2, 3, 4 }, 2, 2);
+        m.CopyFrom(m.T);
+        Assert.Equal(new[] { 1.0, 3, 2, 4 }, m.ToArray<double>());
+    }
+
+    [Fact]
+    public void InPlaceAddOfTheSameViewIsStillAllowed()
+    {
+        using var s = TensorScope.Begin();
+        var x = Vec(1, 2, 3);
+        x.AddInPlace(x);
+        Assert.Equal(new[] { 2.0, 4, 6 }, x.ToArray<double>());
+    }
+
+    // ---- defect 8: scopes disposed out of order ----
+
+    [Fact]
+    public void DisposingAnOuterScopeFirstEndsTheInnerOneAndLeavesNoDeadScope()
+    {
+        var outer = TensorScope.Begin();
+        var a = Tensor.Zeros([2]);
+        var inner = TensorScope.Begin();
+        var b = Tensor.Zeros([2]);
+        outer.Dispose();
+        Assert.True(a.IsDisposed);
+        Assert.True(b.IsDisposed);
+        inner.Dispose(); // already ended with its parent: a no-op
+        Assert.Null(TensorScope.Current);
+
+        // Later scopes still release their tensors...
+        Tensor c;
+        using (TensorScope.Begin()) c = Tensor.Zeros([2]);
+        Assert.True(c.IsDisposed);
+        // ...and tensors made outside any scope are not held by a dead one.
+        var weak = MakeUnscopedTensor();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(weak.TryGetTarget(out _));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference<Tensor> MakeUnscopedTensor() => new(Tensor.Zeros([3]));
+
+    [Fact]
+    public void DisposingAScopeFromAnotherThreadThrowsAndLeavesItUsable()
+    {
+        var scope = TensorScope.Begin();
+        var a = Tensor.Zeros([2]);
+        Exception? error = null;
+        var other = new Thread(() =>
+        {
+            try { scope.Dispose(); }
+            catch (Exception ex) { error = ex; }
+        });
+        other.Start();
+        other.Join();
+        Assert.Contains("thread", Assert.IsType<InvalidOperationException>(error).Message);
+        Assert.False(a.IsDisposed);
+        Assert.Same(scope, TensorScope.Current);
+        scope.Dispose();
+        Assert.True(a.IsDisposed);
+        Assert.Null(TensorScope.Current);
+    }
+
+    [Fact]
+    public void InPlaceUpdatesBumpTheVersion()
+    {
+        using var s = TensorScope.Begin();
+        var x = Vec(1, 2, 3);
+        var view = x.Narrow(0, 1, 2);
+        int v0 = x.Version;
+        using (GradMode.NoGrad())
+        {
+            view.AddInPlace(Vec(1, 1));
+            x.AffineInPlace(2, 0);
+            x.FillInPlace(0);
+            x.CopyFrom(Vec(4, 5, 6));
+        }
+        Assert.Equal(v0 + 4, x.Version);
+        Assert.Equal(x.Version, view.Version);
+    }
+}
