@@ -7,12 +7,15 @@ public sealed partial class Tensor
     /// <summary>Reduces one axis of a contiguous copy; the result keeps the axis with size 1.</summary>
     private Tensor ReduceAxisRaw(ReduceOp op, int axis, string name)
     {
-        var x = Contiguous();
-        int outer = 1, inner = 1, n = shape[axis];
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < Rank; i++) inner *= shape[i];
+        int n = shape[axis];
+        long outerLong = 1, innerLong = 1; // at most NumElements: no overflow in long
+        for (int i = 0; i < axis; i++) outerLong *= shape[i];
+        for (int i = axis + 1; i < Rank; i++) innerLong *= shape[i];
         if (n == 0 && op != ReduceOp.Sum)
             throw new TensorException(name, $"cannot reduce an empty dimension {axis} of shape {ShapeString(shape)}");
+        int outer = CheckedSize(outerLong, name, shape, $"the number of rows before reduced dimension {axis}");
+        int inner = CheckedSize(innerLong, name, shape, $"the number of elements after reduced dimension {axis}");
+        var x = Contiguous();
         var ys = (int[])shape.Clone();
         ys[axis] = 1;
         var y = Empty(ys, DType, Device);
@@ -26,7 +29,7 @@ public sealed partial class Tensor
     {
         CheckFloat(name, this);
         var axes = NormalizeAxes(dims, name);
-        if (axes.Length == Rank && Rank > 1 && op == ReduceOp.Sum)
+        if (axes.Length == Rank && Rank > 1 && op == ReduceOp.Sum && NumElements <= int.MaxValue)
         {
             // Whole-tensor sums reduce the flat buffer in one pass.
             var flat = Contiguous();
