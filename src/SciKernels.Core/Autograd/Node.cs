@@ -39,8 +39,11 @@ internal sealed class Node
     /// <summary>Gradient rule; null once the graph has been freed by a backward pass or its output disposed.</summary>
     public Func<Tensor, Tensor?[]>? Backward { get; private set; }
 
+    private int[]? disposedShape;
+    private DType disposedDType;
+
     /// <summary>Shape and dtype of the output when it was disposed before a backward pass ran the rule; null otherwise.</summary>
-    public string? DisposedOutput { get; private set; }
+    public string? DisposedOutput => disposedShape is null ? null : $"{Tensor.ShapeString(disposedShape)} {disposedDType.Name()}";
 
     /// <summary>Drops the saved tensors so their buffers can be reused.</summary>
     public void Free()
@@ -52,9 +55,13 @@ internal sealed class Node
     }
 
     /// <summary>The output was disposed: frees the node and remembers it so Backward can say so.</summary>
-    public void ReleaseForDisposedOutput(string description)
+    public void ReleaseForDisposedOutput(Tensor disposedOutput)
     {
-        if (Backward is not null) DisposedOutput = description;
+        if (Backward is not null)
+        {
+            disposedShape = disposedOutput.ShapeArray;
+            disposedDType = disposedOutput.DType;
+        }
         Free();
     }
 

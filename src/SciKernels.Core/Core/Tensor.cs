@@ -98,7 +98,7 @@ public sealed partial class Tensor : IDisposable
     {
         if (disposed) return;
         disposed = true;
-        GradFn?.ReleaseForDisposedOutput(ShapeString(shape) + " " + DType.Name());
+        GradFn?.ReleaseForDisposedOutput(this);
         Storage.ReleaseRef();
     }
 
