@@ -24,7 +24,7 @@ public sealed partial class Tensor : IDisposable
         this.shape = shape;
         this.strides = strides;
         Offset = offset;
-        NumElements = ViewElementCount(shape);
+        NumElements = ElementCount(shape, "View"); // the ops check their shapes first, with their own names
         if (storage.IsReleased) throw new ObjectDisposedException(nameof(Tensor), $"a view of shape {ShapeString(shape)} was requested from a buffer that has already been returned to its pool");
         storage.Retain();
         TensorScope.Track(this);

@@ -28,35 +28,16 @@ public sealed partial class Tensor
     internal static long ElementCount(ReadOnlySpan<int> shape, string op)
     {
         long n = 1;
+        bool zero = false, overflow = false;
         foreach (var d in shape)
+        {
             if (d < 0) throw new TensorException(op, $"negative dimension in shape {ShapeString(shape)}");
-        foreach (var d in shape)
-        {
-            if (d == 0) return 0;
+            if (d == 0) zero = true;
+            else if (overflow || n > long.MaxValue / d) overflow = true;
+            else n *= d;
         }
-        foreach (var d in shape)
-        {
-            if (n > long.MaxValue / d)
-                throw new TensorException(op, $"shape {ShapeString(shape)} has more than {long.MaxValue} elements");
-            n *= d;
-        }
-        return n;
-    }
-
-    /// <summary>The element count of a view's shape (sizes already checked by the op that made it).</summary>
-    private static long ViewElementCount(int[] shape)
-    {
-        long n = 1;
-        foreach (var d in shape)
-        {
-            if (d == 0) return 0;
-        }
-        foreach (var d in shape)
-        {
-            if (d < 0 || n > long.MaxValue / d)
-                throw new TensorException("View", $"invalid shape {ShapeString(shape)}: negative size or more than {long.MaxValue} elements");
-            n *= d;
-        }
+        if (zero) return 0; // [2^31, 2^31, 2^31, 0] is a legal empty shape
+        if (overflow) throw new TensorException(op, $"shape {ShapeString(shape)} has more than {long.MaxValue} elements");
         return n;
     }
 
