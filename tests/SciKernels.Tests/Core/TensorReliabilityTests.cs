@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using SciKernels.Autograd;
 using Xunit;
 
@@ -116,6 +119,36 @@ public class TensorReliabilityTests
         m.CopyFrom(m.T);
         Assert.Equal(new[] { 1.0, 3, 2, 4 }, m.ToArray<double>());
     }
+
+    /// <summary>
+    /// Any two windows of one buffer: dst += src (alpha 1 and 2) and dst.CopyFrom(src) equal the same
+    /// update computed from a snapshot of the buffer taken before it, whatever the overlap.
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public Property InPlaceUpdatesFromAnyWindowOfTheSameBufferReadTheOldValues() => Prop.ForAll(
+        Arb.From(from n in Gen.Choose(1, 12)
+                 from len in Gen.Choose(1, n)
+                 from dst in Gen.Choose(0, n - len)
+                 from src in Gen.Choose(0, n - len)
+                 from op in Gen.Elements("add", "add2", "copy")
+                 select (n, len, dst, src, op)),
+        c =>
+        {
+            using var scope = TensorScope.Begin();
+            var init = Enumerable.Range(0, c.n).Select(i => (double)(i * i + 1)).ToArray();
+            var buf = Tensor.FromArray((double[])init.Clone(), c.n);
+            var d = buf.Narrow(0, c.dst, c.len);
+            var s = buf.Narrow(0, c.src, c.len);
+            var expected = (double[])init.Clone();
+            for (int i = 0; i < c.len; i++)
+            {
+                double v = init[c.src + i];
+                expected[c.dst + i] = c.op switch { "add" => init[c.dst + i] + v, "add2" => init[c.dst + i] + 2 * v, _ => v };
+            }
+            if (c.op == "copy") d.CopyFrom(s);
+            else d.AddInPlace(s, c.op == "add" ? 1 : 2);
+            Assert.Equal(expected, buf.ToArray<double>());
+        });
 
     [Fact]
     public void InPlaceAddOfTheSameViewIsStillAllowed()
