@@ -62,6 +62,20 @@ public class TensorReliabilityTests
     }
 
     [Fact]
+    public void CreationFunctionsNameTheOpForShapesTooLargeForTheHost()
+    {
+        using var s = TensorScope.Begin();
+        int big = int.MaxValue;
+        var gen = new SciKernels.Random.Generator(1);
+        Names(Assert.Throws<TensorException>(() => Tensor.Randn([big, big], gen)), "Randn", $"[{big}, {big}]");
+        Names(Assert.Throws<TensorException>(() => Tensor.Rand([big, 4], gen)), "Rand", $"[{big}, 4]");
+        Names(Assert.Throws<TensorException>(() => Tensor.Eye(1 << 20)), "Eye", $"[{1 << 20}, {1 << 20}]");
+        Names(Assert.Throws<TensorException>(() => Tensor.Eye(-3)), "Eye", "[-3, -3]");
+        Names(Assert.Throws<TensorException>(() => Tensor.Arange(0, 1e12)), "Arange", "1000000000000");
+        Assert.Equal(new[] { 0, 5 }, Tensor.Randn([0, 5], gen).Shape.ToArray());
+    }
+
+    [Fact]
     public void AnAllocationThatCannotBeSatisfiedNamesTheOpAndShape()
     {
         using var s = TensorScope.Begin();
