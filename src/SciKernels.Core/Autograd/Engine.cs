@@ -38,8 +38,13 @@ internal static class Engine
                     if (accumulateIntoLeaves && t.RequiresGrad) t.AccumulateGrad(g, createGraph);
                     continue;
                 }
+                if (node.DisposedOutput is { } disposed)
+                    throw new ObjectDisposedException(nameof(Tensor),
+                        $"Backward: the {disposed} result of '{node.Op}' was disposed before the backward pass reached it, so its gradient cannot flow on to the inputs of '{node.Op}'; " +
+                        "keep the intermediates of a computation alive (e.g. in one TensorScope) until Backward has run");
                 var rule = node.Backward ?? throw new InvalidOperationException(
                     $"Backward: the graph through '{node.Op}' has already been freed by an earlier backward pass; pass retainGraph: true to the first Backward/Grad call to go through it twice");
+                node.CheckSavedVersions();
                 Tensor?[] inGrads;
                 try
                 {

@@ -101,8 +101,10 @@ public sealed partial class Tensor
     {
         if (Grad is null)
         {
-            // Copy: the incoming tensor may be shared with other branches of the graph.
-            Grad = TensorScope.Keep(createGraph ? g : g.Detach().Contiguous(forceCopy: true));
+            // Copy: the incoming tensor may be shared with other branches of the graph, be the caller's
+            // own gradient tensor, or a stride-0 broadcast; with createGraph the copy is recorded
+            // (Clone is differentiable) so the gradient can still be differentiated.
+            Grad = TensorScope.Keep(createGraph ? g.Clone() : g.Detach().Contiguous(forceCopy: true));
         }
         else if (createGraph || Grad.RequiresGrad)
         {

@@ -24,9 +24,7 @@ public sealed partial class Tensor : IDisposable
         this.shape = shape;
         this.strides = strides;
         Offset = offset;
-        long n = 1;
-        foreach (var d in shape) n *= d;
-        NumElements = n;
+        NumElements = ElementCount(shape, "View"); // the ops check their shapes first, with their own names
         if (storage.IsReleased) throw new ObjectDisposedException(nameof(Tensor), $"a view of shape {ShapeString(shape)} was requested from a buffer that has already been returned to its pool");
         storage.Retain();
         TensorScope.Track(this);
@@ -82,12 +80,25 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Version of the data: bumped by every in-place update of the storage (through any view of it).
+    /// Backward compares it with the version its saved tensors had when they were recorded.
+    /// </summary>
+    public int Version => Storage.Version;
+
+    /// <summary>Marks the data as modified in place (call after writing to the storage directly).</summary>
+    internal void BumpVersion() => Storage.BumpVersion();
+
     /// <summary>Returns the storage reference to the pool once no other view uses it.</summary>
+    /// <remarks>
+    /// A disposed result of a recorded operation stays in the graph as a marker: a later backward pass
+    /// that needs its gradient rule fails with an <see cref="ObjectDisposedException"/> naming the op.
+    /// </remarks>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        GradFn = null;
+        GradFn?.ReleaseForDisposedOutput(this);
         Storage.ReleaseRef();
     }
 

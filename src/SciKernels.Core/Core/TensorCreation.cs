@@ -1,35 +1,49 @@
 using System.Runtime.InteropServices;
 using CommunityToolkit.HighPerformance;
 using SciKernels.Random;
+using SciKernels.Storage;
 
 namespace SciKernels;
 
 public sealed partial class Tensor
 {
     /// <summary>Allocates an uninitialised contiguous tensor.</summary>
-    public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null)
+    /// <exception cref="TensorException">A size is negative or the element count overflows.</exception>
+    /// <exception cref="OutOfMemoryException">The device cannot hold the buffer (the message names the shape and size).</exception>
+    public static Tensor Empty(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Empty(shape, dtype, device, "Empty");
+
+    /// <summary>Allocates an uninitialised contiguous tensor; errors name <paramref name="op"/>.</summary>
+    internal static Tensor Empty(ReadOnlySpan<int> shape, DType dtype, Device? device, string op)
     {
         var dev = device ?? Device.Cpu;
-        long n = 1;
-        foreach (var d in shape)
+        long n = ElementCount(shape, op);
+        int size = dtype.ElementSize();
+        if (n > long.MaxValue / size)
+            throw new TensorException(op, $"shape {ShapeString(shape)} of {dtype.Name()} needs more than {long.MaxValue} bytes");
+        TensorStorage storage;
+        try
         {
-            if (d < 0) throw new TensorException("Empty", $"negative dimension in shape {ShapeString(shape)}");
-            n = checked(n * d);
+            storage = dev.Backend.Allocate(dtype, n);
         }
-        var storage = dev.Backend.Allocate(dtype, n);
+        catch (OutOfMemoryException e)
+        {
+            throw new OutOfMemoryException($"{op}: cannot allocate a {ShapeString(shape)} {dtype.Name()} tensor ({n * size} bytes) on {dev}: {e.Message}", e);
+        }
         return new Tensor(storage, shape.ToArray(), ContiguousStrides(shape), 0);
     }
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0.0, dtype, device);
+    public static Tensor Zeros(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0.0, dtype, device, "Zeros");
 
     /// <summary>A tensor of ones.</summary>
-    public static Tensor Ones(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1.0, dtype, device);
+    public static Tensor Ones(ReadOnlySpan<int> shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1.0, dtype, device, "Ones");
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(ReadOnlySpan<int> shape, double value, DType dtype = DType.Float32, Device? device = null)
+    public static Tensor Full(ReadOnlySpan<int> shape, double value, DType dtype = DType.Float32, Device? device = null) => Full(shape, value, dtype, device, "Full");
+
+    private static Tensor Full(ReadOnlySpan<int> shape, double value, DType dtype, Device? device, string op)
     {
-        var t = Empty(shape, dtype, device);
+        var t = Empty(shape, dtype, device, op);
         t.Backend.Fill(t, value);
         return t;
     }
@@ -51,10 +65,13 @@ public sealed partial class Tensor
     {
         if (step == 0 || !double.IsFinite(start) || !double.IsFinite(end) || !double.IsFinite(step))
             throw new TensorException("Arange", $"invalid range start={start}, end={end}, step={step}");
-        long n = Math.Max(0, (long)Math.Ceiling((end - start) / step));
-        var v = new double[n];
-        for (long i = 0; i < n; i++) v[i] = start + i * step;
-        return FromDoubles(v, new[] { checked((int)n) }, dtype, device);
+        double count = Math.Max(0, Math.Ceiling((end - start) / step));
+        if (!(count <= int.MaxValue))
+            throw new TensorException("Arange", $"the range start={start}, end={end}, step={step} has {count} values; a dimension holds at most {int.MaxValue}");
+        int n = (int)count;
+        var v = HostValues(n, "Arange", [n]);
+        for (int i = 0; i < n; i++) v[i] = start + i * step;
+        return FromDoubles(v, new[] { n }, dtype, device);
     }
 
     /// <summary>Values 0, 1, …, n-1.</summary>
@@ -72,8 +89,8 @@ public sealed partial class Tensor
     /// <summary>The identity matrix.</summary>
     public static Tensor Eye(int n, DType dtype = DType.Float32, Device? device = null)
     {
-        var v = new double[checked(n * n)];
-        for (int i = 0; i < n; i++) v[i * n + i] = 1;
+        var v = HostValues(ElementCount([n, n], "Eye"), "Eye", [n, n]);
+        for (int i = 0; i < n; i++) v[(long)i * n + i] = 1;
         return FromDoubles(v, new[] { n, n }, dtype, device);
     }
 
@@ -81,7 +98,7 @@ public sealed partial class Tensor
     public static Tensor Rand(ReadOnlySpan<int> shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double low = 0, double high = 1)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var v = new double[ElementCount(shape, "Rand")];
+        var v = HostValues(ElementCount(shape, "Rand"), "Rand", shape);
         generator.FillUniform(v, low, high);
         return FromDoubles(v, shape, dtype, device);
     }
@@ -90,9 +107,24 @@ public sealed partial class Tensor
     public static Tensor Randn(ReadOnlySpan<int> shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double mean = 0, double std = 1)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        var v = new double[ElementCount(shape, "Randn")];
+        var v = HostValues(ElementCount(shape, "Randn"), "Randn", shape);
         generator.FillNormal(v, mean, std);
         return FromDoubles(v, shape, dtype, device);
+    }
+
+    /// <summary>A host array of <paramref name="n"/> doubles for the creation functions that compute values on the host; errors name the op and shape.</summary>
+    private static double[] HostValues(long n, string op, ReadOnlySpan<int> shape)
+    {
+        if (n > Array.MaxLength)
+            throw new TensorException(op, $"shape {ShapeString(shape)} has {n} elements; values computed on the host are limited to {Array.MaxLength} per tensor");
+        try
+        {
+            return new double[n];
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new OutOfMemoryException($"{op}: cannot allocate the {n} host values of a {ShapeString(shape)} tensor: {e.Message}", e);
+        }
     }
 
     /// <summary>Copies host values into a new tensor of the matching dtype (float, double, int or long).</summary>

@@ -54,13 +54,30 @@ public sealed class TensorScope : IDisposable
         return t;
     }
 
-    /// <summary>Disposes every tensor created in this scope that was not kept.</summary>
+    /// <summary>The innermost open scope of this thread, or null.</summary>
+    internal static TensorScope? Current => current;
+
+    /// <summary>
+    /// Disposes every tensor created in this scope that was not kept. Scopes end in the reverse order
+    /// they began: ending an outer scope while inner ones are still open ends those first (their
+    /// tensors are disposed too), so the thread is never left inside an ended scope.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called on a thread other than the one that began the scope; the scope stays open.</exception>
     public void Dispose()
     {
         if (ended) return;
+        bool open = false;
+        for (var s = current; s is not null && !open; s = s.parent) open = ReferenceEquals(s, this);
+        if (!open)
+            throw new InvalidOperationException("TensorScope: a scope must be disposed on the thread that began it (it is not open on this thread); it stays open");
+        while (!ReferenceEquals(current, this)) current!.End();
+        End();
+    }
+
+    /// <summary>Ends this scope, the innermost open one of the thread.</summary>
+    private void End()
+    {
         ended = true;
-        if (!ReferenceEquals(current, this))
-            throw new InvalidOperationException("TensorScope: scopes must end in the reverse order they began, on the thread that began them");
         current = parent;
         foreach (var t in tracked)
             if (!kept.Contains(t)) t.Dispose();

@@ -24,15 +24,29 @@ public sealed partial class Tensor
         return d;
     }
 
+    /// <summary>The element count of <paramref name="shape"/>; a clear error naming <paramref name="op"/> for a negative size or a count that overflows.</summary>
     internal static long ElementCount(ReadOnlySpan<int> shape, string op)
     {
         long n = 1;
+        bool zero = false, overflow = false;
         foreach (var d in shape)
         {
             if (d < 0) throw new TensorException(op, $"negative dimension in shape {ShapeString(shape)}");
-            n = checked(n * d);
+            if (d == 0) zero = true;
+            else if (overflow || n > long.MaxValue / d) overflow = true;
+            else n *= d;
         }
+        if (zero) return 0; // [2^31, 2^31, 2^31, 0] is a legal empty shape
+        if (overflow) throw new TensorException(op, $"shape {ShapeString(shape)} has more than {long.MaxValue} elements");
         return n;
+    }
+
+    /// <summary><paramref name="size"/> (computed in long arithmetic) as a dimension size, or a clear error naming <paramref name="op"/>.</summary>
+    internal static int CheckedSize(long size, string op, ReadOnlySpan<int> shape, string what)
+    {
+        if (size < 0 || size > int.MaxValue)
+            throw new TensorException(op, $"{what} {size} does not fit a dimension (at most {int.MaxValue}); input shape {ShapeString(shape)}");
+        return (int)size;
     }
 
     /// <summary>The NumPy broadcast of two shapes.</summary>

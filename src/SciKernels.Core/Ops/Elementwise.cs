@@ -35,7 +35,7 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(BinaryOp.Add, this, other, "Add");
         var a = this;
-        return RecordBinary(y, "Add", a, other, h => h, h => h);
+        return RecordBinary(y, "Add", a, other, h => h, h => h, Saved.None);
     }
 
     /// <summary>a - b with broadcasting.</summary>
@@ -43,7 +43,7 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(BinaryOp.Sub, this, other, "Sub");
         var a = this;
-        return RecordBinary(y, "Sub", a, other, h => h, h => h.Neg());
+        return RecordBinary(y, "Sub", a, other, h => h, h => h.Neg(), Saved.None);
     }
 
     /// <summary>a · b element-wise with broadcasting.</summary>
@@ -51,7 +51,7 @@ public sealed partial class Tensor
     {
         var y = BinaryRaw(BinaryOp.Mul, this, other, "Mul");
         var a = this;
-        return RecordBinary(y, "Mul", a, other, h => h.Mul(other), h => h.Mul(a));
+        return RecordBinary(y, "Mul", a, other, h => h.Mul(other), h => h.Mul(a), Saved.Inputs);
     }
 
     /// <summary>a / b element-wise with broadcasting.</summary>
@@ -63,13 +63,20 @@ public sealed partial class Tensor
         return RecordBinary(y, "Div", a, other, h => h.Div(other), h => h.Mul(y).Div(other).Neg());
     }
 
-    /// <summary>a^b element-wise with broadcasting.</summary>
+    /// <summary>
+    /// a^b element-wise with broadcasting. Gradients follow PyTorch at the boundary: ∂/∂a is 0 where
+    /// b = 0 (a^0 is constant, even at a = 0) and ∂/∂b is 0 where a = 0 and b ≥ 0.
+    /// </summary>
     public Tensor Pow(Tensor exponent)
     {
         var y = BinaryRaw(BinaryOp.Pow, this, exponent, "Pow");
         var a = this;
-        // d/da = b·a^(b-1); d/db = a^b·ln a
-        return RecordBinary(y, "Pow", a, exponent, h => h.Mul(exponent).Mul(a.Pow(exponent.Sub(1.0))), h => h.Mul(y).Mul(a.Log()));
+        var zero = ScalarLike(0);
+        // d/da = b·a^(b-1), d/db = a^b·ln a: 0·∞ at those boundary points, where the masks select 0.
+        // The masks are constants, so the rules stay differentiable where the function is smooth.
+        return RecordBinary(y, "Pow", a, exponent,
+            h => Where(exponent.Detach().Eq(zero), zero, h.Mul(exponent).Mul(a.Pow(exponent.Sub(1.0)))),
+            h => Where(a.Detach().Eq(zero).Mul(exponent.Detach().Ge(zero)), zero, h.Mul(y).Mul(a.Log())));
     }
 
     /// <summary>max(a, b) element-wise (NaN if either is NaN); ties split the gradient evenly.</summary>
@@ -128,7 +135,7 @@ public sealed partial class Tensor
     public Tensor Affine(double alpha, double beta)
     {
         var y = UnaryRaw(UnaryOp.Affine, "Affine", alpha, beta);
-        return RecordUnary(y, "Affine", this, h => h.Mul(alpha));
+        return RecordUnary(y, "Affine", this, h => h.Mul(alpha), Saved.None);
     }
 
     /// <summary>x + s.</summary>
@@ -144,20 +151,22 @@ public sealed partial class Tensor
     /// <summary>s / x.</summary>
     public Tensor RDiv(double s) => Reciprocal().Mul(s);
 
-    /// <summary>x^p for a constant exponent.</summary>
+    /// <summary>x^p for a constant exponent (x^0 = 1 with gradient 0 everywhere, as in PyTorch).</summary>
     public Tensor Pow(double p)
     {
         if (p == 1) return Affine(1, 0);
         if (p == 2) return Square();
         var y = UnaryRaw(UnaryOp.PowScalar, "Pow", p);
         var x = this;
-        return RecordUnary(y, "Pow", x, h => h.Mul(x.Pow(p - 1)).Mul(p));
+        // x^0 is constant: gradient 0 even at x = 0, where p·x^(p-1) would be 0·∞ (PyTorch's convention)
+        if (p == 0) return RecordUnary(y, "Pow", x, ZerosLike, Saved.None);
+        return RecordUnary(y, "Pow", x, h => h.Mul(x.Pow(p - 1)).Mul(p), Saved.Inputs);
     }
 
     // ---- unary functions ----
 
     /// <summary>-x.</summary>
-    public Tensor Neg() => RecordUnary(UnaryRaw(UnaryOp.Neg, "Neg"), "Neg", this, h => h.Neg());
+    public Tensor Neg() => RecordUnary(UnaryRaw(UnaryOp.Neg, "Neg"), "Neg", this, h => h.Neg(), Saved.None);
 
     // ---- element-wise functions: each is defined once in SciKernels.Functions ----
 
@@ -190,7 +199,7 @@ public sealed partial class Tensor
     public Tensor Abs()
     {
         var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Abs, "Abs"), "Abs", x, h => h.Mul(x.Sign()));
+        return RecordUnary(UnaryRaw(UnaryOp.Abs, "Abs"), "Abs", x, h => h.Mul(x.Sign()), Saved.Inputs);
     }
 
     /// <summary>sin x.</summary>
@@ -224,14 +233,14 @@ public sealed partial class Tensor
     public Tensor Square()
     {
         var x = this;
-        return RecordUnary(UnaryRaw(UnaryOp.Square, "Square"), "Square", x, h => h.Mul(x).Mul(2.0));
+        return RecordUnary(UnaryRaw(UnaryOp.Square, "Square"), "Square", x, h => h.Mul(x).Mul(2.0), Saved.Inputs);
     }
 
     /// <summary>1/x.</summary>
     public Tensor Reciprocal()
     {
         var y = UnaryRaw(UnaryOp.Reciprocal, "Reciprocal");
-        return RecordUnary(y, "Reciprocal", this, h => h.Mul(y.Square()).Neg());
+        return RecordUnary(y, "Reciprocal", this, h => h.Mul(y.Square()).Neg(), Saved.Output);
     }
 
     /// <summary>min(max(x, min), max); the gradient passes where min ≤ x ≤ max.</summary>
@@ -286,13 +295,56 @@ public sealed partial class Tensor
         if (!IsContiguous) throw new TensorException(op, $"in-place updates need a contiguous tensor, got shape {ShapeString(shape)} with strides ({string.Join(", ", strides)})");
     }
 
-    /// <summary>this += alpha·other (broadcasting other), in place.</summary>
+    /// <summary>
+    /// True when <paramref name="src"/> (of this tensor's shape) reads memory that this tensor writes at
+    /// another element, so an element-wise in-place update would read values it has already written.
+    /// One reference comparison when the storages differ (the usual case).
+    /// </summary>
+    internal bool OverlapsOtherwise(Tensor src)
+    {
+        if (!ReferenceEquals(src.Storage, Storage) || NumElements == 0) return false;
+        bool sameLayout = src.Offset == Offset;
+        for (int i = 0; sameLayout && i < shape.Length; i++) sameLayout = shape[i] == 1 || src.strides[i] == strides[i];
+        if (sameLayout) return false; // each element reads only what it writes itself
+        var (lo, hi) = Extent(this);
+        var (srcLo, srcHi) = Extent(src);
+        return lo <= srcHi && srcLo <= hi;
+    }
+
+    /// <summary>The lowest and highest storage index a tensor addresses.</summary>
+    private static (long Lo, long Hi) Extent(Tensor t)
+    {
+        long lo = t.Offset, hi = t.Offset;
+        for (int i = 0; i < t.shape.Length; i++)
+        {
+            long span = t.strides[i] * (t.shape[i] - 1);
+            if (span < 0) lo += span;
+            else hi += span;
+        }
+        return (lo, hi);
+    }
+
+    /// <summary><paramref name="src"/>, or a private copy of it when it overlaps this tensor (like PyTorch, which copies such sources first).</summary>
+    private Tensor SourceFor(Tensor src)
+    {
+        if (!OverlapsOtherwise(src)) return src;
+        var copy = Empty(src.shape, src.DType, src.Device);
+        Backend.Copy(src, copy);
+        return copy;
+    }
+
+    /// <summary>this += alpha·other (broadcasting other), in place. A source that overlaps this tensor is read as it was before the update.</summary>
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
         CheckInPlace("AddInPlace");
         CheckFloatOperands("AddInPlace", this, other);
         var b = other.BroadcastTo(shape, "AddInPlace");
-        if (alpha == 1) Backend.Binary(BinaryOp.Add, this, b, this);
+        if (alpha == 1)
+        {
+            var src = SourceFor(b);
+            Backend.Binary(BinaryOp.Add, this, src, this);
+            if (!ReferenceEquals(src, b)) src.Dispose();
+        }
         else
         {
             using var scaled = Empty(shape, DType, Device);
@@ -300,6 +352,7 @@ public sealed partial class Tensor
             Backend.Binary(BinaryOp.Add, this, scaled, this);
         }
         if (!ReferenceEquals(b, other)) b.Dispose();
+        BumpVersion();
         return this;
     }
 
@@ -309,6 +362,7 @@ public sealed partial class Tensor
         CheckInPlace("AffineInPlace");
         CheckFloat("AffineInPlace", this);
         Backend.Unary(UnaryOp.Affine, this, this, alpha, beta);
+        BumpVersion();
         return this;
     }
 
@@ -317,6 +371,7 @@ public sealed partial class Tensor
     {
         CheckInPlace("FillInPlace");
         Backend.Fill(this, value);
+        BumpVersion();
         return this;
     }
 

@@ -113,7 +113,7 @@ public sealed partial class Tensor
         if (tensors.Count == 0) throw new TensorException("Concat", "no tensors given");
         var first = tensors[0];
         int d = NormalizeDim(dim, first.Rank, "Concat");
-        int total = 0;
+        long total = 0;
         foreach (var t in tensors)
         {
             CheckFloatOperands("Concat", first, t);
@@ -123,8 +123,8 @@ public sealed partial class Tensor
             total += t.shape[d];
         }
         var ys = (int[])first.shape.Clone();
-        ys[d] = total;
-        var y = Empty(ys, first.DType, first.Device);
+        ys[d] = CheckedSize(total, "Concat", first.shape, $"the total size of dimension {d} of {tensors.Count} tensors");
+        var y = Empty(ys, first.DType, first.Device, "Concat");
         var starts = new int[tensors.Count];
         int at = 0;
         using (Autograd.GradMode.NoGrad())
@@ -145,7 +145,7 @@ public sealed partial class Tensor
             for (int i = 0; i < inputs.Length; i++)
                 r[i] = inputs[i].requiresGrad ? g.Narrow(d, starts[i], inputs[i].shape[d]) : null;
             return r;
-        }, t => Concat(t.Select((ti, i) => ti ?? ZerosLike(inputs[i])).ToArray(), d));
+        }, t => Concat(t.Select((ti, i) => ti ?? ZerosLike(inputs[i])).ToArray(), d), Saved.None);
     }
 
     /// <summary>Joins tensors of equal shape along a new dimension.</summary>

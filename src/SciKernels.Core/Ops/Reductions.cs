@@ -7,12 +7,15 @@ public sealed partial class Tensor
     /// <summary>Reduces one axis of a contiguous copy; the result keeps the axis with size 1.</summary>
     private Tensor ReduceAxisRaw(ReduceOp op, int axis, string name)
     {
-        var x = Contiguous();
-        int outer = 1, inner = 1, n = shape[axis];
-        for (int i = 0; i < axis; i++) outer *= shape[i];
-        for (int i = axis + 1; i < Rank; i++) inner *= shape[i];
+        int n = shape[axis];
+        long outerLong = 1, innerLong = 1; // at most NumElements: no overflow in long
+        for (int i = 0; i < axis; i++) outerLong *= shape[i];
+        for (int i = axis + 1; i < Rank; i++) innerLong *= shape[i];
         if (n == 0 && op != ReduceOp.Sum)
             throw new TensorException(name, $"cannot reduce an empty dimension {axis} of shape {ShapeString(shape)}");
+        int outer = CheckedSize(outerLong, name, shape, $"the number of rows before reduced dimension {axis}");
+        int inner = CheckedSize(innerLong, name, shape, $"the number of elements after reduced dimension {axis}");
+        var x = Contiguous();
         var ys = (int[])shape.Clone();
         ys[axis] = 1;
         var y = Empty(ys, DType, Device);
@@ -26,7 +29,7 @@ public sealed partial class Tensor
     {
         CheckFloat(name, this);
         var axes = NormalizeAxes(dims, name);
-        if (axes.Length == Rank && Rank > 1 && op == ReduceOp.Sum)
+        if (axes.Length == Rank && Rank > 1 && op == ReduceOp.Sum && NumElements <= int.MaxValue)
         {
             // Whole-tensor sums reduce the flat buffer in one pass.
             var flat = Contiguous();
@@ -89,7 +92,7 @@ public sealed partial class Tensor
         var y = FinishReduce(ReduceRaw(ReduceOp.Sum, axes, "Sum"), axes, keepDim);
         var x = this;
         var keepShape = ReducedShape(axes, true);
-        return Record(y, "Sum", new[] { x }, g => new[] { g.Reshape(keepShape).Expand(x.shape) }, t => t[0]?.Sum(axes, keepDim));
+        return Record(y, "Sum", new[] { x }, g => new[] { g.Reshape(keepShape).Expand(x.shape) }, t => t[0]?.Sum(axes, keepDim), Saved.None);
     }
 
     /// <summary>Sum over one dimension.</summary>
@@ -135,14 +138,35 @@ public sealed partial class Tensor
             t => t[0]?.Mul(Share()).Sum(axes, keepDim));
     }
 
-    /// <summary>The p-norm over <paramref name="dims"/> (all when null); p = 2 by default.</summary>
+    /// <summary>
+    /// The p-norm over <paramref name="dims"/> (all when null); p = 2 by default. Differentiable; the
+    /// gradient is 0 where the norm is 0 (PyTorch's convention; the composite form would give NaN).
+    /// </summary>
     public Tensor Norm(double p = 2, int[]? dims = null, bool keepDim = false)
     {
-        if (p == 2) return Square().Sum(dims, keepDim).Sqrt();
         if (p == 1) return Abs().Sum(dims, keepDim);
         if (double.IsPositiveInfinity(p)) return Abs().Max(dims, keepDim);
-        if (p <= 0) throw new TensorException("Norm", $"p must be positive, got {p}");
-        return Abs().Pow(p).Sum(dims, keepDim).Pow(1 / p);
+        if (!(p > 0)) throw new TensorException("Norm", $"p must be positive, got {p}");
+        CheckFloat("Norm", this);
+        var axes = NormalizeAxes(dims, "Norm");
+        var keepShape = ReducedShape(axes, true);
+        var x = this;
+        // The value from the composite on a detached view (nothing recorded); the rules below.
+        var xd = Detach();
+        var y = p == 2 ? xd.Square().Sum(axes, keepDim).Sqrt() : xd.Abs().Pow(p).Sum(axes, keepDim).Pow(1 / p);
+        // ∂‖x‖/∂x = sign(x)·|x|^(p-1) / ‖x‖^(p-1) (x / ‖x‖ for p = 2), set to 0 where ‖x‖ = 0. Written
+        // with differentiable ops of x and of the recorded y, so higher derivatives follow.
+        Tensor Direction() => p == 2 ? x : x.Sign().Mul(x.Abs().Pow(p - 1));
+        Tensor Scaled(Tensor numerator) // numerator / ‖x‖^(p-1) at keepShape, 0 where ‖x‖ = 0
+        {
+            var yk = y.Reshape(keepShape);
+            var isZero = yk.Detach().Eq(ScalarLike(0));
+            var safe = Where(isZero, ScalarLike(1), yk);
+            return Where(isZero, ScalarLike(0), numerator.Div(p == 2 ? safe : safe.Pow(p - 1)));
+        }
+        return Record(y, "Norm", new[] { x },
+            g => new[] { Direction().Mul(Scaled(g.Reshape(keepShape))) },
+            t => t[0] is { } tx ? Scaled(Direction().Mul(tx).Sum(axes, keepDim: true)).Reshape(y.shape) : null);
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed partial class Tensor
             src.Dispose();
         }
         var orig = shape;
-        return Record(view, "Reshape", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(target));
+        return Record(view, "Reshape", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(target), Saved.None);
     }
 
     /// <summary>Same as <see cref="Reshape"/> (PyTorch's <c>view</c>).</summary>
@@ -36,9 +36,10 @@ public sealed partial class Tensor
         if (e < s) throw new TensorException("Flatten", $"endDim {endDim} comes before startDim {startDim}");
         var ns = new List<int>();
         for (int i = 0; i < s; i++) ns.Add(shape[i]);
-        int prod = 1;
-        for (int i = s; i <= e; i++) prod *= shape[i];
-        ns.Add(prod);
+        long prod = 1;
+        // capped at 2^31 so the long never overflows; a zero size anywhere still gives 0
+        for (int i = s; i <= e; i++) prod = Math.Min(prod * shape[i], (long)int.MaxValue + 1);
+        ns.Add(CheckedSize(prod, "Flatten", shape, $"the flattened size of dimensions {s}..{e}"));
         for (int i = e + 1; i < Rank; i++) ns.Add(shape[i]);
         return Reshape(ns.ToArray());
     }
@@ -103,13 +104,18 @@ public sealed partial class Tensor
                 infer = i;
             }
             else if (requested[i] < 0) throw new TensorException("Reshape", $"invalid dimension {requested[i]} in {ShapeString(requested)}");
-            else known *= requested[i];
+            else
+            {
+                if (requested[i] != 0 && known > long.MaxValue / requested[i])
+                    throw new TensorException("Reshape", $"cannot reshape {ShapeString(from)} ({count} elements) to {ShapeString(requested)}");
+                known *= requested[i];
+            }
         }
         var result = (int[])requested.Clone();
         if (infer >= 0)
         {
             if (known == 0 || count % known != 0) throw new TensorException("Reshape", $"cannot reshape {ShapeString(from)} ({count} elements) to {ShapeString(requested)}");
-            result[infer] = (int)(count / known);
+            result[infer] = CheckedSize(count / known, "Reshape", from, $"the inferred dimension {infer} of {ShapeString(requested)}");
         }
         else if (known != count) throw new TensorException("Reshape", $"cannot reshape {ShapeString(from)} ({count} elements) to {ShapeString(requested)}");
         return result;
@@ -119,7 +125,7 @@ public sealed partial class Tensor
     internal Tensor Alias()
     {
         var v = View(shape, strides, Offset);
-        return Record(v, "Alias", new[] { this }, g => new[] { g }, t => t[0]);
+        return Record(v, "Alias", new[] { this }, g => new[] { g }, t => t[0], Saved.None);
     }
 
     /// <summary>Reorders the dimensions (a view). Differentiable.</summary>
@@ -141,7 +147,7 @@ public sealed partial class Tensor
             inverse[d] = i;
         }
         var forward = (int[])dims.Clone();
-        return Record(View(ns, nst, Offset), "Permute", new[] { this }, g => new[] { g.Permute(inverse) }, t => t[0]?.Permute(forward));
+        return Record(View(ns, nst, Offset), "Permute", new[] { this }, g => new[] { g.Permute(inverse) }, t => t[0]?.Permute(forward), Saved.None);
     }
 
     /// <summary>Swaps two dimensions (a view). Differentiable.</summary>
@@ -163,13 +169,14 @@ public sealed partial class Tensor
         ThrowIfDisposed("Narrow");
         int d = NormalizeDim(dim, Rank, "Narrow");
         if (start < 0) start += shape[d];
-        if (start < 0 || length < 0 || start + length > shape[d])
-            throw new TensorException("Narrow", $"range [{start}, {start + length}) is outside dimension {d} of size {shape[d]} (shape {ShapeString(shape)})");
+        // long arithmetic: start + length must not wrap around for lengths near int.MaxValue
+        if (start < 0 || length < 0 || (long)start + length > shape[d])
+            throw new TensorException("Narrow", $"range [{start}, {(long)start + length}) (start {start}, length {length}) is outside dimension {d} of size {shape[d]} (shape {ShapeString(shape)})");
         var ns = (int[])shape.Clone();
         ns[d] = length;
         var full = shape;
         return Record(View(ns, (long[])strides.Clone(), Offset + start * strides[d]), "Narrow", new[] { this },
-            g => new[] { NarrowBackward(g, full, d, start) }, t => t[0]?.Narrow(d, start, length));
+            g => new[] { NarrowBackward(g, full, d, start) }, t => t[0]?.Narrow(d, start, length), Saved.None);
     }
 
     /// <summary>Zeros of <paramref name="full"/> shape with <paramref name="g"/> placed at [start, start+len) of dim d.</summary>
@@ -183,7 +190,7 @@ public sealed partial class Tensor
             slot.Dispose();
         }
         int len = g.shape[d];
-        return Record(z, "NarrowBackward", new[] { g }, gg => new[] { gg.Narrow(d, start, len) }, t => t[0] is { } tg ? NarrowBackward(tg, full, d, start) : null);
+        return Record(z, "NarrowBackward", new[] { g }, gg => new[] { gg.Narrow(d, start, len) }, t => t[0] is { } tg ? NarrowBackward(tg, full, d, start) : null, Saved.None);
     }
 
     /// <summary>Index <paramref name="index"/> of dimension <paramref name="dim"/>, which is removed. Differentiable.</summary>
@@ -210,7 +217,7 @@ public sealed partial class Tensor
         nst.Insert(d, d < Rank ? strides[d] * shape[d] : 1);
         var orig = shape;
         var unsqueezed = ns.ToArray();
-        return Record(View(unsqueezed, nst.ToArray(), Offset), "Unsqueeze", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(unsqueezed));
+        return Record(View(unsqueezed, nst.ToArray(), Offset), "Unsqueeze", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(unsqueezed), Saved.None);
     }
 
     /// <summary>Removes dimension <paramref name="dim"/> if it has size 1, or every size-1 dimension when null. Differentiable.</summary>
@@ -229,7 +236,7 @@ public sealed partial class Tensor
         }
         var orig = shape;
         var squeezed = ns.ToArray();
-        return Record(View(squeezed, nst.ToArray(), Offset), "Squeeze", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(squeezed));
+        return Record(View(squeezed, nst.ToArray(), Offset), "Squeeze", new[] { this }, g => new[] { g.Reshape(orig) }, t => t[0]?.Reshape(squeezed), Saved.None);
     }
 
     /// <summary>
@@ -247,6 +254,7 @@ public sealed partial class Tensor
         {
             int src = i - lead;
             int want = newShape[i];
+            if (want < -1) throw new TensorException("Expand", $"cannot expand {ShapeString(shape)} to {ShapeString(newShape)}: size {want} of dimension {i} is negative (only -1, keep the size, is allowed)");
             if (src < 0)
             {
                 if (want < 0) throw new TensorException("Expand", $"-1 is not allowed for new leading dimension {i} in {ShapeString(newShape)}");
@@ -267,8 +275,9 @@ public sealed partial class Tensor
             else throw new TensorException("Expand", $"cannot expand {ShapeString(shape)} to {ShapeString(newShape)}: dimension {src} has size {shape[src]}");
         }
         if (ns.AsSpan().SequenceEqual(shape)) return Alias();
+        ElementCount(ns, "Expand");
         var orig = shape;
-        return Record(View(ns, nst, Offset), "Expand", new[] { this }, g => new[] { g.SumTo(orig) }, t => t[0]?.Expand(ns));
+        return Record(View(ns, nst, Offset), "Expand", new[] { this }, g => new[] { g.SumTo(orig) }, t => t[0]?.Expand(ns), Saved.None);
     }
 
     /// <summary>
@@ -281,14 +290,15 @@ public sealed partial class Tensor
         if (!forceCopy && IsContiguous) return this;
         var y = Empty(shape, DType, Device);
         Backend.Copy(this, y);
-        return Record(y, "Contiguous", new[] { this }, g => new[] { g }, t => t[0]);
+        return Record(y, "Contiguous", new[] { this }, g => new[] { g }, t => t[0], Saved.None);
     }
 
     /// <summary>A copy with its own buffer. Differentiable.</summary>
     public Tensor Clone() => Contiguous(forceCopy: true);
 
     /// <summary>
-    /// Copies <paramref name="src"/> into this tensor's elements in place (broadcasting src). Not recorded:
+    /// Copies <paramref name="src"/> into this tensor's elements in place (broadcasting src; a source that
+    /// overlaps this tensor is read as it was before the copy). Not recorded:
     /// use for initialisation and optimizer updates, not inside a differentiated computation.
     /// </summary>
     public void CopyFrom(Tensor src)
@@ -299,8 +309,11 @@ public sealed partial class Tensor
         if (src.DType != DType) throw new TensorException("CopyFrom", $"dtype {src.DType.Name()} into {DType.Name()}");
         using var _ = Autograd.GradMode.NoGrad();
         var b = src.BroadcastTo(shape, "CopyFrom");
-        Backend.Copy(b, this);
+        var from = SourceFor(b);
+        Backend.Copy(from, this);
+        if (!ReferenceEquals(from, b)) from.Dispose();
         if (!ReferenceEquals(b, src)) b.Dispose();
+        BumpVersion();
     }
 
     /// <summary>A stride-0 view of this tensor broadcast to <paramref name="target"/> (no recording, no checks beyond shape).</summary>

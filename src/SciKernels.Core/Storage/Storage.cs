@@ -11,6 +11,7 @@ public abstract class TensorStorage
 {
     private int refs;
     private int released;
+    private int version;
 
     /// <summary>Creates storage for <paramref name="length"/> elements of <paramref name="dtype"/>.</summary>
     protected TensorStorage(Device device, DType dtype, long length)
@@ -34,6 +35,11 @@ public abstract class TensorStorage
 
     /// <summary>True once the buffer has been returned.</summary>
     public bool IsReleased => Volatile.Read(ref released) != 0;
+
+    /// <summary>Number of in-place updates of this buffer so far (see <see cref="Tensor.Version"/>).</summary>
+    public int Version => Volatile.Read(ref version);
+
+    internal void BumpVersion() => Interlocked.Increment(ref version);
 
     internal void Retain() => Interlocked.Increment(ref refs);
 

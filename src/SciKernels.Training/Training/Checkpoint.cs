@@ -96,12 +96,12 @@ public static class Checkpoint
                 if (!doc.TryGetTensor(full, out var saved))
                     throw new CheckpointMismatchException(full, $"Checkpoint '{path}': optimizer state '{full}' is missing from the file");
                 Check(path, "optimizer state", full, live, saved);
+                if (name == "step") CheckStep(path, full, saved);
             }
         }
 
-        // Everything matches: copy.
-        using (GradMode.NoGrad())
-            foreach (var (live, saved) in plan) CopyInto(live, saved);
+        // Everything matches. The optimizer first: its load checks all its state before it copies
+        // any, so if it still refuses, neither it nor the model has changed.
         if (optimizer is not null)
         {
             var loaded = new List<Tensor>();
@@ -115,11 +115,17 @@ public static class Checkpoint
                     return t;
                 });
             }
+            catch (InvalidDataException e)
+            {
+                throw new CheckpointMismatchException(OptimizerTypeKey, $"Checkpoint '{path}': the optimizer state does not fit: {e.Message}", e);
+            }
             finally
             {
                 foreach (var t in loaded) t.Dispose();
             }
         }
+        using (GradMode.NoGrad())
+            foreach (var (live, saved) in plan) CopyInto(live, saved);
         return meta;
     }
 
@@ -150,6 +156,15 @@ public static class Checkpoint
             throw new CheckpointMismatchException(name, $"Checkpoint '{path}': {what} '{name}' has shape [{string.Join(", ", saved.GetShape())}] in the file but [{string.Join(", ", live.Shape.ToArray())}] in the model");
     }
 
+    /// <summary>Rejects a negative step count (a 0-d int64 tensor, already checked by <see cref="Check"/>).</summary>
+    private static void CheckStep(string path, string name, SafeTensorsEntry saved)
+    {
+        Span<long> step = stackalloc long[1];
+        saved.CopyTo(step);
+        if (step[0] < 0)
+            throw new CheckpointMismatchException(name, $"Checkpoint '{path}': optimizer state '{name}' holds the step count {step[0]}, which is negative");
+    }
+
     /// <summary>Copies the saved bytes into the live tensor; directly into host memory when possible.</summary>
     private static void CopyInto(Tensor live, SafeTensorsEntry saved)
     {
@@ -157,10 +172,10 @@ public static class Checkpoint
         {
             switch (live.DType)
             {
-                case DType.Float32: saved.CopyTo(live.AsSpan<float>()); return;
-                case DType.Float64: saved.CopyTo(live.AsSpan<double>()); return;
-                case DType.Int32: saved.CopyTo(live.AsSpan<int>()); return;
-                case DType.Int64: saved.CopyTo(live.AsSpan<long>()); return;
+                case DType.Float32: saved.CopyTo(live.AsSpan<float>()); live.BumpVersion(); return;
+                case DType.Float64: saved.CopyTo(live.AsSpan<double>()); live.BumpVersion(); return;
+                case DType.Int32: saved.CopyTo(live.AsSpan<int>()); live.BumpVersion(); return;
+                case DType.Int64: saved.CopyTo(live.AsSpan<long>()); live.BumpVersion(); return;
             }
         }
         using var t = SafeTensorsConvert.ToTensor(saved, live.Device);

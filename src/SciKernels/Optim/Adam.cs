@@ -89,6 +89,7 @@ public class Adam : Optimizer
                 else
                     FusedKernels.Adam(p.AsSpan<double>(), g.AsSpan<double>(), m.AsSpan<double>(), v.AsSpan<double>(),
                         Beta1, Beta2, Eps, stepSize, bc2Sqrt, WeightDecay, decoupledFactor, Decoupled);
+                p.BumpVersion(); // written through spans: tell saved-tensor checks
             }
             else GenericStep(p, g, m, v, stepSize, bc2Sqrt, decoupledFactor);
         }

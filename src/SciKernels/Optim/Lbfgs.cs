@@ -418,6 +418,7 @@ public sealed class Lbfgs : Optimizer
                     var dst = p.AsSpan<float>();
                     for (int i = 0; i < len; i++) dst[i] = (float)src[i];
                 }
+                p.BumpVersion();
             }
             else
             {

@@ -82,7 +82,8 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>
     /// Restores state saved by <see cref="StateDict"/>: every name must be present with the same shape
-    /// and dtype; values are copied into the live state tensors.
+    /// and dtype, and the step count non-negative; values are copied into the live state tensors only
+    /// once all of them have been checked, so a failed load leaves the optimizer untouched.
     /// </summary>
     /// <param name="lookup">Returns the saved tensor for a name, or null when it is missing.</param>
     /// <exception cref="NotSupportedException">The optimizer cannot be checkpointed.</exception>
@@ -90,12 +91,15 @@ public abstract class Optimizer : IDisposable
     public virtual void LoadStateDict(Func<string, Tensor?> lookup)
     {
         ArgumentNullException.ThrowIfNull(lookup);
+        var plan = new List<(Tensor Live, Tensor Saved)>();
         foreach (var (name, live) in StateDict())
         {
             var saved = lookup(name) ?? throw new InvalidDataException($"{GetType().Name}: optimizer state '{name}' is missing from the checkpoint");
             StateIO.CheckCompatible(name, live, saved, $"{GetType().Name} state");
-            StateIO.CopyInto(live, saved);
+            if (ReferenceEquals(live, stepTensor)) CheckStepCount(saved.ToArray<long>()[0]);
+            plan.Add((live, saved));
         }
+        foreach (var (live, saved) in plan) StateIO.CopyInto(live, saved);
         OnStateLoaded();
     }
 
@@ -115,8 +119,13 @@ public abstract class Optimizer : IDisposable
     {
         if (stepTensor is null) return;
         long step = stepTensor.AsSpan<long>()[0];
-        if (step < 0) throw new InvalidDataException($"{GetType().Name}: the checkpoint's step count {step} is negative");
+        CheckStepCount(step);
         StepCount = step;
+    }
+
+    private void CheckStepCount(long step)
+    {
+        if (step < 0) throw new InvalidDataException($"{GetType().Name}: the checkpoint's step count {step} is negative");
     }
 
     /// <summary>Creates a zero state tensor shaped like <paramref name="like"/> that outlives every scope.</summary>

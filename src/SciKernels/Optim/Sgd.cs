@@ -61,6 +61,7 @@ public sealed class Sgd : Optimizer
                     FusedKernels.Sgd(p.AsSpan<float>(), g.AsSpan<float>(), buf is null ? default : buf.AsSpan<float>(), (float)LearningRate, (float)WeightDecay, (float)Momentum, (float)Dampening, Nesterov, first);
                 else
                     FusedKernels.Sgd(p.AsSpan<double>(), g.AsSpan<double>(), buf is null ? default : buf.AsSpan<double>(), LearningRate, WeightDecay, Momentum, Dampening, Nesterov, first);
+                p.BumpVersion(); // written through spans: tell saved-tensor checks
             }
             else GenericStep(p, g, buf, first);
         }

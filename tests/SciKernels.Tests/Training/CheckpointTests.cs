@@ -173,4 +173,55 @@ public sealed class CheckpointTests : IDisposable
         Assert.Throws<NotSupportedException>(() => Checkpoint.Save(PathOf("lbfgs.safetensors"), m, new Lbfgs(m.Parameters())));
         Assert.False(File.Exists(PathOf("lbfgs.safetensors")));
     }
+
+    [Fact]
+    public void ANegativeOptimizerStepLeavesModelAndOptimizerUntouched()
+    {
+        // Issue 15, defect 7: the model used to be overwritten before the step count was checked.
+        using var a = new Mixed(21);
+        using var optA = new Adam(a.Parameters(), 0.01);
+        using (var scope = TensorScope.Begin())
+        {
+            a.Forward(Tensor.Ones([4, 2])).Sum().Backward();
+            optA.Step();
+        }
+        Checkpoint.Save(PathOf("good.safetensors"), a, optA);
+        var tensors = Checkpoint.LoadTensors(PathOf("good.safetensors"));
+        var meta = SciKernels.IO.SafeTensorsFile.Read(PathOf("good.safetensors")).Metadata!;
+        tensors["optimizer.step"].Dispose();
+        tensors["optimizer.step"] = Tensor.FromSpan<long>(new[] { -3L }, ReadOnlySpan<int>.Empty);
+        Checkpoint.SaveTensors(PathOf("bad.safetensors"), tensors.Select(kv => (kv.Key, kv.Value)), meta);
+        foreach (var t in tensors.Values) t.Dispose();
+
+        using var b = new Mixed(22);
+        using var optB = new Adam(b.Parameters(), 0.01);
+        var before = b.StateDict().Select(s => Bits(s.Tensor)).ToArray();
+        var stateBefore = optB.StateDict().Select(s => Bits(s.Tensor)).ToArray();
+        var ex = Assert.Throws<CheckpointMismatchException>(() => Checkpoint.Load(PathOf("bad.safetensors"), b, optB));
+        Assert.Equal("optimizer.step", ex.TensorName);
+        Assert.Contains("-3", ex.Message);
+        Assert.Contains("bad.safetensors", ex.Message);
+        Assert.Equal(before, b.StateDict().Select(s => Bits(s.Tensor)).ToArray());
+        Assert.Equal(stateBefore, optB.StateDict().Select(s => Bits(s.Tensor)).ToArray());
+        Assert.Equal(0, optB.StepCount);
+
+        // The intact file still loads into the same objects.
+        Checkpoint.Load(PathOf("good.safetensors"), b, optB);
+        AssertBitEqual(a, b);
+        Assert.Equal(1, optB.StepCount);
+    }
+
+    [Fact]
+    public void OptimizerLoadStateDictValidatesEverythingBeforeCopying()
+    {
+        using var m = new Mlp([2, 2, 1], generator: new Generator(23));
+        using var opt = new Adam(m.Parameters());
+        var state = opt.StateDict();
+        var before = state.Select(s => Bits(s.Tensor)).ToArray();
+        var ex = Assert.Throws<InvalidDataException>(() => opt.LoadStateDict(name => name == "step"
+            ? Tensor.FromSpan<long>(new[] { -1L }, ReadOnlySpan<int>.Empty)
+            : Tensor.FullLike(state.First(s => s.Name == name).Tensor, 7)));
+        Assert.Contains("negative", ex.Message);
+        Assert.Equal(before, opt.StateDict().Select(s => Bits(s.Tensor)).ToArray());
+    }
 }
