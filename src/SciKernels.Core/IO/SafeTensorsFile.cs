@@ -15,7 +15,8 @@ namespace SciKernels.IO;
 /// <para><b>Writing</b> is deterministic: tensors are ordered by descending element width, then by ordinal
 /// name (as the reference implementation does, so every tensor is aligned to its element size), metadata
 /// keys are ordinal-sorted, and the header is padded with spaces to a multiple of 8 bytes. Writing to a
-/// path is atomic (temp file in the same directory, fsync, rename).</para>
+/// path is atomic (temp file <c>.NAME.&lt;guid&gt;.tmp</c> in the same directory, fsync, rename); the temp files a
+/// killed writer leaves behind are deleted by the next write to the same path.</para>
 /// <para><b>Reading</b> validates the whole file and reports every format problem as a
 /// <see cref="SafeTensorsFormatException"/>. Like the reference implementation it requires the tensors to
 /// cover the data buffer exactly: contiguous, no overlaps, no holes and no trailing bytes. The reader is
@@ -91,14 +92,21 @@ public static class SafeTensorsFile
     /// over <paramref name="path"/>, so a crash leaves either the old or the new file, never a torn one. The temp
     /// file is deleted on failure.
     /// </summary>
+    /// <remarks>
+    /// The temp file is <c>.NAME.&lt;32 hex digits&gt;.tmp</c> next to <c>NAME</c>, held open with an exclusive
+    /// lock while it is written. A process killed before the rename leaves it behind; every later write to the
+    /// same path first deletes such leftovers that no live writer holds (<see cref="CleanLeftoverTempFiles"/>),
+    /// so at most the files of writers that are still running remain.
+    /// </remarks>
     internal static void WriteAtomic(string path, Action<Stream> writeContent)
     {
         string fullPath = Path.GetFullPath(path);
         string fileName = Path.GetFileName(fullPath);
         string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no parent directory.", nameof(path));
         if (fileName.Length == 0) throw new ArgumentException($"'{path}' does not name a file.", nameof(path));
+        CleanLeftoverTempFiles(fullPath);
         // Dot prefix hides the temp file from casual listings; the GUID avoids collisions between writers.
-        string tempPath = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
+        string tempPath = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
             using (var fs = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -115,6 +123,52 @@ public static class SafeTensorsFile
             catch (UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    private const string TempSuffix = ".tmp";
+
+    /// <summary>
+    /// Deletes the temp files that interrupted atomic writes of <paramref name="path"/> left behind
+    /// (<c>.NAME.&lt;32 hex digits&gt;.tmp</c> in its directory). A temp file that a live writer still holds open
+    /// (its exclusive lock) is kept. Best effort: problems (permissions, a vanished directory) are ignored.
+    /// </summary>
+    /// <param name="path">The destination path whose leftovers are removed.</param>
+    /// <returns>The number of files deleted.</returns>
+    internal static int CleanLeftoverTempFiles(string path)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string fileName = Path.GetFileName(fullPath);
+        string? directory = Path.GetDirectoryName(fullPath);
+        if (directory is null || fileName.Length == 0) return 0;
+        string prefix = "." + fileName + ".";
+        int deleted = 0;
+        try
+        {
+            foreach (string candidate in Directory.EnumerateFiles(directory, "*" + TempSuffix))
+            {
+                if (!IsTempNameOf(Path.GetFileName(candidate), prefix)) continue;
+                try
+                {
+                    // Opening with FileShare.None fails while a writer holds the file; DeleteOnClose removes it on every OS.
+                    using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+                    deleted++;
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return deleted;
+    }
+
+    private static bool IsTempNameOf(string name, string prefix)
+    {
+        if (name.Length != prefix.Length + 32 + TempSuffix.Length || !name.StartsWith(prefix, StringComparison.Ordinal)
+            || !name.EndsWith(TempSuffix, StringComparison.Ordinal)) return false;
+        foreach (char c in name.AsSpan(prefix.Length, 32))
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
+        return true;
     }
 
     private sealed class Prepared(byte[] header, List<SafeTensorsEntry> ordered, long dataLength)
@@ -251,14 +305,19 @@ public static class SafeTensorsFile
     public static SafeTensorsDocument Deserialize(byte[] bytes, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return ReadCore(new MemoryStream(bytes, writable: false), sourceName ?? "<memory>");
+        return ReadCore(new MemoryStream(bytes, writable: false), sourceName ?? "<memory>", bytes);
     }
 
     private readonly record struct RawEntry(string Name, string? DType, long[]? Shape, long Begin, long End, bool HasOffsets);
 
     private readonly record struct CheckedEntry(string Name, SafeTensorsDType DType, long[] Shape, long Count, long Begin, long End);
 
-    private static SafeTensorsDocument ReadCore(Stream stream, string source)
+    /// <summary>
+    /// Parses and validates the header, then reads the tensors. Allocation is bounded by the input: the header
+    /// (not copied when <paramref name="image"/> holds the whole input), one name string, shape and entry per
+    /// tensor (no per-entry temporaries), and the tensor bytes.
+    /// </summary>
+    private static SafeTensorsDocument ReadCore(Stream stream, string source, byte[]? image = null)
     {
         // Known remaining length lets every size be checked before allocating; unknown for pipes/network streams.
         long? available = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null;
@@ -272,12 +331,20 @@ public static class SafeTensorsFile
         if (available is long avail && (long)n > avail - 8)
             throw Fail(source, $"header length {n} exceeds the {avail - 8} bytes that follow the length prefix");
 
-        byte[] header = ReadBlock(stream, (int)n, available.HasValue, source, "the header");
-        (List<RawEntry> raw, Dictionary<string, string>? metadata) = ParseHeader(header, source);
-
         long? bufferLength = available - 8 - (long)n;
-        var entries = new List<CheckedEntry>(raw.Count);
-        foreach (RawEntry r in raw) entries.Add(CheckEntry(r, bufferLength, source));
+        List<CheckedEntry> entries;
+        Dictionary<string, string>? metadata;
+        if (image is not null)
+        {
+            // The whole input is in memory: parse the header in place.
+            (entries, metadata) = ParseHeader(image.AsSpan(8, (int)n), bufferLength, source);
+            stream.Position = 8 + (long)n;
+        }
+        else
+        {
+            byte[] header = ReadBlock(stream, (int)n, available.HasValue, source, null);
+            (entries, metadata) = ParseHeader(header, bufferLength, source);
+        }
 
         // Sorting by (begin, end) puts empty tensors before a non-empty one at the same offset, so the
         // contiguity walk below accepts them; name breaks ties for a deterministic order.
@@ -302,54 +369,57 @@ public static class SafeTensorsFile
             throw Fail(source, $"tensors cover {expected} bytes but the data buffer holds {bl} bytes");
 
         var tensors = new List<SafeTensorsEntry>(entries.Count);
+        var byName = new Dictionary<string, SafeTensorsEntry>(entries.Count, StringComparer.Ordinal);
         foreach (CheckedEntry e in entries)
         {
             long length = e.End - e.Begin;
             if (length > Array.MaxLength)
                 throw Fail(source, $"tensor {Quote(e.Name)} is {length} bytes, larger than this reader supports in one block");
-            byte[] data = length == 0 ? [] : ReadBlock(stream, (int)length, available.HasValue, source, $"tensor {Quote(e.Name)}");
-            tensors.Add(new SafeTensorsEntry(e.Name, e.DType, e.Shape, e.Count, data));
+            byte[] data = length == 0 ? [] : ReadBlock(stream, (int)length, available.HasValue, source, e.Name);
+            var entry = new SafeTensorsEntry(e.Name, e.DType, e.Shape, e.Count, data);
+            if (!byName.TryAdd(e.Name, entry)) throw Fail(source, $"duplicate header key {Quote(e.Name)}");
+            tensors.Add(entry);
         }
         if (!available.HasValue && stream.ReadByte() != -1)
             throw Fail(source, $"unexpected bytes after the last tensor (tensors cover {expected} bytes)");
 
-        return new SafeTensorsDocument(tensors, metadata);
+        return new SafeTensorsDocument(tensors, metadata, byName);
     }
 
     private static CheckedEntry CheckEntry(RawEntry r, long? bufferLength, string source)
     {
-        string who = $"tensor {Quote(r.Name)}";
-        if (r.DType is null) throw Fail(source, $"{who} has no \"dtype\"");
-        if (r.Shape is null) throw Fail(source, $"{who} has no \"shape\"");
-        if (!r.HasOffsets) throw Fail(source, $"{who} has no \"data_offsets\"");
+        if (r.DType is null) throw Fail(source, $"{Who(r.Name)} has no \"dtype\"");
+        if (r.Shape is null) throw Fail(source, $"{Who(r.Name)} has no \"shape\"");
+        if (!r.HasOffsets) throw Fail(source, $"{Who(r.Name)} has no \"data_offsets\"");
         if (!SafeTensorsDTypes.TryParse(r.DType, out SafeTensorsDType dtype))
-            throw Fail(source, $"{who} has unknown dtype {Quote(r.DType)}");
+            throw Fail(source, $"{Who(r.Name)} has unknown dtype {Quote(r.DType)}");
 
         long count = 1;
         foreach (long d in r.Shape)
         {
             // Dimensions are already known non-negative; this is overflow-checked multiplication.
-            if (d != 0 && count > long.MaxValue / d) throw Fail(source, $"{who}: element count of shape [{string.Join(",", r.Shape)}] overflows");
+            if (d != 0 && count > long.MaxValue / d) throw Fail(source, $"{Who(r.Name)}: element count of shape [{string.Join(",", r.Shape)}] overflows");
             count *= d;
         }
         long bytes = SafeTensorsDTypes.TryByteLength(dtype, count)
-            ?? throw Fail(source, $"{who}: {count} elements of {r.DType} overflow or are not a whole number of bytes");
-        if (r.Begin > r.End) throw Fail(source, $"{who}: data_offsets [{r.Begin}, {r.End}] begin after they end");
+            ?? throw Fail(source, $"{Who(r.Name)}: {count} elements of {r.DType} overflow or are not a whole number of bytes");
+        if (r.Begin > r.End) throw Fail(source, $"{Who(r.Name)}: data_offsets [{r.Begin}, {r.End}] begin after they end");
         if (bufferLength is long bl && r.End > bl)
-            throw Fail(source, $"{who}: data_offsets [{r.Begin}, {r.End}] extend past the {bl}-byte data buffer");
+            throw Fail(source, $"{Who(r.Name)}: data_offsets [{r.Begin}, {r.End}] extend past the {bl}-byte data buffer");
         if (r.End - r.Begin != bytes)
-            throw Fail(source, $"{who}: data_offsets span {r.End - r.Begin} bytes but {r.DType} shape [{string.Join(",", r.Shape)}] needs {bytes}");
+            throw Fail(source, $"{Who(r.Name)}: data_offsets span {r.End - r.Begin} bytes but {r.DType} shape [{string.Join(",", r.Shape)}] needs {bytes}");
         return new CheckedEntry(r.Name, dtype, r.Shape, count, r.Begin, r.End);
     }
 
-    private static (List<RawEntry>, Dictionary<string, string>?) ParseHeader(byte[] header, string source)
+    private static (List<CheckedEntry>, Dictionary<string, string>?) ParseHeader(ReadOnlySpan<byte> header, long? bufferLength, string source)
     {
         if (!Utf8.IsValid(header)) throw Fail(source, "header is not valid UTF-8");
         if (header[0] != (byte)'{') throw Fail(source, "header does not start with '{' (it must be a JSON object)");
 
-        var entries = new List<RawEntry>();
+        var entries = new List<CheckedEntry>();
         Dictionary<string, string>? metadata = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool hasMetadata = false;
+        var dims = new List<long>();
         var reader = new Utf8JsonReader(header, new JsonReaderOptions
         {
             MaxDepth = MaxJsonDepth,
@@ -363,10 +433,16 @@ public static class SafeTensorsFile
             {
                 Next(ref reader, source);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals(MetadataKey))
+                {
+                    if (hasMetadata) throw Fail(source, $"duplicate header key {Quote(MetadataKey)}");
+                    hasMetadata = true;
+                    metadata = ParseMetadata(ref reader, source);
+                    continue;
+                }
+                // Duplicate tensor names are found when the entries are collected (ReadCore).
                 string key = reader.GetString()!;
-                if (!seen.Add(key)) throw Fail(source, $"duplicate header key {Quote(key)}");
-                if (key == MetadataKey) metadata = ParseMetadata(ref reader, source);
-                else entries.Add(ParseEntry(ref reader, key, source));
+                entries.Add(CheckEntry(ParseEntry(ref reader, key, source, dims), bufferLength, source));
             }
             // Only whitespace (the reference pads with spaces) may follow; anything else makes Read throw.
             if (reader.Read()) throw Fail(source, "unexpected content after the header object");
@@ -400,11 +476,11 @@ public static class SafeTensorsFile
         }
     }
 
-    private static RawEntry ParseEntry(ref Utf8JsonReader reader, string name, string source)
+    private static RawEntry ParseEntry(ref Utf8JsonReader reader, string name, string source, List<long> dims)
     {
-        string who = $"tensor {Quote(name)}";
+        // Messages are built only on failure: a legal header may hold millions of entries.
         Next(ref reader, source);
-        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(source, $"{who} is not a JSON object");
+        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(source, $"{Who(name)} is not a JSON object");
         string? dtype = null;
         long[]? shape = null;
         long begin = 0, end = 0;
@@ -413,50 +489,60 @@ public static class SafeTensorsFile
         {
             Next(ref reader, source);
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            string field = reader.GetString()!;
-            switch (field)
+            if (reader.ValueTextEquals("dtype"u8))
             {
-                case "dtype":
-                    if (dtype is not null) throw Fail(source, $"{who} has a duplicate \"dtype\"");
-                    Next(ref reader, source);
-                    if (reader.TokenType != JsonTokenType.String) throw Fail(source, $"{who}: \"dtype\" is not a string");
-                    dtype = reader.GetString()!;
-                    break;
-                case "shape":
-                    if (shape is not null) throw Fail(source, $"{who} has a duplicate \"shape\"");
-                    Expect(ref reader, JsonTokenType.StartArray, $"{who}: \"shape\"", source);
-                    var dims = new List<long>();
-                    while (true)
-                    {
-                        Next(ref reader, source);
-                        if (reader.TokenType == JsonTokenType.EndArray) break;
-                        if (dims.Count == MaxRank) throw Fail(source, $"{who}: rank exceeds {MaxRank}");
-                        dims.Add(ReadNonNegative(ref reader, $"{who}: shape dimension", source));
-                    }
-                    shape = [.. dims];
-                    break;
-                case "data_offsets":
-                    if (hasOffsets) throw Fail(source, $"{who} has a duplicate \"data_offsets\"");
-                    Expect(ref reader, JsonTokenType.StartArray, $"{who}: \"data_offsets\"", source);
-                    Next(ref reader, source);
-                    begin = ReadNonNegative(ref reader, $"{who}: data_offsets begin", source);
-                    Next(ref reader, source);
-                    end = ReadNonNegative(ref reader, $"{who}: data_offsets end", source);
-                    Next(ref reader, source);
-                    if (reader.TokenType != JsonTokenType.EndArray) throw Fail(source, $"{who}: \"data_offsets\" must have exactly 2 elements");
-                    hasOffsets = true;
-                    break;
-                default:
-                    throw Fail(source, $"{who} has unknown field {Quote(field)}");
+                if (dtype is not null) throw Fail(source, $"{Who(name)} has a duplicate \"dtype\"");
+                Next(ref reader, source);
+                if (reader.TokenType != JsonTokenType.String) throw Fail(source, $"{Who(name)}: \"dtype\" is not a string");
+                dtype = KnownDTypeName(ref reader) ?? reader.GetString()!;
             }
+            else if (reader.ValueTextEquals("shape"u8))
+            {
+                if (shape is not null) throw Fail(source, $"{Who(name)} has a duplicate \"shape\"");
+                Expect(ref reader, JsonTokenType.StartArray, name, "\"shape\"", source);
+                dims.Clear();
+                while (true)
+                {
+                    Next(ref reader, source);
+                    if (reader.TokenType == JsonTokenType.EndArray) break;
+                    if (dims.Count == MaxRank) throw Fail(source, $"{Who(name)}: rank exceeds {MaxRank}");
+                    dims.Add(ReadNonNegative(ref reader, name, "shape dimension", source));
+                }
+                shape = dims.Count == 0 ? [] : [.. dims];
+            }
+            else if (reader.ValueTextEquals("data_offsets"u8))
+            {
+                if (hasOffsets) throw Fail(source, $"{Who(name)} has a duplicate \"data_offsets\"");
+                Expect(ref reader, JsonTokenType.StartArray, name, "\"data_offsets\"", source);
+                Next(ref reader, source);
+                begin = ReadNonNegative(ref reader, name, "data_offsets begin", source);
+                Next(ref reader, source);
+                end = ReadNonNegative(ref reader, name, "data_offsets end", source);
+                Next(ref reader, source);
+                if (reader.TokenType != JsonTokenType.EndArray) throw Fail(source, $"{Who(name)}: \"data_offsets\" must have exactly 2 elements");
+                hasOffsets = true;
+            }
+            else throw Fail(source, $"{Who(name)} has unknown field {Quote(reader.GetString()!)}");
         }
         return new RawEntry(name, dtype, shape, begin, end, hasOffsets);
     }
 
-    private static long ReadNonNegative(ref Utf8JsonReader reader, string what, string source)
+    /// <summary>The interned name of a known dtype string token (no allocation), or null.</summary>
+    private static string? KnownDTypeName(ref Utf8JsonReader reader)
+    {
+        foreach (string known in KnownDTypeNames)
+            if (reader.ValueTextEquals(known)) return known;
+        return null;
+    }
+
+    private static readonly string[] KnownDTypeNames = Enum.GetValues<SafeTensorsDType>().Select(d => d.ToFormatName()).ToArray();
+
+    private static string Who(string name) => $"tensor {Quote(name)}";
+
+    private static long ReadNonNegative(ref Utf8JsonReader reader, string name, string what, string source)
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v) || v < 0)
-            throw Fail(source, $"{what} is not a non-negative 64-bit integer");
+            throw Fail(source, $"{Who(name)}: {what} is not a non-negative 64-bit integer");
         return v;
     }
 
@@ -464,6 +550,12 @@ public static class SafeTensorsFile
     {
         Next(ref reader, source);
         if (reader.TokenType != type) throw Fail(source, $"{what} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string name, string field, string source)
+    {
+        Next(ref reader, source);
+        if (reader.TokenType != type) throw Fail(source, $"{Who(name)}: {field} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
     }
 
     private static void Next(ref Utf8JsonReader reader, string source)
@@ -475,7 +567,8 @@ public static class SafeTensorsFile
     /// Reads exactly <paramref name="count"/> bytes. When the input length was not verified, large buffers grow
     /// only as data arrives so a lying size field cannot force a huge allocation.
     /// </summary>
-    private static byte[] ReadBlock(Stream stream, int count, bool lengthVerified, string source, string what)
+    /// The tensor name (null for the header) is only used in the error message.
+    private static byte[] ReadBlock(Stream stream, int count, bool lengthVerified, string source, string? tensorName)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(lengthVerified ? count : Math.Min(count, EagerAllocationBytes));
         int filled = 0;
@@ -483,7 +576,8 @@ public static class SafeTensorsFile
         {
             if (filled == buffer.Length) Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, count));
             int read = stream.Read(buffer, filled, buffer.Length - filled);
-            if (read == 0) throw Fail(source, $"input is truncated: {what} needs {count} bytes but only {filled} remain");
+            if (read == 0)
+                throw Fail(source, $"input is truncated: {(tensorName is null ? "the header" : Who(tensorName))} needs {count} bytes but only {filled} remain");
             filled += read;
         }
         return buffer;
