@@ -337,13 +337,13 @@ public static class SafeTensorsFile
         if (image is not null)
         {
             // The whole input is in memory: parse the header in place.
-            (entries, metadata) = ParseHeader(image.AsSpan(8, (int)n), bufferLength, source);
+            (entries, metadata) = ParseHeader(image.AsSpan(8, (int)n), new HeaderInput(source), bufferLength);
             stream.Position = 8 + (long)n;
         }
         else
         {
-            byte[] header = ReadBlock(stream, (int)n, available.HasValue, source, null);
-            (entries, metadata) = ParseHeader(header, bufferLength, source);
+            // Streamed through a bounded window: no copy of a (legal, up to 100 MB) header is kept.
+            (entries, metadata) = ParseHeader([], new HeaderInput(stream, (long)n, source), bufferLength);
         }
 
         // Sorting by (begin, end) puts empty tensors before a non-empty one at the same offset, so the
@@ -411,41 +411,116 @@ public static class SafeTensorsFile
         return new CheckedEntry(r.Name, dtype, r.Shape, count, r.Begin, r.End);
     }
 
-    private static (List<CheckedEntry>, Dictionary<string, string>?) ParseHeader(ReadOnlySpan<byte> header, long? bufferLength, string source)
+    /// <summary>
+    /// The header bytes as the JSON reader sees them: the whole header when it is already in memory, otherwise a
+    /// window over the stream that grows only for a token longer than it (names are the only long tokens), so
+    /// parsing allocates a bounded buffer instead of a copy of the header.
+    /// </summary>
+    private sealed class HeaderInput
     {
-        if (!Utf8.IsValid(header)) throw Fail(source, "header is not valid UTF-8");
-        if (header[0] != (byte)'{') throw Fail(source, "header does not start with '{' (it must be a JSON object)");
+        private const int InitialWindow = 1 << 16;
+        private readonly Stream? _stream;
+        private readonly long _total;
+        private readonly Decoder _utf8 = StrictUtf8.GetDecoder();
+        private byte[] _window = [];
+        private int _length;
+        private long _remaining;
+
+        public HeaderInput(string source) => Source = source;
+
+        public HeaderInput(Stream stream, long headerLength, string source)
+        {
+            Source = source;
+            _stream = stream;
+            _total = _remaining = headerLength;
+        }
+
+        public string Source { get; }
+
+        /// <summary>A reader over the first window (streaming), or over <paramref name="header"/> (in memory).</summary>
+        public Utf8JsonReader Start(ReadOnlySpan<byte> header, JsonReaderOptions options)
+        {
+            if (_stream is null) return new Utf8JsonReader(header, options);
+            _window = new byte[(int)Math.Min(_remaining, InitialWindow)];
+            Fill();
+            return new Utf8JsonReader(_window.AsSpan(0, _length), _remaining == 0, new JsonReaderState(options));
+        }
+
+        public ReadOnlySpan<byte> First => _window.AsSpan(0, _length);
+
+        /// <summary>Reads the next token, sliding the window over the stream when the current one is used up.</summary>
+        public bool Read(ref Utf8JsonReader reader)
+        {
+            while (true)
+            {
+                if (reader.Read()) return true;
+                if (_stream is null || _remaining == 0) return false;
+                int consumed = (int)reader.BytesConsumed;
+                Buffer.BlockCopy(_window, consumed, _window, 0, _length - consumed);
+                _length -= consumed;
+                if (_length == _window.Length) Array.Resize(ref _window, (int)Math.Min(2L * _window.Length, _total));
+                Fill();
+                reader = new Utf8JsonReader(_window.AsSpan(0, _length), _remaining == 0, reader.CurrentState);
+            }
+        }
+
+        private void Fill()
+        {
+            int want = (int)Math.Min(_window.Length - _length, _remaining);
+            int got = _stream!.ReadAtLeast(_window.AsSpan(_length, want), want, throwOnEndOfStream: false);
+            if (got < want)
+                throw Fail(Source, $"input is truncated: the header needs {_total} bytes but only {_total - _remaining + got} remain");
+            try
+            {
+                _ = _utf8.GetCharCount(_window, _length, got, flush: got == _remaining);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw Fail(Source, "header is not valid UTF-8", e);
+            }
+            _length += got;
+            _remaining -= got;
+        }
+    }
+
+    private static (List<CheckedEntry>, Dictionary<string, string>?) ParseHeader(ReadOnlySpan<byte> header, HeaderInput input, long? bufferLength)
+    {
+        string source = input.Source;
+        var options = new JsonReaderOptions
+        {
+            MaxDepth = MaxJsonDepth,
+            CommentHandling = JsonCommentHandling.Disallow,
+            AllowTrailingCommas = false,
+        };
+        if (header.Length > 0 && !Utf8.IsValid(header)) throw Fail(source, "header is not valid UTF-8");
+        var reader = input.Start(header, options);
+        ReadOnlySpan<byte> first = header.Length > 0 ? header : input.First;
+        if (first.Length == 0 || first[0] != (byte)'{') throw Fail(source, "header does not start with '{' (it must be a JSON object)");
 
         var entries = new List<CheckedEntry>();
         Dictionary<string, string>? metadata = null;
         bool hasMetadata = false;
         var dims = new List<long>();
-        var reader = new Utf8JsonReader(header, new JsonReaderOptions
-        {
-            MaxDepth = MaxJsonDepth,
-            CommentHandling = JsonCommentHandling.Disallow,
-            AllowTrailingCommas = false,
-        });
         try
         {
-            Expect(ref reader, JsonTokenType.StartObject, "the header", source);
+            Expect(ref reader, JsonTokenType.StartObject, "the header", input);
             while (true)
             {
-                Next(ref reader, source);
+                Next(ref reader, input);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 if (reader.ValueTextEquals(MetadataKey))
                 {
                     if (hasMetadata) throw Fail(source, $"duplicate header key {Quote(MetadataKey)}");
                     hasMetadata = true;
-                    metadata = ParseMetadata(ref reader, source);
+                    metadata = ParseMetadata(ref reader, input);
                     continue;
                 }
                 // Duplicate tensor names are found when the entries are collected (ReadCore).
                 string key = reader.GetString()!;
-                entries.Add(CheckEntry(ParseEntry(ref reader, key, source, dims), bufferLength, source));
+                entries.Add(CheckEntry(ParseEntry(ref reader, key, input, dims), bufferLength, source));
             }
             // Only whitespace (the reference pads with spaces) may follow; anything else makes Read throw.
-            if (reader.Read()) throw Fail(source, "unexpected content after the header object");
+            if (input.Read(ref reader)) throw Fail(source, "unexpected content after the header object");
         }
         catch (JsonException e)
         {
@@ -459,70 +534,70 @@ public static class SafeTensorsFile
         return (entries, metadata);
     }
 
-    private static Dictionary<string, string>? ParseMetadata(ref Utf8JsonReader reader, string source)
+    private static Dictionary<string, string>? ParseMetadata(ref Utf8JsonReader reader, HeaderInput input)
     {
-        Next(ref reader, source);
+        Next(ref reader, input);
         if (reader.TokenType == JsonTokenType.Null) return null; // the reference treats null as absent
-        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(source, $"\"{MetadataKey}\" must be an object of strings");
+        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(input.Source, $"\"{MetadataKey}\" must be an object of strings");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         while (true)
         {
-            Next(ref reader, source);
+            Next(ref reader, input);
             if (reader.TokenType == JsonTokenType.EndObject) return metadata;
             string key = reader.GetString()!;
-            Next(ref reader, source);
-            if (reader.TokenType != JsonTokenType.String) throw Fail(source, $"metadata value for {Quote(key)} is not a string");
-            if (!metadata.TryAdd(key, reader.GetString()!)) throw Fail(source, $"duplicate metadata key {Quote(key)}");
+            Next(ref reader, input);
+            if (reader.TokenType != JsonTokenType.String) throw Fail(input.Source, $"metadata value for {Quote(key)} is not a string");
+            if (!metadata.TryAdd(key, reader.GetString()!)) throw Fail(input.Source, $"duplicate metadata key {Quote(key)}");
         }
     }
 
-    private static RawEntry ParseEntry(ref Utf8JsonReader reader, string name, string source, List<long> dims)
+    private static RawEntry ParseEntry(ref Utf8JsonReader reader, string name, HeaderInput input, List<long> dims)
     {
         // Messages are built only on failure: a legal header may hold millions of entries.
-        Next(ref reader, source);
-        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(source, $"{Who(name)} is not a JSON object");
+        Next(ref reader, input);
+        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(input.Source, $"{Who(name)} is not a JSON object");
         string? dtype = null;
         long[]? shape = null;
         long begin = 0, end = 0;
         bool hasOffsets = false;
         while (true)
         {
-            Next(ref reader, source);
+            Next(ref reader, input);
             if (reader.TokenType == JsonTokenType.EndObject) break;
             if (reader.ValueTextEquals("dtype"u8))
             {
-                if (dtype is not null) throw Fail(source, $"{Who(name)} has a duplicate \"dtype\"");
-                Next(ref reader, source);
-                if (reader.TokenType != JsonTokenType.String) throw Fail(source, $"{Who(name)}: \"dtype\" is not a string");
+                if (dtype is not null) throw Fail(input.Source, $"{Who(name)} has a duplicate \"dtype\"");
+                Next(ref reader, input);
+                if (reader.TokenType != JsonTokenType.String) throw Fail(input.Source, $"{Who(name)}: \"dtype\" is not a string");
                 dtype = KnownDTypeName(ref reader) ?? reader.GetString()!;
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
-                if (shape is not null) throw Fail(source, $"{Who(name)} has a duplicate \"shape\"");
-                Expect(ref reader, JsonTokenType.StartArray, name, "\"shape\"", source);
+                if (shape is not null) throw Fail(input.Source, $"{Who(name)} has a duplicate \"shape\"");
+                Expect(ref reader, JsonTokenType.StartArray, name, "\"shape\"", input);
                 dims.Clear();
                 while (true)
                 {
-                    Next(ref reader, source);
+                    Next(ref reader, input);
                     if (reader.TokenType == JsonTokenType.EndArray) break;
-                    if (dims.Count == MaxRank) throw Fail(source, $"{Who(name)}: rank exceeds {MaxRank}");
-                    dims.Add(ReadNonNegative(ref reader, name, "shape dimension", source));
+                    if (dims.Count == MaxRank) throw Fail(input.Source, $"{Who(name)}: rank exceeds {MaxRank}");
+                    dims.Add(ReadNonNegative(ref reader, name, "shape dimension", input));
                 }
                 shape = dims.Count == 0 ? [] : [.. dims];
             }
             else if (reader.ValueTextEquals("data_offsets"u8))
             {
-                if (hasOffsets) throw Fail(source, $"{Who(name)} has a duplicate \"data_offsets\"");
-                Expect(ref reader, JsonTokenType.StartArray, name, "\"data_offsets\"", source);
-                Next(ref reader, source);
-                begin = ReadNonNegative(ref reader, name, "data_offsets begin", source);
-                Next(ref reader, source);
-                end = ReadNonNegative(ref reader, name, "data_offsets end", source);
-                Next(ref reader, source);
-                if (reader.TokenType != JsonTokenType.EndArray) throw Fail(source, $"{Who(name)}: \"data_offsets\" must have exactly 2 elements");
+                if (hasOffsets) throw Fail(input.Source, $"{Who(name)} has a duplicate \"data_offsets\"");
+                Expect(ref reader, JsonTokenType.StartArray, name, "\"data_offsets\"", input);
+                Next(ref reader, input);
+                begin = ReadNonNegative(ref reader, name, "data_offsets begin", input);
+                Next(ref reader, input);
+                end = ReadNonNegative(ref reader, name, "data_offsets end", input);
+                Next(ref reader, input);
+                if (reader.TokenType != JsonTokenType.EndArray) throw Fail(input.Source, $"{Who(name)}: \"data_offsets\" must have exactly 2 elements");
                 hasOffsets = true;
             }
-            else throw Fail(source, $"{Who(name)} has unknown field {Quote(reader.GetString()!)}");
+            else throw Fail(input.Source, $"{Who(name)} has unknown field {Quote(reader.GetString()!)}");
         }
         return new RawEntry(name, dtype, shape, begin, end, hasOffsets);
     }
@@ -539,28 +614,28 @@ public static class SafeTensorsFile
 
     private static string Who(string name) => $"tensor {Quote(name)}";
 
-    private static long ReadNonNegative(ref Utf8JsonReader reader, string name, string what, string source)
+    private static long ReadNonNegative(ref Utf8JsonReader reader, string name, string what, HeaderInput input)
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v) || v < 0)
-            throw Fail(source, $"{Who(name)}: {what} is not a non-negative 64-bit integer");
+            throw Fail(input.Source, $"{Who(name)}: {what} is not a non-negative 64-bit integer");
         return v;
     }
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string what, string source)
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string what, HeaderInput input)
     {
-        Next(ref reader, source);
-        if (reader.TokenType != type) throw Fail(source, $"{what} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
+        Next(ref reader, input);
+        if (reader.TokenType != type) throw Fail(input.Source, $"{what} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
     }
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string name, string field, string source)
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string name, string field, HeaderInput input)
     {
-        Next(ref reader, source);
-        if (reader.TokenType != type) throw Fail(source, $"{Who(name)}: {field} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
+        Next(ref reader, input);
+        if (reader.TokenType != type) throw Fail(input.Source, $"{Who(name)}: {field} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
     }
 
-    private static void Next(ref Utf8JsonReader reader, string source)
+    private static void Next(ref Utf8JsonReader reader, HeaderInput input)
     {
-        if (!reader.Read()) throw Fail(source, "header JSON ends prematurely");
+        if (!input.Read(ref reader)) throw Fail(input.Source, "header JSON ends prematurely");
     }
 
     /// <summary>
