@@ -87,89 +87,11 @@ public static class SafeTensorsFile
         return result;
     }
 
-    /// <summary>
-    /// Writes via a uniquely named temp file in the destination's directory, flushes it to disk, then renames it
-    /// over <paramref name="path"/>, so a crash leaves either the old or the new file, never a torn one. The temp
-    /// file is deleted on failure.
-    /// </summary>
-    /// <remarks>
-    /// The temp file is <c>.NAME.&lt;32 hex digits&gt;.tmp</c> next to <c>NAME</c>, held open with an exclusive
-    /// lock while it is written. A process killed before the rename leaves it behind; every later write to the
-    /// same path first deletes such leftovers that no live writer holds (<see cref="CleanLeftoverTempFiles"/>),
-    /// so at most the files of writers that are still running remain.
-    /// </remarks>
-    internal static void WriteAtomic(string path, Action<Stream> writeContent)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string fileName = Path.GetFileName(fullPath);
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no parent directory.", nameof(path));
-        if (fileName.Length == 0) throw new ArgumentException($"'{path}' does not name a file.", nameof(path));
-        CleanLeftoverTempFiles(fullPath);
-        // Dot prefix hides the temp file from casual listings; the GUID avoids collisions between writers.
-        string tempPath = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}{TempSuffix}");
-        try
-        {
-            using (var fs = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                writeContent(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tempPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tempPath); }
-            catch (IOException) { } // best effort: the original error matters more
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+    /// <summary>Writes <paramref name="path"/> atomically; see <see cref="AtomicFile.Write"/>.</summary>
+    internal static void WriteAtomic(string path, Action<Stream> writeContent) => AtomicFile.Write(path, writeContent);
 
-    private const string TempSuffix = ".tmp";
-
-    /// <summary>
-    /// Deletes the temp files that interrupted atomic writes of <paramref name="path"/> left behind
-    /// (<c>.NAME.&lt;32 hex digits&gt;.tmp</c> in its directory). A temp file that a live writer still holds open
-    /// (its exclusive lock) is kept. Best effort: problems (permissions, a vanished directory) are ignored.
-    /// </summary>
-    /// <param name="path">The destination path whose leftovers are removed.</param>
-    /// <returns>The number of files deleted.</returns>
-    internal static int CleanLeftoverTempFiles(string path)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string fileName = Path.GetFileName(fullPath);
-        string? directory = Path.GetDirectoryName(fullPath);
-        if (directory is null || fileName.Length == 0) return 0;
-        string prefix = "." + fileName + ".";
-        int deleted = 0;
-        try
-        {
-            foreach (string candidate in Directory.EnumerateFiles(directory, "*" + TempSuffix))
-            {
-                if (!IsTempNameOf(Path.GetFileName(candidate), prefix)) continue;
-                try
-                {
-                    // Opening with FileShare.None fails while a writer holds the file; DeleteOnClose removes it on every OS.
-                    using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
-                    deleted++;
-                }
-                catch (IOException) { }
-                catch (UnauthorizedAccessException) { }
-            }
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return deleted;
-    }
-
-    private static bool IsTempNameOf(string name, string prefix)
-    {
-        if (name.Length != prefix.Length + 32 + TempSuffix.Length || !name.StartsWith(prefix, StringComparison.Ordinal)
-            || !name.EndsWith(TempSuffix, StringComparison.Ordinal)) return false;
-        foreach (char c in name.AsSpan(prefix.Length, 32))
-            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c)) return false;
-        return true;
-    }
+    /// <summary>Deletes leftovers of interrupted writes of <paramref name="path"/>; see <see cref="AtomicFile.CleanLeftovers"/>.</summary>
+    internal static int CleanLeftoverTempFiles(string path) => AtomicFile.CleanLeftovers(path);
 
     private sealed class Prepared(byte[] header, List<SafeTensorsEntry> ordered, long dataLength)
     {

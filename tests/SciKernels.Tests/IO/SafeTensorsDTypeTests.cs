@@ -273,6 +273,12 @@ public sealed class SafeTensorsDTypeTests : IDisposable
         Checkpoint.SaveTensors(path, []);
         Assert.False(File.Exists(live));
         Assert.Equal(0, SafeTensorsFile.CleanLeftoverTempFiles(path));
+        // The same helper writes any file (results.json, CSVs) the same way.
+        string json = Path.Combine(_dir, "results.json");
+        File.WriteAllBytes(Path.Combine(_dir, $".results.json.{Guid.NewGuid():N}.tmp"), new byte[4096]);
+        AtomicFile.WriteAllText(json, "{\"ok\": true}");
+        Assert.Equal("{\"ok\": true}", File.ReadAllText(json));
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => Path.GetFileName(f).StartsWith(".results.json.", StringComparison.Ordinal));
     }
 
     // ------------------------------------------------------------------ SCIKERNELS_DEVICE
