@@ -184,6 +184,22 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
             input => 16L * 1100 * input.Length + (1 << 20));
     }
 
+    [Fact]
+    public void MatLevel5WrittenByScipy()
+    {
+        // Compressed numeric, struct, cell and char variables (Fixtures/make_mat5_fixture.py).
+        byte[] valid = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(MatFile73Tests.FixturePath())!, "scipy_v5_compressed.mat"));
+        string path = Path.Combine(_dir, "fuzz5s.mat");
+        Fuzz("MAT v5 (scipy)", valid, 4,
+            input =>
+            {
+                File.WriteAllBytes(path, input);
+                MatFile.Read(path);
+            },
+            e => e is MatFileException m && m.Message.Contains(path),
+            input => 16L * 1100 * input.Length + (1 << 20));
+    }
+
     // ------------------------------------------------------------------ MAT v7.3 (HDF5)
 
     [Theory]
