@@ -81,15 +81,31 @@ public sealed class Device : IEquatable<Device>
         };
     }
 
+    /// <summary>The environment variable that names <see cref="Default"/>.</summary>
+    public const string DefaultDeviceVariable = "SCIKERNELS_DEVICE";
+
+    private static readonly Lazy<Device> DefaultDevice = new(() => ResolveDefault(Environment.GetEnvironmentVariable(DefaultDeviceVariable)));
+
     /// <summary>
-    /// The device named by the environment variable <c>SCIKERNELS_DEVICE</c>, or the CPU when it is unset.
+    /// The default device of an application: the one named by the environment variable <c>SCIKERNELS_DEVICE</c>
+    /// (any <see cref="Parse"/> form: <c>cpu</c>, <c>cuda:1</c>, <c>opencl:0</c>, <c>simulator</c>), or the CPU when it
+    /// is unset or blank. The variable is read once, on first use; later changes to it have no effect. Tensor
+    /// factories given no device still use the CPU: pass <c>Device.Default</c> to follow the variable.
     /// </summary>
-    public static Device Default
+    /// <exception cref="FormatException">The variable holds something that is not a device name (the message names the variable and its value).</exception>
+    public static Device Default => DefaultDevice.Value;
+
+    /// <summary>The device that the value <paramref name="value"/> of <c>SCIKERNELS_DEVICE</c> names (CPU when null or blank).</summary>
+    internal static Device ResolveDefault(string? value)
     {
-        get
+        if (string.IsNullOrWhiteSpace(value)) return Cpu;
+        try
         {
-            var env = Environment.GetEnvironmentVariable("SCIKERNELS_DEVICE");
-            return string.IsNullOrWhiteSpace(env) ? Cpu : Parse(env);
+            return Parse(value);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{DefaultDeviceVariable}='{value}' is not a device: expected cpu, cuda[:i], opencl[:i] or simulator", e);
         }
     }
 

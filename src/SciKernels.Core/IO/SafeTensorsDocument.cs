@@ -7,12 +7,12 @@ public sealed class SafeTensorsDocument
 {
     private readonly Dictionary<string, SafeTensorsEntry> _byName;
 
-    internal SafeTensorsDocument(IReadOnlyList<SafeTensorsEntry> tensors, IReadOnlyDictionary<string, string>? metadata)
+    internal SafeTensorsDocument(IReadOnlyList<SafeTensorsEntry> tensors, IReadOnlyDictionary<string, string>? metadata,
+        Dictionary<string, SafeTensorsEntry> byName)
     {
         Tensors = tensors;
         Metadata = metadata;
-        _byName = new Dictionary<string, SafeTensorsEntry>(tensors.Count, StringComparer.Ordinal);
-        foreach (SafeTensorsEntry e in tensors) _byName.Add(e.Name, e);
+        _byName = byName;
     }
 
     /// <summary>The tensors in the order their data appears in the file.</summary>

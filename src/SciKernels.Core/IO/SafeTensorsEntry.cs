@@ -154,6 +154,85 @@ public sealed class SafeTensorsEntry
         return result;
     }
 
+    /// <summary>True when <see cref="ToDoubleArray"/> and <see cref="ToSingleArray"/> accept this dtype (all but C64 and the packed F4/F6 types).</summary>
+    public bool IsConvertibleToReal => SafeTensorsFloat.IsConvertible(DType);
+
+    /// <summary>
+    /// Converts the elements to <see cref="double"/> whatever their stored dtype (BOOL → 0/1, integers, F16, BF16,
+    /// F8_E4M3, F8_E5M2, F8_E8M0, F32, F64); see <see cref="SafeTensorsFloat"/> for the exact decodings.
+    /// </summary>
+    /// <param name="destination">Receives <see cref="ElementCount"/> values.</param>
+    /// <exception cref="NotSupportedException">The dtype is C64 or a packed sub-byte type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
+    public void ConvertTo(Span<double> destination)
+    {
+        if (destination.Length < ElementCount)
+            throw new ArgumentException($"Destination holds {destination.Length} elements but tensor '{Name}' has {ElementCount}.", nameof(destination));
+        RequireConvertible();
+        SafeTensorsFloat.Convert(DType, Data.Span, destination);
+    }
+
+    /// <summary>Converts the elements to <see cref="float"/> (rounding F64 and wide integers to nearest); see <see cref="ConvertTo(Span{double})"/>.</summary>
+    /// <param name="destination">Receives <see cref="ElementCount"/> values.</param>
+    /// <exception cref="NotSupportedException">The dtype is C64 or a packed sub-byte type.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
+    public void ConvertTo(Span<float> destination)
+    {
+        if (destination.Length < ElementCount)
+            throw new ArgumentException($"Destination holds {destination.Length} elements but tensor '{Name}' has {ElementCount}.", nameof(destination));
+        RequireConvertible();
+        SafeTensorsFloat.Convert(DType, Data.Span, destination);
+    }
+
+    /// <summary>The elements converted to <see cref="double"/>; see <see cref="ConvertTo(Span{double})"/>.</summary>
+    /// <returns>A new array, row-major.</returns>
+    public double[] ToDoubleArray()
+    {
+        RequireConvertible();
+        var result = new double[ElementCount];
+        ConvertTo(result);
+        return result;
+    }
+
+    /// <summary>The elements converted to <see cref="float"/>; see <see cref="ConvertTo(Span{float})"/>.</summary>
+    /// <returns>A new array, row-major.</returns>
+    public float[] ToSingleArray()
+    {
+        RequireConvertible();
+        var result = new float[ElementCount];
+        ConvertTo(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Creates an F16 or BF16 entry from single-precision values, rounding each to nearest even
+    /// (NaN stays NaN, values beyond the format's range become ±∞).
+    /// </summary>
+    /// <param name="name">Tensor name.</param>
+    /// <param name="dtype"><see cref="SafeTensorsDType.F16"/> or <see cref="SafeTensorsDType.BF16"/>.</param>
+    /// <param name="values">Elements in row-major order; their count must equal product(shape).</param>
+    /// <param name="shape">Dimensions; pass none for a 0-d scalar.</param>
+    /// <returns>The new entry.</returns>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not F16 or BF16, or the shape and value count disagree.</exception>
+    public static SafeTensorsEntry CreateHalfPrecision(string name, SafeTensorsDType dtype, ReadOnlySpan<float> values, params ReadOnlySpan<long> shape)
+    {
+        if (dtype is not (SafeTensorsDType.F16 or SafeTensorsDType.BF16))
+            throw new ArgumentException($"Tensor '{name}': {dtype.ToFormatName()} is not a half-precision dtype (F16 or BF16).", nameof(dtype));
+        var bytes = new byte[2 * values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            ushort bits = dtype == SafeTensorsDType.F16 ? SafeTensorsFloat.SingleToHalf(values[i]) : SafeTensorsFloat.SingleToBFloat16(values[i]);
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), bits);
+        }
+        return new SafeTensorsEntry(name, dtype, shape, bytes);
+    }
+
+    private void RequireConvertible()
+    {
+        if (!IsConvertibleToReal)
+            throw new NotSupportedException($"Tensor '{Name}' has dtype {DTypeName}, which has no conversion to real values; read its raw bytes through Data.");
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Name}: {DTypeName}[{string.Join(", ", _shape)}]";
 

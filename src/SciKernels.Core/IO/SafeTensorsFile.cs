@@ -15,7 +15,8 @@ namespace SciKernels.IO;
 /// <para><b>Writing</b> is deterministic: tensors are ordered by descending element width, then by ordinal
 /// name (as the reference implementation does, so every tensor is aligned to its element size), metadata
 /// keys are ordinal-sorted, and the header is padded with spaces to a multiple of 8 bytes. Writing to a
-/// path is atomic (temp file in the same directory, fsync, rename).</para>
+/// path is atomic (temp file <c>.NAME.&lt;guid&gt;.tmp</c> in the same directory, fsync, rename); the temp files a
+/// killed writer leaves behind are deleted by the next write to the same path.</para>
 /// <para><b>Reading</b> validates the whole file and reports every format problem as a
 /// <see cref="SafeTensorsFormatException"/>. Like the reference implementation it requires the tensors to
 /// cover the data buffer exactly: contiguous, no overlaps, no holes and no trailing bytes. The reader is
@@ -86,36 +87,11 @@ public static class SafeTensorsFile
         return result;
     }
 
-    /// <summary>
-    /// Writes via a uniquely named temp file in the destination's directory, flushes it to disk, then renames it
-    /// over <paramref name="path"/>, so a crash leaves either the old or the new file, never a torn one. The temp
-    /// file is deleted on failure.
-    /// </summary>
-    internal static void WriteAtomic(string path, Action<Stream> writeContent)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string fileName = Path.GetFileName(fullPath);
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no parent directory.", nameof(path));
-        if (fileName.Length == 0) throw new ArgumentException($"'{path}' does not name a file.", nameof(path));
-        // Dot prefix hides the temp file from casual listings; the GUID avoids collisions between writers.
-        string tempPath = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                writeContent(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tempPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tempPath); }
-            catch (IOException) { } // best effort: the original error matters more
-            catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+    /// <summary>Writes <paramref name="path"/> atomically; see <see cref="AtomicFile.Write"/>.</summary>
+    internal static void WriteAtomic(string path, Action<Stream> writeContent) => AtomicFile.Write(path, writeContent);
+
+    /// <summary>Deletes leftovers of interrupted writes of <paramref name="path"/>; see <see cref="AtomicFile.CleanLeftovers"/>.</summary>
+    internal static int CleanLeftoverTempFiles(string path) => AtomicFile.CleanLeftovers(path);
 
     private sealed class Prepared(byte[] header, List<SafeTensorsEntry> ordered, long dataLength)
     {
@@ -251,14 +227,19 @@ public static class SafeTensorsFile
     public static SafeTensorsDocument Deserialize(byte[] bytes, string? sourceName = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
-        return ReadCore(new MemoryStream(bytes, writable: false), sourceName ?? "<memory>");
+        return ReadCore(new MemoryStream(bytes, writable: false), sourceName ?? "<memory>", bytes);
     }
 
     private readonly record struct RawEntry(string Name, string? DType, long[]? Shape, long Begin, long End, bool HasOffsets);
 
     private readonly record struct CheckedEntry(string Name, SafeTensorsDType DType, long[] Shape, long Count, long Begin, long End);
 
-    private static SafeTensorsDocument ReadCore(Stream stream, string source)
+    /// <summary>
+    /// Parses and validates the header, then reads the tensors. Allocation is bounded by the input: the header
+    /// (not copied when <paramref name="image"/> holds the whole input), one name string, shape and entry per
+    /// tensor (no per-entry temporaries), and the tensor bytes.
+    /// </summary>
+    private static SafeTensorsDocument ReadCore(Stream stream, string source, byte[]? image = null)
     {
         // Known remaining length lets every size be checked before allocating; unknown for pipes/network streams.
         long? available = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null;
@@ -272,12 +253,20 @@ public static class SafeTensorsFile
         if (available is long avail && (long)n > avail - 8)
             throw Fail(source, $"header length {n} exceeds the {avail - 8} bytes that follow the length prefix");
 
-        byte[] header = ReadBlock(stream, (int)n, available.HasValue, source, "the header");
-        (List<RawEntry> raw, Dictionary<string, string>? metadata) = ParseHeader(header, source);
-
         long? bufferLength = available - 8 - (long)n;
-        var entries = new List<CheckedEntry>(raw.Count);
-        foreach (RawEntry r in raw) entries.Add(CheckEntry(r, bufferLength, source));
+        List<CheckedEntry> entries;
+        Dictionary<string, string>? metadata;
+        if (image is not null)
+        {
+            // The whole input is in memory: parse the header in place.
+            (entries, metadata) = ParseHeader(image.AsSpan(8, (int)n), new HeaderInput(source), bufferLength);
+            stream.Position = 8 + (long)n;
+        }
+        else
+        {
+            // Streamed through a bounded window: no copy of a (legal, up to 100 MB) header is kept.
+            (entries, metadata) = ParseHeader([], new HeaderInput(stream, (long)n, source), bufferLength);
+        }
 
         // Sorting by (begin, end) puts empty tensors before a non-empty one at the same offset, so the
         // contiguity walk below accepts them; name breaks ties for a deterministic order.
@@ -302,74 +291,158 @@ public static class SafeTensorsFile
             throw Fail(source, $"tensors cover {expected} bytes but the data buffer holds {bl} bytes");
 
         var tensors = new List<SafeTensorsEntry>(entries.Count);
+        var byName = new Dictionary<string, SafeTensorsEntry>(entries.Count, StringComparer.Ordinal);
         foreach (CheckedEntry e in entries)
         {
             long length = e.End - e.Begin;
             if (length > Array.MaxLength)
                 throw Fail(source, $"tensor {Quote(e.Name)} is {length} bytes, larger than this reader supports in one block");
-            byte[] data = length == 0 ? [] : ReadBlock(stream, (int)length, available.HasValue, source, $"tensor {Quote(e.Name)}");
-            tensors.Add(new SafeTensorsEntry(e.Name, e.DType, e.Shape, e.Count, data));
+            byte[] data = length == 0 ? [] : ReadBlock(stream, (int)length, available.HasValue, source, e.Name);
+            var entry = new SafeTensorsEntry(e.Name, e.DType, e.Shape, e.Count, data);
+            if (!byName.TryAdd(e.Name, entry)) throw Fail(source, $"duplicate header key {Quote(e.Name)}");
+            tensors.Add(entry);
         }
         if (!available.HasValue && stream.ReadByte() != -1)
             throw Fail(source, $"unexpected bytes after the last tensor (tensors cover {expected} bytes)");
 
-        return new SafeTensorsDocument(tensors, metadata);
+        return new SafeTensorsDocument(tensors, metadata, byName);
     }
 
     private static CheckedEntry CheckEntry(RawEntry r, long? bufferLength, string source)
     {
-        string who = $"tensor {Quote(r.Name)}";
-        if (r.DType is null) throw Fail(source, $"{who} has no \"dtype\"");
-        if (r.Shape is null) throw Fail(source, $"{who} has no \"shape\"");
-        if (!r.HasOffsets) throw Fail(source, $"{who} has no \"data_offsets\"");
+        if (r.DType is null) throw Fail(source, $"{Who(r.Name)} has no \"dtype\"");
+        if (r.Shape is null) throw Fail(source, $"{Who(r.Name)} has no \"shape\"");
+        if (!r.HasOffsets) throw Fail(source, $"{Who(r.Name)} has no \"data_offsets\"");
         if (!SafeTensorsDTypes.TryParse(r.DType, out SafeTensorsDType dtype))
-            throw Fail(source, $"{who} has unknown dtype {Quote(r.DType)}");
+            throw Fail(source, $"{Who(r.Name)} has unknown dtype {Quote(r.DType)}");
 
         long count = 1;
         foreach (long d in r.Shape)
         {
             // Dimensions are already known non-negative; this is overflow-checked multiplication.
-            if (d != 0 && count > long.MaxValue / d) throw Fail(source, $"{who}: element count of shape [{string.Join(",", r.Shape)}] overflows");
+            if (d != 0 && count > long.MaxValue / d) throw Fail(source, $"{Who(r.Name)}: element count of shape [{string.Join(",", r.Shape)}] overflows");
             count *= d;
         }
         long bytes = SafeTensorsDTypes.TryByteLength(dtype, count)
-            ?? throw Fail(source, $"{who}: {count} elements of {r.DType} overflow or are not a whole number of bytes");
-        if (r.Begin > r.End) throw Fail(source, $"{who}: data_offsets [{r.Begin}, {r.End}] begin after they end");
+            ?? throw Fail(source, $"{Who(r.Name)}: {count} elements of {r.DType} overflow or are not a whole number of bytes");
+        if (r.Begin > r.End) throw Fail(source, $"{Who(r.Name)}: data_offsets [{r.Begin}, {r.End}] begin after they end");
         if (bufferLength is long bl && r.End > bl)
-            throw Fail(source, $"{who}: data_offsets [{r.Begin}, {r.End}] extend past the {bl}-byte data buffer");
+            throw Fail(source, $"{Who(r.Name)}: data_offsets [{r.Begin}, {r.End}] extend past the {bl}-byte data buffer");
         if (r.End - r.Begin != bytes)
-            throw Fail(source, $"{who}: data_offsets span {r.End - r.Begin} bytes but {r.DType} shape [{string.Join(",", r.Shape)}] needs {bytes}");
+            throw Fail(source, $"{Who(r.Name)}: data_offsets span {r.End - r.Begin} bytes but {r.DType} shape [{string.Join(",", r.Shape)}] needs {bytes}");
         return new CheckedEntry(r.Name, dtype, r.Shape, count, r.Begin, r.End);
     }
 
-    private static (List<RawEntry>, Dictionary<string, string>?) ParseHeader(byte[] header, string source)
+    /// <summary>
+    /// The header bytes as the JSON reader sees them: the whole header when it is already in memory, otherwise a
+    /// window over the stream that grows only for a token longer than it (names are the only long tokens), so
+    /// parsing allocates a bounded buffer instead of a copy of the header.
+    /// </summary>
+    private sealed class HeaderInput
     {
-        if (!Utf8.IsValid(header)) throw Fail(source, "header is not valid UTF-8");
-        if (header[0] != (byte)'{') throw Fail(source, "header does not start with '{' (it must be a JSON object)");
+        private const int InitialWindow = 1 << 16;
+        private readonly Stream? _stream;
+        private readonly long _total;
+        private readonly Decoder _utf8 = StrictUtf8.GetDecoder();
+        private byte[] _window = [];
+        private int _length;
+        private long _remaining;
 
-        var entries = new List<RawEntry>();
-        Dictionary<string, string>? metadata = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var reader = new Utf8JsonReader(header, new JsonReaderOptions
+        public HeaderInput(string source) => Source = source;
+
+        public HeaderInput(Stream stream, long headerLength, string source)
+        {
+            Source = source;
+            _stream = stream;
+            _total = _remaining = headerLength;
+        }
+
+        public string Source { get; }
+
+        /// <summary>A reader over the first window (streaming), or over <paramref name="header"/> (in memory).</summary>
+        public Utf8JsonReader Start(ReadOnlySpan<byte> header, JsonReaderOptions options)
+        {
+            if (_stream is null) return new Utf8JsonReader(header, options);
+            _window = new byte[(int)Math.Min(_remaining, InitialWindow)];
+            Fill();
+            return new Utf8JsonReader(_window.AsSpan(0, _length), _remaining == 0, new JsonReaderState(options));
+        }
+
+        public ReadOnlySpan<byte> First => _window.AsSpan(0, _length);
+
+        /// <summary>Reads the next token, sliding the window over the stream when the current one is used up.</summary>
+        public bool Read(ref Utf8JsonReader reader)
+        {
+            while (true)
+            {
+                if (reader.Read()) return true;
+                if (_stream is null || _remaining == 0) return false;
+                int consumed = (int)reader.BytesConsumed;
+                Buffer.BlockCopy(_window, consumed, _window, 0, _length - consumed);
+                _length -= consumed;
+                if (_length == _window.Length) Array.Resize(ref _window, (int)Math.Min(2L * _window.Length, _total));
+                Fill();
+                reader = new Utf8JsonReader(_window.AsSpan(0, _length), _remaining == 0, reader.CurrentState);
+            }
+        }
+
+        private void Fill()
+        {
+            int want = (int)Math.Min(_window.Length - _length, _remaining);
+            int got = _stream!.ReadAtLeast(_window.AsSpan(_length, want), want, throwOnEndOfStream: false);
+            if (got < want)
+                throw Fail(Source, $"input is truncated: the header needs {_total} bytes but only {_total - _remaining + got} remain");
+            try
+            {
+                _ = _utf8.GetCharCount(_window, _length, got, flush: got == _remaining);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw Fail(Source, "header is not valid UTF-8", e);
+            }
+            _length += got;
+            _remaining -= got;
+        }
+    }
+
+    private static (List<CheckedEntry>, Dictionary<string, string>?) ParseHeader(ReadOnlySpan<byte> header, HeaderInput input, long? bufferLength)
+    {
+        string source = input.Source;
+        var options = new JsonReaderOptions
         {
             MaxDepth = MaxJsonDepth,
             CommentHandling = JsonCommentHandling.Disallow,
             AllowTrailingCommas = false,
-        });
+        };
+        if (header.Length > 0 && !Utf8.IsValid(header)) throw Fail(source, "header is not valid UTF-8");
+        var reader = input.Start(header, options);
+        ReadOnlySpan<byte> first = header.Length > 0 ? header : input.First;
+        if (first.Length == 0 || first[0] != (byte)'{') throw Fail(source, "header does not start with '{' (it must be a JSON object)");
+
+        var entries = new List<CheckedEntry>();
+        Dictionary<string, string>? metadata = null;
+        bool hasMetadata = false;
+        var dims = new List<long>();
         try
         {
-            Expect(ref reader, JsonTokenType.StartObject, "the header", source);
+            Expect(ref reader, JsonTokenType.StartObject, "the header", input);
             while (true)
             {
-                Next(ref reader, source);
+                Next(ref reader, input);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
+                if (reader.ValueTextEquals(MetadataKey))
+                {
+                    if (hasMetadata) throw Fail(source, $"duplicate header key {Quote(MetadataKey)}");
+                    hasMetadata = true;
+                    metadata = ParseMetadata(ref reader, input);
+                    continue;
+                }
+                // Duplicate tensor names are found when the entries are collected (ReadCore).
                 string key = reader.GetString()!;
-                if (!seen.Add(key)) throw Fail(source, $"duplicate header key {Quote(key)}");
-                if (key == MetadataKey) metadata = ParseMetadata(ref reader, source);
-                else entries.Add(ParseEntry(ref reader, key, source));
+                entries.Add(CheckEntry(ParseEntry(ref reader, key, input, dims), bufferLength, source));
             }
             // Only whitespace (the reference pads with spaces) may follow; anything else makes Read throw.
-            if (reader.Read()) throw Fail(source, "unexpected content after the header object");
+            if (input.Read(ref reader)) throw Fail(source, "unexpected content after the header object");
         }
         catch (JsonException e)
         {
@@ -383,99 +456,116 @@ public static class SafeTensorsFile
         return (entries, metadata);
     }
 
-    private static Dictionary<string, string>? ParseMetadata(ref Utf8JsonReader reader, string source)
+    private static Dictionary<string, string>? ParseMetadata(ref Utf8JsonReader reader, HeaderInput input)
     {
-        Next(ref reader, source);
+        Next(ref reader, input);
         if (reader.TokenType == JsonTokenType.Null) return null; // the reference treats null as absent
-        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(source, $"\"{MetadataKey}\" must be an object of strings");
+        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(input.Source, $"\"{MetadataKey}\" must be an object of strings");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         while (true)
         {
-            Next(ref reader, source);
+            Next(ref reader, input);
             if (reader.TokenType == JsonTokenType.EndObject) return metadata;
             string key = reader.GetString()!;
-            Next(ref reader, source);
-            if (reader.TokenType != JsonTokenType.String) throw Fail(source, $"metadata value for {Quote(key)} is not a string");
-            if (!metadata.TryAdd(key, reader.GetString()!)) throw Fail(source, $"duplicate metadata key {Quote(key)}");
+            Next(ref reader, input);
+            if (reader.TokenType != JsonTokenType.String) throw Fail(input.Source, $"metadata value for {Quote(key)} is not a string");
+            if (!metadata.TryAdd(key, reader.GetString()!)) throw Fail(input.Source, $"duplicate metadata key {Quote(key)}");
         }
     }
 
-    private static RawEntry ParseEntry(ref Utf8JsonReader reader, string name, string source)
+    private static RawEntry ParseEntry(ref Utf8JsonReader reader, string name, HeaderInput input, List<long> dims)
     {
-        string who = $"tensor {Quote(name)}";
-        Next(ref reader, source);
-        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(source, $"{who} is not a JSON object");
+        // Messages are built only on failure: a legal header may hold millions of entries.
+        Next(ref reader, input);
+        if (reader.TokenType != JsonTokenType.StartObject) throw Fail(input.Source, $"{Who(name)} is not a JSON object");
         string? dtype = null;
         long[]? shape = null;
         long begin = 0, end = 0;
         bool hasOffsets = false;
         while (true)
         {
-            Next(ref reader, source);
+            Next(ref reader, input);
             if (reader.TokenType == JsonTokenType.EndObject) break;
-            string field = reader.GetString()!;
-            switch (field)
+            if (reader.ValueTextEquals("dtype"u8))
             {
-                case "dtype":
-                    if (dtype is not null) throw Fail(source, $"{who} has a duplicate \"dtype\"");
-                    Next(ref reader, source);
-                    if (reader.TokenType != JsonTokenType.String) throw Fail(source, $"{who}: \"dtype\" is not a string");
-                    dtype = reader.GetString()!;
-                    break;
-                case "shape":
-                    if (shape is not null) throw Fail(source, $"{who} has a duplicate \"shape\"");
-                    Expect(ref reader, JsonTokenType.StartArray, $"{who}: \"shape\"", source);
-                    var dims = new List<long>();
-                    while (true)
-                    {
-                        Next(ref reader, source);
-                        if (reader.TokenType == JsonTokenType.EndArray) break;
-                        if (dims.Count == MaxRank) throw Fail(source, $"{who}: rank exceeds {MaxRank}");
-                        dims.Add(ReadNonNegative(ref reader, $"{who}: shape dimension", source));
-                    }
-                    shape = [.. dims];
-                    break;
-                case "data_offsets":
-                    if (hasOffsets) throw Fail(source, $"{who} has a duplicate \"data_offsets\"");
-                    Expect(ref reader, JsonTokenType.StartArray, $"{who}: \"data_offsets\"", source);
-                    Next(ref reader, source);
-                    begin = ReadNonNegative(ref reader, $"{who}: data_offsets begin", source);
-                    Next(ref reader, source);
-                    end = ReadNonNegative(ref reader, $"{who}: data_offsets end", source);
-                    Next(ref reader, source);
-                    if (reader.TokenType != JsonTokenType.EndArray) throw Fail(source, $"{who}: \"data_offsets\" must have exactly 2 elements");
-                    hasOffsets = true;
-                    break;
-                default:
-                    throw Fail(source, $"{who} has unknown field {Quote(field)}");
+                if (dtype is not null) throw Fail(input.Source, $"{Who(name)} has a duplicate \"dtype\"");
+                Next(ref reader, input);
+                if (reader.TokenType != JsonTokenType.String) throw Fail(input.Source, $"{Who(name)}: \"dtype\" is not a string");
+                dtype = KnownDTypeName(ref reader) ?? reader.GetString()!;
             }
+            else if (reader.ValueTextEquals("shape"u8))
+            {
+                if (shape is not null) throw Fail(input.Source, $"{Who(name)} has a duplicate \"shape\"");
+                Expect(ref reader, JsonTokenType.StartArray, name, "\"shape\"", input);
+                dims.Clear();
+                while (true)
+                {
+                    Next(ref reader, input);
+                    if (reader.TokenType == JsonTokenType.EndArray) break;
+                    if (dims.Count == MaxRank) throw Fail(input.Source, $"{Who(name)}: rank exceeds {MaxRank}");
+                    dims.Add(ReadNonNegative(ref reader, name, "shape dimension", input));
+                }
+                shape = dims.Count == 0 ? [] : [.. dims];
+            }
+            else if (reader.ValueTextEquals("data_offsets"u8))
+            {
+                if (hasOffsets) throw Fail(input.Source, $"{Who(name)} has a duplicate \"data_offsets\"");
+                Expect(ref reader, JsonTokenType.StartArray, name, "\"data_offsets\"", input);
+                Next(ref reader, input);
+                begin = ReadNonNegative(ref reader, name, "data_offsets begin", input);
+                Next(ref reader, input);
+                end = ReadNonNegative(ref reader, name, "data_offsets end", input);
+                Next(ref reader, input);
+                if (reader.TokenType != JsonTokenType.EndArray) throw Fail(input.Source, $"{Who(name)}: \"data_offsets\" must have exactly 2 elements");
+                hasOffsets = true;
+            }
+            else throw Fail(input.Source, $"{Who(name)} has unknown field {Quote(reader.GetString()!)}");
         }
         return new RawEntry(name, dtype, shape, begin, end, hasOffsets);
     }
 
-    private static long ReadNonNegative(ref Utf8JsonReader reader, string what, string source)
+    /// <summary>The interned name of a known dtype string token (no allocation), or null.</summary>
+    private static string? KnownDTypeName(ref Utf8JsonReader reader)
+    {
+        foreach (string known in KnownDTypeNames)
+            if (reader.ValueTextEquals(known)) return known;
+        return null;
+    }
+
+    private static readonly string[] KnownDTypeNames = Enum.GetValues<SafeTensorsDType>().Select(d => d.ToFormatName()).ToArray();
+
+    private static string Who(string name) => $"tensor {Quote(name)}";
+
+    private static long ReadNonNegative(ref Utf8JsonReader reader, string name, string what, HeaderInput input)
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v) || v < 0)
-            throw Fail(source, $"{what} is not a non-negative 64-bit integer");
+            throw Fail(input.Source, $"{Who(name)}: {what} is not a non-negative 64-bit integer");
         return v;
     }
 
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string what, string source)
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string what, HeaderInput input)
     {
-        Next(ref reader, source);
-        if (reader.TokenType != type) throw Fail(source, $"{what} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
+        Next(ref reader, input);
+        if (reader.TokenType != type) throw Fail(input.Source, $"{what} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
     }
 
-    private static void Next(ref Utf8JsonReader reader, string source)
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string name, string field, HeaderInput input)
     {
-        if (!reader.Read()) throw Fail(source, "header JSON ends prematurely");
+        Next(ref reader, input);
+        if (reader.TokenType != type) throw Fail(input.Source, $"{Who(name)}: {field} must be a JSON {(type == JsonTokenType.StartArray ? "array" : "object")}");
+    }
+
+    private static void Next(ref Utf8JsonReader reader, HeaderInput input)
+    {
+        if (!input.Read(ref reader)) throw Fail(input.Source, "header JSON ends prematurely");
     }
 
     /// <summary>
     /// Reads exactly <paramref name="count"/> bytes. When the input length was not verified, large buffers grow
     /// only as data arrives so a lying size field cannot force a huge allocation.
     /// </summary>
-    private static byte[] ReadBlock(Stream stream, int count, bool lengthVerified, string source, string what)
+    /// The tensor name (null for the header) is only used in the error message.
+    private static byte[] ReadBlock(Stream stream, int count, bool lengthVerified, string source, string? tensorName)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(lengthVerified ? count : Math.Min(count, EagerAllocationBytes));
         int filled = 0;
@@ -483,7 +573,8 @@ public static class SafeTensorsFile
         {
             if (filled == buffer.Length) Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, count));
             int read = stream.Read(buffer, filled, buffer.Length - filled);
-            if (read == 0) throw Fail(source, $"input is truncated: {what} needs {count} bytes but only {filled} remain");
+            if (read == 0)
+                throw Fail(source, $"input is truncated: {(tensorName is null ? "the header" : Who(tensorName))} needs {count} bytes but only {filled} remain");
             filled += read;
         }
         return buffer;

@@ -123,7 +123,7 @@ public static class MatFile
         var result = new Dictionary<string, MatArray>();
         try
         {
-            ReadElements(bytes.AsSpan(128), result, source, topLevel: true);
+            ReadElements(bytes, 128, result, source);
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidDataException or OverflowException)
         {
@@ -132,30 +132,92 @@ public static class MatFile
         return result;
     }
 
-    private static void ReadElements(ReadOnlySpan<byte> data, Dictionary<string, MatArray> result, string source, bool topLevel)
+    /// <summary>Largest expansion a zlib stream can have (deflate's limit is ≈ 1032:1).</summary>
+    private const long MaxCompressionRatio = 1100;
+
+    /// <summary>
+    /// Reads the top-level elements. A compressed element is inflated (into a buffer bounded by the size its
+    /// inflated tag declares and by <see cref="MaxCompressionRatio"/> × its compressed size, grown only as data
+    /// actually arrives) and must hold exactly one uncompressed element: MATLAB never nests compression, and a
+    /// nested one is rejected rather than followed, so reading needs no recursion and keeps one inflated buffer.
+    /// </summary>
+    private static void ReadElements(byte[] file, int start, Dictionary<string, MatArray> result, string source)
     {
+        ReadOnlySpan<byte> data = file.AsSpan(start);
         int at = 0;
         while (at + 8 <= data.Length)
         {
             var (type, size, payload, next) = Tag(data, at, source);
             if (type == MiCompressed)
             {
-                using var z = new ZLibStream(new MemoryStream(data.Slice(payload, size).ToArray()), CompressionMode.Decompress);
-                using var inflated = new MemoryStream();
-                z.CopyTo(inflated);
-                ReadElements(inflated.ToArray(), result, source, topLevel);
+                byte[] inflated = Inflate(file, start + payload, size, at, source);
+                ReadInflated(inflated, at, result, source);
                 at = payload + size; // compressed elements are not padded
                 continue;
             }
-            if (type == MiMatrix && size > 0)
-            {
-                var array = ReadMatrix(data.Slice(payload, size), source);
-                if (array is not null) result[array.Name] = array;
-            }
+            ReadElement(data, type, size, payload, result, source);
             at = next;
         }
-        if (topLevel && at != data.Length && data.Length - at >= 8)
+        if (at != data.Length && data.Length - at >= 8)
             throw new MatFileException($"MatFile: {source} has trailing bytes after its last variable");
+    }
+
+    private static void ReadElement(ReadOnlySpan<byte> data, int type, int size, int payload, Dictionary<string, MatArray> result, string source)
+    {
+        if (type == MiMatrix && size > 0)
+        {
+            var array = ReadMatrix(data.Slice(payload, size), source);
+            if (array is not null) result[array.Name] = array;
+        }
+    }
+
+    /// <summary>The content of one inflated miCOMPRESSED element: a single element, never another compressed one.</summary>
+    private static void ReadInflated(byte[] inflated, int at, Dictionary<string, MatArray> result, string source)
+    {
+        if (inflated.Length < 8)
+            throw new MatFileException($"MatFile: {source}: the compressed element at byte {128 + at} inflates to {inflated.Length} bytes, too few for a data element");
+        var (type, size, payload, _) = Tag(inflated, 0, source);
+        if (type == MiCompressed)
+            throw new MatFileException($"MatFile: {source}: the compressed element at byte {128 + at} holds another compressed element; nested compression is not part of the MAT format");
+        if (type != MiMatrix)
+            throw new MatFileException($"MatFile: {source}: the compressed element at byte {128 + at} holds a data element of type {type}, not a matrix");
+        ReadElement(inflated, type, size, payload, result, source);
+    }
+
+    /// <summary>
+    /// Inflates <paramref name="length"/> zlib bytes at <paramref name="offset"/> of <paramref name="file"/>. The
+    /// output is bounded by the size its leading tag declares and by <see cref="MaxCompressionRatio"/> times the
+    /// input, and the buffer grows only as data actually inflates, so a zlib bomb or a lying tag cannot make it
+    /// allocate much more than the compressed size allows.
+    /// </summary>
+    private static byte[] Inflate(byte[] file, int offset, int length, int at, string source)
+    {
+        long ratioLimit = Math.Max(64, MaxCompressionRatio * length);
+        using var z = new ZLibStream(new MemoryStream(file, offset, length, writable: false), CompressionMode.Decompress);
+        var tag = new byte[8];
+        int got = z.ReadAtLeast(tag, 8, throwOnEndOfStream: false);
+        if (got < 8) return tag.AsSpan(0, got).ToArray();
+        uint first = BinaryPrimitives.ReadUInt32LittleEndian(tag);
+        long declared = (first >> 16) != 0 ? 8 : 8 + (long)BinaryPrimitives.ReadUInt32LittleEndian(tag.AsSpan(4));
+        if (declared > ratioLimit || declared > Array.MaxLength)
+            throw new MatFileException($"MatFile: {source}: the compressed element at byte {128 + at} ({length} bytes) declares {declared} inflated bytes, " +
+                $"more than zlib can expand it to; the file is corrupt or a decompression bomb");
+        var buffer = new byte[(int)Math.Min(declared, Math.Max(4096, 4L * length))];
+        tag.CopyTo(buffer, 0);
+        int filled = 8;
+        while (filled < declared)
+        {
+            if (filled == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, declared));
+            int read = z.Read(buffer, filled, buffer.Length - filled);
+            if (read == 0)
+                throw new MatFileException($"MatFile: {source}: the compressed element at byte {128 + at} inflates to {filled} bytes but declares {declared}; the file is corrupt or truncated");
+            filled += read;
+        }
+        // MATLAB pads the inflated element to 8 bytes at most; more data after it is not a valid element.
+        Span<byte> rest = stackalloc byte[16];
+        if (z.ReadAtLeast(rest, rest.Length, throwOnEndOfStream: false) > 8)
+            throw new MatFileException($"MatFile: {source}: the compressed element at byte {128 + at} inflates to more than the {declared} bytes its element declares");
+        return buffer;
     }
 
     /// <summary>Decodes a tag (regular or small-element form); returns the payload offset and the padded end.</summary>
@@ -185,13 +247,21 @@ public static class MatFile
         var (dt, dsize, dp, dnext) = Tag(m, fnext, source);
         if (dt != MiInt32 || dsize % 4 != 0 || dsize == 0) throw new MatFileException($"MatFile: {source}: a matrix lacks its dimensions subelement");
         var dims = new int[dsize / 4];
-        long count = 1;
         for (int i = 0; i < dims.Length; i++)
         {
             dims[i] = BinaryPrimitives.ReadInt32LittleEndian(m.Slice(dp + 4 * i));
             if (dims[i] < 0) throw new MatFileException($"MatFile: {source}: negative dimension {dims[i]}");
-            count *= dims[i];
         }
+        // A zero dimension makes the array empty; otherwise the product must not overflow (it would wrap, e.g. to 0).
+        long count = 1;
+        bool empty = dims.Contains(0);
+        for (int i = 0; i < dims.Length && !empty; i++)
+        {
+            count *= dims[i]; // ≤ (int.MaxValue + 1) × int.MaxValue: no long overflow
+            if (count > int.MaxValue)
+                throw new MatFileException($"MatFile: {source}: a matrix has dimensions [{string.Join("×", dims)}] whose element count overflows");
+        }
+        if (empty) count = 0;
         var (nt, nsize, np, nnext) = Tag(m, dnext, source);
         if (nt != MiInt8) throw new MatFileException($"MatFile: {source}: a matrix lacks its name subelement");
         string name = Encoding.ASCII.GetString(m.Slice(np, nsize));

@@ -14,8 +14,12 @@ namespace SciKernels.Data;
 /// get the same row-major [N, S, S] arrays as from a Level 5 file. A root dataset without a
 /// <c>MATLAB_class</c> attribute is read the same way (as h5py-based readers of these files do).</para>
 /// <para>Cells, structs, strings, logicals, sparse and complex arrays are not numeric data sets: listing
-/// skips them, asking for one by name throws. Sizes are checked against the file length before anything
-/// is allocated, so a corrupt header cannot request an absurd buffer.</para>
+/// skips them, asking for one by name throws. Data and chunk sizes are checked against the file length before
+/// anything is allocated, so a corrupt header cannot request an absurd buffer; every failure (including an
+/// allocation PureHDF sizes from a corrupt field) is a <see cref="MatFileException"/> naming the file.
+/// Known gap: PureHDF 2.2.0 allocates a few metadata buffers (e.g. a fill-value message's value) at the size a
+/// file field declares before reading them, so one corrupt field can still cost one array of up to 2 GiB
+/// (or fail as a <see cref="MatFileException"/> when memory is short).</para>
 /// </remarks>
 internal static class MatFile73
 {
@@ -72,7 +76,12 @@ internal static class MatFile73
         {
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (OutOfMemoryException e)
+        {
+            // Sizes are checked before reading, but PureHDF sizes some internal buffers from fields we cannot see.
+            throw new MatFileException($"MatFile: {source} is a MAT v7.3 (HDF5) file whose structures request more memory than is available; the file is corrupt", e);
+        }
+        catch (Exception e)
         {
             // PureHDF reports format problems with assorted exception types (often plain Exception).
             throw new MatFileException($"MatFile: {source} is a MAT v7.3 (HDF5) file that is corrupt, truncated or uses an unsupported HDF5 feature ({e.GetType().Name}: {e.Message})", e);
@@ -103,6 +112,10 @@ internal static class MatFile73
         if (ds.AttributeExists("MATLAB_empty") && ds.Attribute("MATLAB_empty").Read<byte>() != 0)
         {
             // An empty MATLAB array is stored as its dimension vector.
+            ulong vector = 1;
+            foreach (var d in ds.Space.Dimensions) vector = d > 1024 ? ulong.MaxValue : Math.Min(vector * d, ulong.MaxValue / 1024);
+            if (vector > 64 || ds.Type.Size > 8)
+                throw new MatFileException($"MatFile: {source}: empty variable '{name}' has a dimension vector of {vector} elements; the file is corrupt");
             var shape = ds.Read<ulong[]>();
             return new MatArray(name, shape.Select(d => (int)Math.Min(d, int.MaxValue)).ToArray(), Array.Empty<double>());
         }
@@ -137,7 +150,33 @@ internal static class MatFile73
         long limit = ds.Layout.Class == H5DataLayoutClass.Chunked ? fileLength * MaxCompressionRatio : fileLength;
         if (bytes > limit)
             throw new MatFileException($"MatFile: {source}: variable '{name}' claims {bytes} bytes of data in a {fileLength}-byte file; the file is corrupt or truncated");
+        if (ds.Layout.Class == H5DataLayoutClass.Chunked) CheckChunks(ds, h5dims, name, source, fileLength, limit);
         return new MatArray(name, dims, ReadRowMajor(ds, selection, count, dims));
+    }
+
+    /// <summary>
+    /// Checks a chunked dataset's chunk layout before PureHDF reads it: the chunk reader allocates one whole chunk
+    /// per chunk it decodes and per-chunk bookkeeping for every chunk of the dataset, so a corrupt chunk or dataset
+    /// dimension could make it allocate gigabytes. A chunk must fit the data limit, and the chunk count is bounded
+    /// by the file size: every chunk MATLAB writes costs at least a B-tree key and some compressed bytes (≥ 16 bytes).
+    /// </summary>
+    private static void CheckChunks(IH5Dataset ds, ulong[] h5dims, string name, string source, long fileLength, long limit)
+    {
+        var chunks = ds.Layout.Chunks;
+        if (chunks.Length < h5dims.Length)
+            throw new MatFileException($"MatFile: {source}: variable '{name}' has {chunks.Length} chunk dimensions for {h5dims.Length} dataset dimensions; the file is corrupt");
+        decimal chunkBytes = ds.Type.Size, chunkCount = 1;
+        for (int k = 0; k < h5dims.Length; k++)
+        {
+            ulong c = chunks[k];
+            if (c == 0) throw new MatFileException($"MatFile: {source}: variable '{name}' has a zero chunk dimension; the file is corrupt");
+            chunkBytes = Math.Min(chunkBytes * c, long.MaxValue);
+            chunkCount = Math.Min(chunkCount * ((h5dims[k] + c - 1) / c), long.MaxValue);
+        }
+        if (chunkBytes > Math.Max(limit, 1 << 20))
+            throw new MatFileException($"MatFile: {source}: variable '{name}' has chunks of {chunkBytes} bytes in a {fileLength}-byte file; the file is corrupt");
+        if (chunkCount > fileLength / 16 + 1)
+            throw new MatFileException($"MatFile: {source}: variable '{name}' [{string.Join("×", h5dims)}] needs {chunkCount} chunks of [{string.Join("×", chunks.Take(h5dims.Length))}] but a {fileLength}-byte file holds at most {fileLength / 16 + 1}; the file is corrupt or truncated");
     }
 
     /// <summary>Reads the selection (<paramref name="count"/> values, storage order = MATLAB's column-major over <paramref name="dims"/>) as row-major doubles.</summary>

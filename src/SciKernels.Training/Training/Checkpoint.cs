@@ -129,20 +129,58 @@ public static class Checkpoint
         return meta;
     }
 
-    /// <summary>Writes named tensors (any source) to a safetensors file.</summary>
-    public static void SaveTensors(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Writes named tensors (any source) to a safetensors file, atomically.</summary>
+    /// <param name="path">Destination file (replaced atomically).</param>
+    /// <param name="tensors">Named tensors; names must be unique.</param>
+    /// <param name="metadata">Optional <c>__metadata__</c> entries.</param>
+    /// <param name="floatStorage">
+    /// Store floating tensors as F16 or BF16 (rounded to nearest even, like PyTorch's <c>.half()</c> and
+    /// <c>.bfloat16()</c>), F32 or F64; null keeps each tensor's dtype. Integer tensors are stored as they are.
+    /// </param>
+    public static void SaveTensors(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        SafeTensorsDType? floatStorage = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        SafeTensorsFile.Write(path, tensors.Select(t => SafeTensorsConvert.ToEntry(t.Name, t.Tensor)), metadata);
+        SafeTensorsFile.Write(path, tensors.Select(t => SafeTensorsConvert.ToEntry(t.Name, t.Tensor, floatStorage)).ToList(), metadata);
     }
 
-    /// <summary>Reads every tensor of a safetensors file into new CPU tensors (the caller disposes them).</summary>
-    public static Dictionary<string, Tensor> LoadTensors(string path)
+    /// <summary>
+    /// Reads the tensors of a safetensors file into new tensors on <paramref name="device"/> (CPU when null);
+    /// the caller disposes them (or the returned map). F32, F64, I32 and I64 entries load as they are; other
+    /// real dtypes (F16, BF16, F8_E4M3, F8_E5M2, F8_E8M0, BOOL, U8, I8, I16, U16, U32, U64) are converted to
+    /// <paramref name="convertTo"/> when it is given. An entry that cannot become a tensor — its dtype is not
+    /// converted or has no real value (C64, F4, F6), or a dimension exceeds <see cref="int.MaxValue"/> — does
+    /// not fail the call: it is listed in <see cref="LoadedTensors.Skipped"/> with the reason, and its raw
+    /// dtype, shape and bytes are in <see cref="LoadedTensors.File"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="convertTo">Float32 or Float64: the dtype the non-native entries are converted to; null leaves them out.</param>
+    /// <param name="device">Device of the new tensors; CPU when null.</param>
+    /// <returns>The tensors by name, and the skipped entries.</returns>
+    /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
+    /// <exception cref="ArgumentException"><paramref name="convertTo"/> is not a floating dtype.</exception>
+    public static LoadedTensors LoadTensors(string path, DType? convertTo = null, Device? device = null)
     {
+        if (convertTo is DType target && !target.IsFloatingPoint())
+            throw new ArgumentException($"Checkpoint.LoadTensors: conversion is to Float32 or Float64, not {target.Name()}", nameof(convertTo));
         var doc = SafeTensorsFile.Read(path);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var e in doc.Tensors) result[e.Name] = TensorScope.Keep(SafeTensorsConvert.ToTensor(e));
-        return result;
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var e in doc.Tensors)
+            {
+                DType? to = SafeTensorsConvert.FromSafeTensors(e.DType) is null ? convertTo : null;
+                if (SafeTensorsConvert.TryToTensor(e, out Tensor? t, out string? problem, device, to)) result[e.Name] = TensorScope.Keep(t);
+                else skipped[e.Name] = problem;
+            }
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
+        }
+        return new LoadedTensors(doc, result, skipped);
     }
 
     private static void Check(string path, string what, string name, Tensor live, SafeTensorsEntry saved)

@@ -142,7 +142,7 @@ public class MatFile73Tests
     }
 
     /// <summary>The libhdf5-written fixture (see Fixtures/make_mat73_fixture.py): superblock 0, v1 B-tree chunk index, gzip.</summary>
-    private static string FixturePath([CallerFilePath] string thisFile = "")
+    internal static string FixturePath([CallerFilePath] string thisFile = "")
     {
         string next = Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "Fixtures", "matlab73_small.mat");
         if (File.Exists(next)) return next;

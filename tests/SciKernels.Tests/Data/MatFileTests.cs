@@ -9,7 +9,7 @@ namespace SciKernels.Tests.Data;
 public class MatFileTests
 {
     /// <summary>A minimal Level 5 MAT writer: header + one miMATRIX per variable (values stored as miDOUBLE, or miUINT8 when asked).</summary>
-    private static byte[] WriteMat(IEnumerable<(string Name, int[] Dims, double[] ColumnMajor)> vars, bool compress, bool asUInt8 = false)
+    internal static byte[] WriteMat(IEnumerable<(string Name, int[] Dims, double[] ColumnMajor)> vars, bool compress, bool asUInt8 = false)
     {
         var file = new MemoryStream();
         var header = new byte[128];
