@@ -4,7 +4,8 @@
 # benchmarks/ase/neighbors_bench.py --json) so both sides see the same background load, then prints
 # per case the median over rounds of each round's median: ms and µs per atom for both, and
 # ratio = ASE time / SciKernels time (> 1: SciKernels is faster), for wall time and for processor time
-# (all threads; much less sensitive to other load on a shared VM than wall time).
+# (all threads; much less sensitive to other load on a shared VM than wall time); the last three columns
+# time the same search with a reused NeighborListWorkspace (no scratch allocation; an MD loop's call).
 #
 # Cases: ase.build.bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((n, n, n)), periodic, cutoff 5 Å,
 # ase.neighborlist.neighbor_list('ijSd', atoms, 5.0) vs NeighborList.Search (pairs, shifts, distances).
@@ -66,8 +67,8 @@ if not sk or not ase:
 print(f"rounds: SciKernels {len(sk)} ({sk[0]['threads']} threads), ASE {len(ase)} (ase {ase[0]['ase']}, numpy {ase[0]['numpy']}); "
       "figures = median over rounds of each round's median; ratio = ASE / SciKernels")
 med = lambda rs, n, k: statistics.median(r["cases"][n][k] for r in rs if n in r["cases"])
-print(f"| case | atoms | pairs | ASE ms | ASE µs/atom | SciKernels ms | SciKernels µs/atom | ratio (wall) | ratio (CPU time) |")
-print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print(f"| case | atoms | pairs | ASE ms | ASE µs/atom | SciKernels ms | SciKernels µs/atom | ratio (wall) | ratio (CPU time) | with workspace: ms | ratio (wall) | ratio (CPU time) |")
+print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for n in sk[0]["cases"]:
     if not any(n in r["cases"] for r in ase):
         continue
@@ -76,5 +77,8 @@ for n in sk[0]["cases"]:
     pairs = f"{a['pairs']}" if a["pairs"] == s["pairs"] else f"{a['pairs']} (ASE {s['pairs']}!)"
     am, sm = med(ase, n, "ms"), med(sk, n, "ms")
     ac, sc = med(ase, n, "cpu_ms"), med(sk, n, "cpu_ms")
-    print(f"| {n} | {atoms} | {pairs} | {am:.1f} | {am * 1e3 / atoms:.2f} | {sm:.2f} | {sm * 1e3 / atoms:.3f} | {am / sm:.1f}× | {ac / sc:.1f}× |")
+    has_ws = all("ws_ms" in r["cases"].get(n, {"ws_ms": 0}) for r in sk)
+    wm, wc = (med(sk, n, "ws_ms"), med(sk, n, "ws_cpu_ms")) if has_ws else (float("nan"), float("nan"))
+    print(f"| {n} | {atoms} | {pairs} | {am:.1f} | {am * 1e3 / atoms:.2f} | {sm:.2f} | {sm * 1e3 / atoms:.3f} | {am / sm:.1f}× | {ac / sc:.1f}× "
+          f"| {wm:.2f} | {am / wm:.1f}× | {ac / wc:.1f}× |")
 PYEOF

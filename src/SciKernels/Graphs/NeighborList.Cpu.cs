@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -7,14 +8,15 @@ namespace SciKernels.Graphs;
 
 public static partial class NeighborList
 {
-    // Below this many atoms the search runs on the calling thread: waking the pool costs more than it saves.
-    private const int ParallelAtoms = 6000;
 
-    /// <summary>One pair of the half list, seen from its receiver: the other atom (bin order), the shift and the distance.</summary>
+    /// <summary>
+    /// One pair of the half list, seen from its receiver: the other atom (bin order), the periodic image
+    /// of its bin (the shift is S = image − moved[other] + moved[receiver]) and the distance.
+    /// </summary>
     internal struct HalfPair
     {
         public int K;
-        public long S0, S1, S2;
+        public int Image0, Image1, Image2;
         public double D;
     }
 
@@ -33,7 +35,7 @@ public static partial class NeighborList
         f.Pos = pos;
         BinInto(f, pos, ws);
         int chunks = (n + ReceiversPerChunk - 1) / ReceiversPerChunk;
-        bool parallel = n >= ParallelAtoms;
+        bool parallel = n >= ws.ParallelAtoms;
 
         // 2. The half list, per chunk of receivers (bin order).
         if (ws.Chunks.Length < chunks)
@@ -94,6 +96,7 @@ public static partial class NeighborList
                 if (first is not null) first.AsSpan(o0, o1 - o0).Fill(i);
             }
         });
+        if (ws.Transient) ws.ReturnChunks();
         if (!capped) return new NeighborPairs(first!, second, shifts, dist, pos, f.Cell);
         return Cap(f, offsets, second, shifts, dist, pos);
     }
@@ -291,7 +294,8 @@ public static partial class NeighborList
             px = ws.Px; py = ws.Py; pz = ws.Pz;
             m0 = ws.M0; m1 = ws.M1; m2 = ws.M2;
             Buffer = ws.Chunks[chunk];
-            if (Buffer.Length == 0) Buffer = new HalfPair[4 * ReceiversPerChunk];
+            // Buffers come from the shared pool (a fresh workspace per call must not fault in new pages each time).
+            if (Buffer.Length == 0) Buffer = ArrayPool<HalfPair>.Shared.Rent(8 * ReceiversPerChunk);
             Used = 0;
         }
 
@@ -390,6 +394,14 @@ public static partial class NeighborList
             }
         }
 
+        private void Grow()
+        {
+            var bigger = ArrayPool<HalfPair>.Shared.Rent(2 * Buffer.Length);
+            Buffer.AsSpan(0, Used).CopyTo(bigger);
+            ArrayPool<HalfPair>.Shared.Return(Buffer);
+            Buffer = bigger;
+        }
+
         /// <summary>The exact test of candidate k (bin order) through image (s0, s1, s2).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Exact(int k, long s0, long s1, long s2)
@@ -405,12 +417,12 @@ public static partial class NeighborList
             double ez = pz[k] - pzi + (S0 * c2 + S1 * c5 + S2 * c8);
             double dd = Math.Sqrt(ex * ex + ey * ey + ez * ez);
             if (!(dd < cutoff)) return;
-            if (Used == Buffer.Length) Array.Resize(ref Buffer, 2 * Buffer.Length);
+            if (Used == Buffer.Length) Grow();
             ref var p = ref Buffer[Used++];
             p.K = k;
-            p.S0 = S0;
-            p.S1 = S1;
-            p.S2 = S2;
+            p.Image0 = (int)s0;
+            p.Image1 = (int)s1;
+            p.Image2 = (int)s2;
             p.D = dd;
         }
     }
@@ -425,29 +437,33 @@ public static partial class NeighborList
         var binAtoms = ws.BinAtoms;
         var offsets = ws.Offsets;
         var mirrored = ws.Mirrored;
+        var m0 = ws.M0; var m1 = ws.M1; var m2 = ws.M2;
         int lo = c * ReceiversPerChunk, hi = Math.Min(n, lo + ReceiversPerChunk);
         int e = 0;
         for (int k = lo; k < hi; k++)
         {
             int i = binAtoms[k];
+            long mi0 = m0[k], mi1 = m1[k], mi2 = m2[k];
             int cnt = ws.HalfCount[k];
             int o = (int)(offsets[i + 1] - cnt);
             for (int end = e + cnt; e < end; e++, o++)
             {
                 ref readonly var p = ref buf[e];
                 int j = binAtoms[p.K];
+                // The same expression as the walk's exact test.
+                long s0 = p.Image0 - m0[p.K] + mi0, s1 = p.Image1 - m1[p.K] + mi1, s2 = p.Image2 - m2[p.K] + mi2;
                 second[o] = j;
-                shifts[3 * o] = p.S0;
-                shifts[3 * o + 1] = p.S1;
-                shifts[3 * o + 2] = p.S2;
+                shifts[3 * o] = s0;
+                shifts[3 * o + 1] = s1;
+                shifts[3 * o + 2] = s2;
                 dist[o] = p.D;
                 // Other chunks may place mirrors in j's segment at the same time.
                 int slot = parallel ? Interlocked.Increment(ref mirrored[j]) - 1 : mirrored[j]++;
                 int m = (int)offsets[j] + slot;
                 second[m] = i;
-                shifts[3 * m] = -p.S0;
-                shifts[3 * m + 1] = -p.S1;
-                shifts[3 * m + 2] = -p.S2;
+                shifts[3 * m] = -s0;
+                shifts[3 * m + 1] = -s1;
+                shifts[3 * m + 2] = -s2;
                 dist[m] = p.D;
             }
         }

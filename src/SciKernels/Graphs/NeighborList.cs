@@ -45,7 +45,7 @@ public static partial class NeighborList
     public static NeighborPairs Search(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, int maxNeighbors = 0)
     {
         var frame = Frame.Create(positions, cell, pbc, cutoff, maxNeighbors);
-        return RunCpu(frame, positions.ToArray(), new NeighborListWorkspace());
+        return RunCpu(frame, positions.ToArray(), new NeighborListWorkspace { Transient = true });
     }
 
     /// <summary>
@@ -122,7 +122,7 @@ public static partial class NeighborList
         // (the k-nearest cap needs a per-receiver selection those kernels do not make); else host + copy.
         if (!HostMemory.Holds(positions) && maxNeighbors == 0 && positions.Backend is INeighborListKernels kernels)
             return kernels.FindNeighbors(frame.Grid(pos));
-        var pairs = RunCpu(frame, pos, new NeighborListWorkspace());
+        var pairs = RunCpu(frame, pos, new NeighborListWorkspace { Transient = true });
         var dev = positions.Device;
         int e = pairs.Count;
         return new NeighborPairTensors(Tensor.FromSpan<long>(pairs.First, [e], dev), Tensor.FromSpan<long>(pairs.Second, [e], dev),

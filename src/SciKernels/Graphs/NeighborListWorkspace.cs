@@ -41,6 +41,23 @@ public sealed class NeighborListWorkspace
     internal long[] CapSecond = [], CapShifts = [];
     internal double[] CapDistances = [];
 
+    // Below this many atoms the search runs on the calling thread: waking the pool costs more than it
+    // saves. A test seam (0 forces the threaded path on small systems).
+    internal int ParallelAtoms = 6000;
+
+    // Made by the plain Search for one call: its half-list buffers go back to the shared pool at the end.
+    internal bool Transient;
+
+    /// <summary>Returns the chunk buffers to the shared pool.</summary>
+    internal void ReturnChunks()
+    {
+        for (int c = 0; c < Chunks.Length; c++)
+        {
+            if (Chunks[c].Length > 0) System.Buffers.ArrayPool<NeighborList.HalfPair>.Shared.Return(Chunks[c]);
+            Chunks[c] = [];
+        }
+    }
+
     /// <summary>Grows <paramref name="a"/> (contents not kept) to hold at least <paramref name="n"/> elements.</summary>
     internal static T[] Ensure<T>(ref T[] a, long n)
     {
