@@ -4,7 +4,8 @@
 # benchmarks/ase/neighbors_bench.py --json) so both sides see the same background load, then prints
 # per case the median over rounds of each round's median: ms and µs per atom for both, and
 # ratio = ASE time / SciKernels time (> 1: SciKernels is faster), for wall time and for processor time
-# (all threads; much less sensitive to other load on a shared VM than wall time).
+# (all threads; much less sensitive to other load on a shared VM than wall time); the last three columns
+# time the same search with a reused NeighborListWorkspace (no scratch allocation; an MD loop's call).
 #
 # Cases: ase.build.bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((n, n, n)), periodic, cutoff 5 Å,
 # ase.neighborlist.neighbor_list('ijSd', atoms, 5.0) vs NeighborList.Search (pairs, shifts, distances).
@@ -18,6 +19,8 @@
 #
 # Usage: benchmarks/compare_neighbors.sh [--rounds N] [--case NAME] [--threads N]
 #   SK_BENCH_DLL=/path/SciKernels.Benchmarks.dll  use a prebuilt benchmark assembly.
+#   SK_BASELINE_DLL=/path/SciKernels.Benchmarks.dll  also run an older build (before/after) in every
+#     round, alternating with the other two, and print its ms and ratio too.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 rounds=3
@@ -47,6 +50,10 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC')  $(nproc) cores  $(grep -m1 'model name' 
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: SciKernels..." >&2
   DOTNET_PROCESSOR_COUNT="$threads" DOTNET_GCgen0size=0x40000000 dotnet "$dll" --neighbors-json "${extra[@]}" > "$out/sk$r.json"
+  if [[ -n "${SK_BASELINE_DLL:-}" ]]; then
+    echo "round $r/$rounds: SciKernels baseline..." >&2
+    DOTNET_PROCESSOR_COUNT="$threads" DOTNET_GCgen0size=0x40000000 dotnet "$SK_BASELINE_DLL" --neighbors-json "${extra[@]}" > "$out/base$r.json"
+  fi
   echo "round $r/$rounds: ASE..." >&2
   GLIBC_TUNABLES="glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296" \
     OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=1 "$PY" "$here/ase/neighbors_bench.py" --json "${extra[@]}" | tail -n 1 > "$out/ase$r.json"
@@ -54,20 +61,22 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$PY" - "$out"/*.json <<'PYEOF'
 import json, statistics, sys
-runs = {"scikernels": [], "ase": []}
+import os
+runs = {"scikernels": [], "ase": [], "baseline": []}
 for p in sys.argv[1:]:
     for line in open(p):
         if line.startswith("{"):
             o = json.loads(line)
-            runs[o["impl"]].append(o)
-sk, ase = runs["scikernels"], runs["ase"]
+            runs["baseline" if os.path.basename(p).startswith("base") else o["impl"]].append(o)
+sk, ase, base = runs["scikernels"], runs["ase"], runs["baseline"]
 if not sk or not ase:
     sys.exit("compare_neighbors.sh: need at least one result from each side")
 print(f"rounds: SciKernels {len(sk)} ({sk[0]['threads']} threads), ASE {len(ase)} (ase {ase[0]['ase']}, numpy {ase[0]['numpy']}); "
       "figures = median over rounds of each round's median; ratio = ASE / SciKernels")
 med = lambda rs, n, k: statistics.median(r["cases"][n][k] for r in rs if n in r["cases"])
-print(f"| case | atoms | pairs | ASE ms | ASE µs/atom | SciKernels ms | SciKernels µs/atom | ratio (wall) | ratio (CPU time) |")
-print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+extra_head = " baseline ms | ratio (wall) | ratio (CPU time) |" if base else ""
+print(f"| case | atoms | pairs | ASE ms | ASE µs/atom | SciKernels ms | SciKernels µs/atom | ratio (wall) | ratio (CPU time) | with workspace: ms | ratio (wall) | ratio (CPU time) |{extra_head}")
+print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|{'---:|---:|---:|' if base else ''}")
 for n in sk[0]["cases"]:
     if not any(n in r["cases"] for r in ase):
         continue
@@ -76,5 +85,12 @@ for n in sk[0]["cases"]:
     pairs = f"{a['pairs']}" if a["pairs"] == s["pairs"] else f"{a['pairs']} (ASE {s['pairs']}!)"
     am, sm = med(ase, n, "ms"), med(sk, n, "ms")
     ac, sc = med(ase, n, "cpu_ms"), med(sk, n, "cpu_ms")
-    print(f"| {n} | {atoms} | {pairs} | {am:.1f} | {am * 1e3 / atoms:.2f} | {sm:.2f} | {sm * 1e3 / atoms:.3f} | {am / sm:.1f}× | {ac / sc:.1f}× |")
+    has_ws = all("ws_ms" in r["cases"].get(n, {"ws_ms": 0}) for r in sk)
+    wm, wc = (med(sk, n, "ws_ms"), med(sk, n, "ws_cpu_ms")) if has_ws else (float("nan"), float("nan"))
+    row = (f"| {n} | {atoms} | {pairs} | {am:.1f} | {am * 1e3 / atoms:.2f} | {sm:.2f} | {sm * 1e3 / atoms:.3f} | {am / sm:.1f}× | {ac / sc:.1f}× "
+           f"| {wm:.2f} | {am / wm:.1f}× | {ac / wc:.1f}× |")
+    if base:
+        bm, bc = med(base, n, "ms"), med(base, n, "cpu_ms")
+        row += f" {bm:.2f} | {am / bm:.1f}× | {ac / bc:.1f}× |"
+    print(row)
 PYEOF

@@ -8,7 +8,8 @@ namespace SciKernels.Benchmarks;
 /// Neighbour lists against ASE (benchmarks/compare_neighbors.sh): <see cref="NeighborList.Search"/>
 /// on argon FCC supercells with the case table and timing protocol of benchmarks/ase/neighbors_bench.py —
 /// ASE's <c>bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((n, n, n))</c>, periodic, cutoff 5 Å, the
-/// equivalent of <c>neighbor_list('ijSd', atoms, 5.0)</c> (pairs, shifts and distances).
+/// equivalent of <c>neighbor_list('ijSd', atoms, 5.0)</c> (pairs, shifts and distances). Each case is
+/// timed twice: the plain allocating call, and the call with a reused <see cref="NeighborListWorkspace"/>.
 /// </summary>
 public static class NeighborListBench
 {
@@ -67,15 +68,21 @@ public static class NeighborListBench
             var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             for (int r = 0; r < c.Repeats; r++) NeighborList.Search(pos, cell, pbc, Cutoff);
             double cpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / c.Repeats;
+            // The same search with a reused NeighborListWorkspace (an MD loop's call): no scratch allocation.
+            var ws = new NeighborListWorkspace();
+            double wsMs = Timing.MedianMs(() => NeighborList.Search(pos, cell, pbc, Cutoff, ws), c.Warmup, c.Repeats, c.Inner);
+            cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+            for (int r = 0; r < c.Repeats; r++) NeighborList.Search(pos, cell, pbc, Cutoff, ws);
+            double wsCpuMs = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / c.Repeats;
             if (json)
             {
                 if (!firstCase) sb.Append(", ");
-                sb.Append(string.Create(CultureInfo.InvariantCulture, $"\"{c.Name}\": {{\"ms\": {ms:R}, \"atoms\": {atoms}, \"pairs\": {pairs}, \"us_per_atom\": {us:R}, \"cpu_ms\": {cpuMs:R}}}"));
+                sb.Append(string.Create(CultureInfo.InvariantCulture, $"\"{c.Name}\": {{\"ms\": {ms:R}, \"atoms\": {atoms}, \"pairs\": {pairs}, \"us_per_atom\": {us:R}, \"cpu_ms\": {cpuMs:R}, \"ws_ms\": {wsMs:R}, \"ws_cpu_ms\": {wsCpuMs:R}}}"));
                 firstCase = false;
             }
             else
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name,-10} {atoms,7} atoms {pairs,9} pairs {ms,10:F3} ms {us,8:F4} us/atom  cpu {cpuMs,10:F3} ms"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name,-10} {atoms,7} atoms {pairs,9} pairs {ms,10:F3} ms {us,8:F4} us/atom  cpu {cpuMs,10:F3} ms  workspace {wsMs,10:F3} ms cpu {wsCpuMs,10:F3} ms"));
             }
         }
         sb.Append("}}");

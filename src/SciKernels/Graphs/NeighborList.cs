@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Numerics;
-using System.Runtime.Intrinsics;
 using SciKernels.Backends;
 using SciKernels.Cpu;
 
@@ -25,7 +22,7 @@ namespace SciKernels.Graphs;
 /// fill, no atomics), giving the same pairs in the same order; the k-nearest cap
 /// (<c>maxNeighbors</c> &gt; 0) always searches on the host and copies the pairs to the device.</para>
 /// </remarks>
-public static class NeighborList
+public static partial class NeighborList
 {
     // Bins are made this much (relative) thicker than the cutoff so that rounding in the fractional
     // coordinates can never move a neighbour out of the searched bins.
@@ -48,7 +45,25 @@ public static class NeighborList
     public static NeighborPairs Search(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, int maxNeighbors = 0)
     {
         var frame = Frame.Create(positions, cell, pbc, cutoff, maxNeighbors);
-        return frame.Run(positions.ToArray());
+        return RunCpu(frame, positions.ToArray(), new NeighborListWorkspace { Transient = true });
+    }
+
+    /// <summary>
+    /// <see cref="Search(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, int)"/> with
+    /// reusable scratch memory: the bin tables and intermediate buffers come from <paramref name="workspace"/>
+    /// (grown when needed), so repeated searches allocate only the returned pairs. Same result, bit for bit.
+    /// </summary>
+    /// <param name="positions">Cartesian positions, N·3 values, all finite.</param>
+    /// <param name="cell">The cell, 9 values, or empty. Needed (non-singular, right-handed) when any axis is periodic; ignored when none is.</param>
+    /// <param name="pbc">Periodicity per axis (3 values), or empty for "periodic on all axes iff a cell is given".</param>
+    /// <param name="cutoff">Cutoff radius, positive and finite; pairs with distance strictly below it are listed.</param>
+    /// <param name="workspace">Scratch memory, used by one search at a time.</param>
+    /// <param name="maxNeighbors">When positive, keep only the nearest <paramref name="maxNeighbors"/> senders of each receiver (ties broken by j, then S).</param>
+    public static NeighborPairs Search(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, NeighborListWorkspace workspace, int maxNeighbors = 0)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var frame = Frame.Create(positions, cell, pbc, cutoff, maxNeighbors);
+        return RunCpu(frame, positions.ToArray(), workspace);
     }
 
     /// <summary>
@@ -107,7 +122,7 @@ public static class NeighborList
         // (the k-nearest cap needs a per-receiver selection those kernels do not make); else host + copy.
         if (!HostMemory.Holds(positions) && maxNeighbors == 0 && positions.Backend is INeighborListKernels kernels)
             return kernels.FindNeighbors(frame.Grid(pos));
-        var pairs = frame.Run(pos);
+        var pairs = RunCpu(frame, pos, new NeighborListWorkspace { Transient = true });
         var dev = positions.Device;
         int e = pairs.Count;
         return new NeighborPairTensors(Tensor.FromSpan<long>(pairs.First, [e], dev), Tensor.FromSpan<long>(pairs.Second, [e], dev),
@@ -236,7 +251,7 @@ public static class NeighborList
             => p[3 * i] * Inverse[a] + p[3 * i + 1] * Inverse[3 + a] + p[3 * i + 2] * Inverse[6 + a];
 
         /// <summary>Squared radius of the bin pre-filter.</summary>
-        private double Reach2 => Cutoff * (1 + Margin) * Cutoff * (1 + Margin);
+        public double Reach2 => Cutoff * (1 + Margin) * Cutoff * (1 + Margin);
 
         /// <summary>The binning as a backend-neutral description for <see cref="INeighborListKernels"/>.</summary>
         public NeighborGrid Grid(double[] pos)
@@ -304,66 +319,8 @@ public static class NeighborList
             return new Binning(wrapped, binned, moved, binOf, binStart, binAtoms);
         }
 
-        /// <summary>
-        /// The CPU search, shaped like the device kernels: count each receiver's pairs, prefix-sum the
-        /// counts, then fill every receiver's segment of the (exactly sized) output directly — no
-        /// intermediate pair buffers, so memory stays at the output plus O(N). Receivers run in fixed
-        /// chunks on the thread pool; each writes only its own segment, so the order is fixed by i.
-        /// </summary>
-        public NeighborPairs Run(double[] pos)
-        {
-            var b = Bin(pos);
-            var w = new Walker(this, b);
-            // 1. Count (the full count; the k-nearest cap is applied to the offsets).
-            var full = new int[N];
-            int chunks = (N + ReceiversPerChunk - 1) / ReceiversPerChunk;
-            CpuParallel.For(chunks, 1, (c0, cn) =>
-            {
-                int lo = (int)c0 * ReceiversPerChunk, hi = (int)Math.Min(N, (c0 + cn) * ReceiversPerChunk);
-                for (int i = lo; i < hi; i++) full[i] = w.Walk(i, default);
-            });
-            // 2. Exclusive scan.
-            var offsets = new long[N + 1];
-            for (int i = 0; i < N; i++) offsets[i + 1] = offsets[i] + (MaxNeighbors > 0 ? Math.Min(full[i], MaxNeighbors) : full[i]);
-            long count = offsets[N];
-            if (count > Array.MaxLength / 3)
-                throw new TensorException("NeighborList", $"{count} pairs within cutoff {Cutoff} for {N} atoms exceed what one list can hold; use a smaller cutoff");
-            int total = (int)count;
-            // 3. Fill: every element is written, so the outputs skip zeroing.
-            var first = GC.AllocateUninitializedArray<long>(total);
-            var second = GC.AllocateUninitializedArray<long>(total);
-            var shifts = GC.AllocateUninitializedArray<long>(3 * total);
-            var dist = GC.AllocateUninitializedArray<double>(total);
-            CpuParallel.For(chunks, 1, (c0, cn) =>
-            {
-                int lo = (int)c0 * ReceiversPerChunk, hi = (int)Math.Min(N, (c0 + cn) * ReceiversPerChunk);
-                int most = 0;
-                for (int i = lo; i < hi; i++) most = Math.Max(most, full[i]);
-                var scratch = ArrayPool<Pair>.Shared.Rent(Math.Max(1, most));
-                for (int i = lo; i < hi; i++)
-                {
-                    var found = scratch.AsSpan(0, full[i]);
-                    w.Walk(i, found);
-                    var kept = SortAndCap(found, MaxNeighbors);
-                    int o = (int)offsets[i];
-                    for (int k = 0; k < kept.Length; k++, o++)
-                    {
-                        ref readonly var p = ref kept[k];
-                        first[o] = i;
-                        second[o] = p.J;
-                        shifts[3 * o] = p.S0;
-                        shifts[3 * o + 1] = p.S1;
-                        shifts[3 * o + 2] = p.S2;
-                        dist[o] = p.D;
-                    }
-                }
-                ArrayPool<Pair>.Shared.Return(scratch);
-            });
-            return new NeighborPairs(first, second, shifts, dist, pos, Cell);
-        }
-
         /// <summary>Sorts one receiver's pairs by (j, S), keeping only the nearest <paramref name="cap"/> when positive.</summary>
-        private static Span<Pair> SortAndCap(Span<Pair> span, int cap)
+        public static Span<Pair> SortAndCap(Span<Pair> span, int cap)
         {
             if (cap > 0 && span.Length > cap)
             {
@@ -385,184 +342,8 @@ public static class NeighborList
             return span;
         }
 
-        /// <summary>
-        /// One receiver's walk over the bins around it: the arrays it reads are in bin order (contiguous
-        /// per bin), and each axis' bin coordinates are mapped to (bin, image) by a table made once.
-        /// </summary>
-        private sealed class Walker
-        {
-            private readonly Frame f;
-            private readonly Binning b;
-            private readonly double[] binnedPos;   // the positions as given, in bin order
-            private readonly long[] binnedMoved;   // whole cells moved, in bin order
-            private readonly int[][] locBin = new int[3][];    // bin of coordinate c − Range (−1: off an open axis)
-            private readonly long[][] locImage = new long[3][];
-            private readonly double reach2;
-            private const int Lanes = 8;             // Vector512<double>
-            private readonly double[] bx, by, bz;    // wrapped positions in bin order, by component, padded by Lanes far-away entries
-
-            public Walker(Frame f, Binning b)
-            {
-                this.f = f;
-                this.b = b;
-                reach2 = f.Reach2;
-                int n = f.N;
-                binnedPos = new double[3 * n];
-                binnedMoved = new long[3 * n];
-                bx = new double[n + Lanes];
-                by = new double[n + Lanes];
-                bz = new double[n + Lanes];
-                for (int k = 0; k < n; k++)
-                {
-                    bx[k] = b.Binned[3 * k];
-                    by[k] = b.Binned[3 * k + 1];
-                    bz[k] = b.Binned[3 * k + 2];
-                }
-                // Padding read by the last vector of a run: so far away that it never passes the pre-filter.
-                bx.AsSpan(n).Fill(1e300);
-                by.AsSpan(n).Fill(1e300);
-                bz.AsSpan(n).Fill(1e300);
-                for (int k = 0; k < n; k++)
-                {
-                    int i = b.BinAtoms[k];
-                    for (int c = 0; c < 3; c++)
-                    {
-                        binnedPos[3 * k + c] = f.Pos[3 * i + c];
-                        binnedMoved[3 * k + c] = b.Moved[3 * i + c];
-                    }
-                }
-                for (int a = 0; a < 3; a++)
-                {
-                    int r = f.Range[a], nb = f.Bins[a];
-                    locBin[a] = new int[nb + 2 * r];
-                    locImage[a] = new long[nb + 2 * r];
-                    for (int c = -r; c < nb + r; c++)
-                    {
-                        bool ok = f.Locate(a, c, out int bin, out long image);
-                        locBin[a][c + r] = ok ? bin : -1;
-                        locImage[a][c + r] = image;
-                    }
-                }
-            }
-
-            /// <summary>Counts the pairs of receiver <paramref name="i"/>; writes them (unsorted) when <paramref name="into"/> is not empty.</summary>
-            public int Walk(int i, Span<Pair> into)
-            {
-                int nb1 = f.Bins[1], nb2 = f.Bins[2];
-                int r0 = f.Range[0], r1 = f.Range[1], r2 = f.Range[2];
-                int bin = b.BinOf[i];
-                int bi0 = bin / (nb1 * nb2), bi1 = bin / nb2 % nb1, bi2 = bin % nb2;
-                var binStart = b.BinStart;
-                var ctx = new Receiver(b.Wrapped[3 * i], b.Wrapped[3 * i + 1], b.Wrapped[3 * i + 2], f.Pos[3 * i], f.Pos[3 * i + 1], f.Pos[3 * i + 2],
-                    b.Moved[3 * i], b.Moved[3 * i + 1], b.Moved[3 * i + 2]);
-                var lb0 = locBin[0]; var lb1 = locBin[1]; var lb2 = locBin[2];
-                var li0 = locImage[0]; var li1 = locImage[1]; var li2 = locImage[2];
-                int found = 0;
-                // Coordinates bi + d with d ∈ [−R, R] index the tables at bi + d + R ∈ [bi, bi + 2R].
-                for (int q0 = bi0; q0 <= bi0 + 2 * r0; q0++)
-                {
-                    int t0 = lb0[q0];
-                    if (t0 < 0) continue;
-                    long s0 = li0[q0];
-                    for (int q1 = bi1; q1 <= bi1 + 2 * r1; q1++)
-                    {
-                        int t1 = lb1[q1];
-                        if (t1 < 0) continue;
-                        long s1 = li1[q1];
-                        int tRow = (t0 * nb1 + t1) * nb2;
-                        // The row of bins along axis 2: when it neither wraps nor leaves an open axis
-                        // (one image, consecutive bins), its atoms are one contiguous run — one loop.
-                        int qa = bi2, qb = bi2 + 2 * r2;
-                        while (qa <= qb && lb2[qa] < 0) qa++;
-                        while (qb >= qa && lb2[qb] < 0) qb--;
-                        if (qa > qb) continue;
-                        if (li2[qa] == li2[qb] && lb2[qb] - lb2[qa] == qb - qa)
-                        {
-                            found = Scan(i, li2[qa], s0, s1, binStart[tRow + lb2[qa]], binStart[tRow + lb2[qb] + 1], found, into, in ctx);
-                            continue;
-                        }
-                        for (int q2 = qa; q2 <= qb; q2++)
-                        {
-                            int t2 = lb2[q2];
-                            if (t2 < 0) continue;
-                            found = Scan(i, li2[q2], s0, s1, binStart[tRow + t2], binStart[tRow + t2 + 1], found, into, in ctx);
-                        }
-                    }
-                }
-                return found;
-            }
-
-            /// <summary>The receiver's wrapped and given position and its whole-cell moves.</summary>
-            private readonly record struct Receiver(double X, double Y, double Z, double Px, double Py, double Pz, long M0, long M1, long M2);
-
-            /// <summary>Tests the atoms k ∈ [k0, k1) (bin order) seen through image (s0, s1, s2); returns the new count.</summary>
-            private int Scan(int i, long s2, long s0, long s1, int k0, int k1, int found, Span<Pair> into, in Receiver r)
-            {
-                var cell = f.Cell;
-                double c0 = cell[0], c1 = cell[1], c2 = cell[2], c3 = cell[3], c4 = cell[4], c5 = cell[5], c6 = cell[6], c7 = cell[7], c8 = cell[8];
-                // Image displacement of the target bins, then every atom in them.
-                double ox = s0 * c0 + s1 * c3 + s2 * c6;
-                double oy = s0 * c1 + s1 * c4 + s2 * c7;
-                double oz = s0 * c2 + s1 * c5 + s2 * c8;
-                double xi = r.X - ox, yi = r.Y - oy, zi = r.Z - oz;
-                // The pre-filter only has to keep every true pair (its reach has a margin), so it may
-                // round differently from the exact test; 8 candidates at a time where AVX-512 is there.
-                int k = k0;
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    var vx = Vector512.Create(xi);
-                    var vy = Vector512.Create(yi);
-                    var vz = Vector512.Create(zi);
-                    var vr = Vector512.Create(reach2);
-                    for (; k < k1; k += Lanes)
-                    {
-                        var dx = Vector512.LoadUnsafe(ref bx[k]) - vx;
-                        var dy = Vector512.LoadUnsafe(ref by[k]) - vy;
-                        var dz = Vector512.LoadUnsafe(ref bz[k]) - vz;
-                        ulong mask = Vector512.LessThan(dx * dx + dy * dy + dz * dz, vr).ExtractMostSignificantBits();
-                        if (k1 - k < Lanes) mask &= (1UL << (k1 - k)) - 1;
-                        while (mask != 0)
-                        {
-                            int l = BitOperations.TrailingZeroCount(mask);
-                            mask &= mask - 1;
-                            found = Exact(i, k + l, s0, s1, s2, found, into, in r);
-                        }
-                    }
-                    return found;
-                }
-                for (; k < k1; k++)
-                {
-                    double dx = bx[k] - xi, dy = by[k] - yi, dz = bz[k] - zi;
-                    if (dx * dx + dy * dy + dz * dz >= reach2) continue;
-                    found = Exact(i, k, s0, s1, s2, found, into, in r);
-                }
-                return found;
-            }
-
-            /// <summary>The exact test of candidate k (bin order) through image (s0, s1, s2); returns the new count.</summary>
-            private int Exact(int i, int k, long s0, long s1, long s2, int found, Span<Pair> into, in Receiver r)
-            {
-                // Shift between the unwrapped atoms: S = S' − n_j + n_i.
-                long S0 = s0 - binnedMoved[3 * k] + r.M0;
-                long S1 = s1 - binnedMoved[3 * k + 1] + r.M1;
-                long S2 = s2 - binnedMoved[3 * k + 2] + r.M2;
-                int j = b.BinAtoms[k];
-                if (j == i && S0 == 0 && S1 == 0 && S2 == 0) return found;
-                // Final test on D computed from the original positions the way ASE does
-                // ((pos[j] − pos[i]) + S·cell), so both lists agree on which pairs are in.
-                var c = f.Cell;
-                double ex = binnedPos[3 * k] - r.Px + (S0 * c[0] + S1 * c[3] + S2 * c[6]);
-                double ey = binnedPos[3 * k + 1] - r.Py + (S0 * c[1] + S1 * c[4] + S2 * c[7]);
-                double ez = binnedPos[3 * k + 2] - r.Pz + (S0 * c[2] + S1 * c[5] + S2 * c[8]);
-                double dd = Math.Sqrt(ex * ex + ey * ey + ez * ez);
-                if (!(dd < f.Cutoff)) return found;
-                if (!into.IsEmpty) into[found] = new Pair(i, j, S0, S1, S2, dd);
-                return found + 1;
-            }
-        }
-
         /// <summary>Maps an unbounded bin coordinate to a bin and the periodic image it lies in; false when off an open axis.</summary>
-        private bool Locate(int a, int coord, out int bin, out long image)
+        public bool Locate(int a, int coord, out int bin, out long image)
         {
             int n = Bins[a];
             if (Periodic[a])
