@@ -131,8 +131,7 @@ public class Egcl : Module
     /// <summary>x_i − x_j per edge (divided by ‖x_i − x_j‖ + 1 when <see cref="EgclOptions.NormDiff"/>) and ‖x_i − x_j‖² as [E, 1].</summary>
     private protected (Tensor Diff, Tensor Radial) CoordinateDifferences(Tensor x, MessagePassing.EdgeIndex edges)
     {
-        var diff = MessagePassing.GatherRows(x, edges, EdgeEnd.Receiver).Sub(MessagePassing.GatherRows(x, edges, EdgeEnd.Sender));
-        var radial = diff.Square().Sum(1, keepDim: true);
+        var (diff, radial) = EgnnCoordinateOps.Differences(x, edges);
         // The squared distance (not the normalized one) feeds φ_e, as in the reference.
         if (Options.NormDiff) diff = diff.Div(radial.Sqrt().Add(1));
         return (diff, radial);
@@ -168,8 +167,7 @@ public class Egcl : Module
         var weight = RunMlp(coordMlp, m);
         if (Options.Tanh && Options.CoordsRange != 1) weight = weight.Mul(Options.CoordsRange);
         // The reference clamps each edge's term so one exploding pair cannot wreck training.
-        var trans = diff.Mul(weight).Clamp(-Options.CoordClamp, Options.CoordClamp);
-        var agg = MessagePassing.SegmentMean(trans, edges);
+        var agg = EgnnCoordinateOps.ClampedMean(diff, weight, edges, Options.CoordClamp);
         return Options.CoordsWeight == 1 ? agg : agg.Mul(Options.CoordsWeight);
     }
 
