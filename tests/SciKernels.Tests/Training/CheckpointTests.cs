@@ -186,7 +186,7 @@ public sealed class CheckpointTests : IDisposable
             optA.Step();
         }
         Checkpoint.Save(PathOf("good.safetensors"), a, optA);
-        var tensors = Checkpoint.LoadTensors(PathOf("good.safetensors"));
+        var tensors = Checkpoint.LoadTensors(PathOf("good.safetensors")).ToDictionary(kv => kv.Key, kv => kv.Value);
         var meta = SciKernels.IO.SafeTensorsFile.Read(PathOf("good.safetensors")).Metadata!;
         tensors["optimizer.step"].Dispose();
         tensors["optimizer.step"] = Tensor.FromSpan<long>(new[] { -3L }, ReadOnlySpan<int>.Empty);
