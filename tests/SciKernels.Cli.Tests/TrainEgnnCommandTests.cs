@@ -89,7 +89,7 @@ public sealed class TrainEgnnCommandTests : IDisposable
         double mse = Results(dir).GetProperty("test_mse").GetDouble();
         var model = new EgnnVel(1, 2, 8, new Generator(77), layerCount: 2);
         Checkpoint.Load(Path.Combine(dir, "model.safetensors"), model);
-        var test = NBodyDataset.Load(NBodySplit.Test, 10, seed: 0, cacheDirectory: Path.Combine(root, "data"));
+        var test = NBodyDataset.Load(NBodySplit.Test, 10, NBodyDataset.ReferenceSeed, Path.Combine(root, "data"), source: NBodyDataSource.Reference); // train egnn's default data
         var (x, y) = NBodyEgnn.Pack(test, 10);
         double again;
         using (SciKernels.Autograd.GradMode.NoGrad()) again = Losses.Mse(new NBodyEgnn(model).Forward(x), y).Item();

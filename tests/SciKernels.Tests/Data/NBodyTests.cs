@@ -244,9 +244,9 @@ public class NBodyTests
         {
             Assert.Equal(charges, data.Charges.AsSpan(k * 5, 5).ToArray());
             // 4100 chaotic steps: NumPy's ‖a‖² + ‖b‖² − 2a·b distances differ from ours in the last bits, and a close
-            // encounter amplifies that (test system 1 ends 7e-7 apart); a wrong draw would differ by O(1).
-            for (int i = 0; i < input.Length; i++) Assert.Equal(input[i], data.Positions[k * Size + i], 1e-5);
-            for (int i = 0; i < target.Length; i++) Assert.Equal(target[i], data.Targets[k * Size + i], 1e-5);
+            // encounter amplifies that (test system 1: 7e-7 at frame 30, 2e-5 at frame 40); a wrong draw would differ by O(1).
+            for (int i = 0; i < input.Length; i++) Assert.Equal(input[i], data.Positions[k * Size + i], 1e-3);
+            for (int i = 0; i < target.Length; i++) Assert.Equal(target[i], data.Targets[k * Size + i], 1e-3);
         }
     }
 
