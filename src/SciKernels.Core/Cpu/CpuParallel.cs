@@ -19,7 +19,7 @@ internal static class CpuParallel
             for (long c = 0; c < chunks; c++) body(c * grain, Math.Min(grain, n - c * grain));
             return;
         }
-        Parallel.For(0L, chunks, c =>
+        CpuWorkers.For(chunks, c =>
         {
             long start = c * grain;
             body(start, Math.Min(grain, n - start));

@@ -224,7 +224,7 @@ internal static unsafe partial class Gemm
             return;
         }
         var job = new RangeJob<T>(p, splitRows, extent, align, tiles, threads);
-        Parallel.For(0, threads, job.Execute);
+        CpuWorkers.For(threads, i => job.Execute((int)i));
     }
 
     private sealed class RangeJob<T>(Problem<T> p, bool splitRows, int extent, int align, int tiles, int parts) where T : unmanaged
@@ -252,7 +252,7 @@ internal static unsafe partial class Gemm
             return;
         }
         var job = new BatchJob<T>(p, aBatch, bBatch, cBatch, batch, Math.Min(batch, maxThreads));
-        Parallel.For(0, job.Parts, job.Execute);
+        CpuWorkers.For(job.Parts, i => job.Execute((int)i));
     }
 
     private sealed class BatchJob<T>(Problem<T> p, long aBatch, long bBatch, long cBatch, int batch, int parts) where T : unmanaged
@@ -412,7 +412,7 @@ internal static unsafe partial class Gemm
             return true;
         }
         var job = new SkinnyJob<T>(s, dot, align, tiles, threads);
-        Parallel.For(0, threads, job.Execute);
+        CpuWorkers.For(threads, i => job.Execute((int)i));
         return true;
     }
 
