@@ -171,6 +171,9 @@ internal static unsafe partial class Gemm
         public readonly long Ars, Acs, Brs, Bcs, Ldc;
         public readonly bool Accumulate;
 
+        /// <summary>Epilogue: C += Bias[j] (when not null), then Act[i, j] = SiLU(C[i, j]) (when not null; Act may be C).</summary>
+        public readonly T* Bias, Act;
+
         public Problem(int m, int n, int k, T* a, long ars, long acs, T* b, long brs, long bcs, T* c, long ldc, bool accumulate)
         {
             if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "GEMM dimensions must be non-negative.");
@@ -178,10 +181,58 @@ internal static unsafe partial class Gemm
             Ars = ars; Acs = acs; Brs = brs; Bcs = bcs; Ldc = ldc; Accumulate = accumulate;
         }
 
+        public Problem(in Problem<T> p, T* bias, T* act)
+        {
+            this = p;
+            Bias = bias; Act = act;
+        }
+
+        public bool HasEpilogue => Bias != null || Act != null;
+
         public Problem(in Problem<T> p, T* a, T* b, T* c)
         {
             this = p;
             A = a; B = b; C = c;
+        }
+    }
+
+    /// <summary>
+    /// The GEMM of a linear layer with its epilogue fused: <c>C = A·B + bias</c> (bias over columns,
+    /// may be null), then, when <paramref name="act"/> is not null, <c>act = SiLU(C)</c> (act may be
+    /// C). The epilogue runs on each cache block right after its last k-slice, and gives the same
+    /// bits as a separate bias add and SiLU pass (<see cref="SiluMath"/>).
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A / rows of B.</param>
+    /// <param name="a">A element (i,p) is at <c>a[i*aRowStride + p*aColStride]</c>.</param>
+    /// <param name="aRowStride">Element stride between rows of A.</param>
+    /// <param name="aColStride">Element stride between columns of A.</param>
+    /// <param name="b">B element (p,j) is at <c>b[p*bRowStride + j*bColStride]</c>.</param>
+    /// <param name="bRowStride">Element stride between rows of B.</param>
+    /// <param name="bColStride">Element stride between columns of B.</param>
+    /// <param name="c">Row-major C with row stride <paramref name="ldc"/>; receives A·B + bias.</param>
+    /// <param name="ldc">Row stride of C (and of act) in elements.</param>
+    /// <param name="bias">Contiguous [n] bias, or null.</param>
+    /// <param name="act">SiLU output with C's layout, or null for none.</param>
+    /// <param name="maxThreads">Upper bound on threads; null: the default CPU backend's setting.</param>
+    public static void GemmBiasSilu<T>(int m, int n, int k, T* a, long aRowStride, long aColStride,
+        T* b, long bRowStride, long bColStride, T* c, long ldc, T* bias, T* act, int? maxThreads = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException($"GemmBiasSilu: {typeof(T).Name} is not supported");
+        Run(new Problem<T>(new Problem<T>(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, ldc, accumulate: false), bias, act), maxThreads ?? DefaultMaxThreads);
+    }
+
+    /// <summary>Applies the problem's epilogue to rows [i0, i1) × columns [j0, j1) of C (j0 a multiple of 16).</summary>
+    private static void Epilogue<T>(in Problem<T> p, int i0, int i1, int j0, int j1) where T : unmanaged
+    {
+        for (int i = i0; i < i1; i++)
+        {
+            long o = i * p.Ldc + j0;
+            if (typeof(T) == typeof(float))
+                SiluMath.BiasSiluRow((float*)(p.C + o), p.Bias == null ? null : (float*)(p.Bias + j0), p.Act == null ? null : (float*)(p.Act + o), j1 - j0);
+            else
+                SiluMath.BiasSiluRow((double*)(p.C + o), p.Bias == null ? null : (double*)(p.Bias + j0), p.Act == null ? null : (double*)(p.Act + o), j1 - j0);
         }
     }
 
@@ -195,12 +246,18 @@ internal static unsafe partial class Gemm
             if (!p.Accumulate)
                 for (int i = 0; i < p.M; i++)
                     new Span<T>(p.C + i * p.Ldc, p.N).Clear();
+            if (p.HasEpilogue) Epilogue(p, 0, p.M, 0, p.N);
             return;
         }
         long work = (long)p.M * p.N * p.K;
         int threads = (int)Math.Clamp(work / ParallelThreshold, 1, maxThreads);
 
-        if (TrySkinny(p, threads)) return;
+        if (TrySkinny(p, threads))
+        {
+            // Skinny products are a small share of the time: their epilogue is a separate pass.
+            if (p.HasEpilogue) Epilogue(p, 0, p.M, 0, p.N);
+            return;
+        }
 
         if (threads <= 1)
         {
@@ -305,6 +362,8 @@ internal static unsafe partial class Gemm
                         int mc = Math.Min(mcBlock, i1 - ic);
                         PackA(mc, kc, mr, p.A + ic * p.Ars + pc * p.Acs, p.Ars, p.Acs, pa);
                         Macro(mc, nc, kc, mr, nr, pa, pb, p.C + ic * p.Ldc + jc, p.Ldc, acc, tile);
+                        // The epilogue runs on the block just written, while it is still in L2.
+                        if (p.HasEpilogue && pc + kc == p.K) Epilogue(p, ic, ic + mc, jc, jc + nc);
                     }
                 }
             }

@@ -27,7 +27,6 @@ internal static unsafe class BiasSilu
     /// <summary>SiLU(z + b) over rows of z [R, C] with b [C] (or null).</summary>
     public static Tensor Apply(Tensor z, Tensor? b)
     {
-        const string op = "BiasSilu";
         if (!Fusable(z, b))
         {
             var u = b is null ? z : z.Add(b);
@@ -37,6 +36,17 @@ internal static unsafe class BiasSilu
         var bc = b?.Contiguous();
         var y = Tensor.Empty(z.Shape.ToArray(), z.DType, z.Device);
         Run(zc, bc, null, y);
+        return Record(y, z, b, zc, bc);
+    }
+
+    /// <summary>Records y = SiLU(u), computed elsewhere (the fused GEMM epilogue), with the rules of <see cref="Apply"/>.</summary>
+    /// <param name="y">SiLU(u), already computed.</param>
+    /// <param name="u">The dense pre-activation the rules differentiate through.</param>
+    public static Tensor RecordSilu(Tensor y, Tensor u) => Record(y, u, null, u, null);
+
+    private static Tensor Record(Tensor y, Tensor z, Tensor? b, Tensor zc, Tensor? bc)
+    {
+        const string op = "BiasSilu";
         var inputs = b is null ? new[] { z } : new[] { z, b };
         return Tensor.Record(y, op, inputs, g =>
         {
@@ -146,40 +156,26 @@ internal static unsafe class BiasSilu
                 {
                     var u = Vector512.Load(zl + o + c);
                     if (bl is not null) u += Vector512.Load(bl + c);
-                    var s = Sigmoid(u);
+                    var s = SiluMath.Sigmoid(u);
                     var v = gl is null ? u * s : Vector512.Load(gl + o + c) * s * (Vector512<float>.One + u - u * s);
                     v.Store(yl + o + c);
                 }
                 for (; c < cols; c++)
                 {
                     float u = z[o + c] + (b is null ? 0f : b[c]);
+                    if (g is null)
+                    {
+                        y[o + c] = SiluMath.Silu(u);
+                        continue;
+                    }
                     float s = 1f / (1f + MathF.Exp(-u));
-                    y[o + c] = g is null ? u * s : g[o + c] * s * (1f + u - u * s);
+                    y[o + c] = g[o + c] * s * (1f + u - u * s);
                 }
             }
         });
     }
 
     private static void Kernel(double* z, double* b, double* g, double* y, int rows, int cols) => Kernel<double>(z, b, g, y, rows, cols);
-
-    /// <summary>σ(u) = 1 / (1 + e^(−u)) for 16 floats, e^x by range reduction and a degree-6 polynomial (Cephes expf, ~1 ulp).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // 64-byte vectors passed through the stack otherwise: it was a third of the kernel
-    private static Vector512<float> Sigmoid(Vector512<float> u)
-    {
-        var x = Vector512.Min(Vector512.Max(-u, Vector512.Create(-87.0f)), Vector512.Create(88.0f));
-        var n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
-        var r = x - n * Vector512.Create(0.693359375f) + n * Vector512.Create(2.12194440e-4f);
-        var p = Vector512.Create(1.9875691500e-4f);
-        p = p * r + Vector512.Create(1.3981999507e-3f);
-        p = p * r + Vector512.Create(8.3334519073e-3f);
-        p = p * r + Vector512.Create(4.1665795894e-2f);
-        p = p * r + Vector512.Create(1.6666665459e-1f);
-        p = p * r + Vector512.Create(5.0000001201e-1f);
-        var e = p * r * r + r + Vector512<float>.One;
-        var scale = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
-        e *= scale.AsSingle();
-        return Vector512<float>.One / (Vector512<float>.One + e);
-    }
 
     private static void Kernel<T>(T* z, T* b, T* g, T* y, int rows, int cols) where T : unmanaged, IFloatingPointIeee754<T>
     {

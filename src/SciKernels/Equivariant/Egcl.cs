@@ -181,17 +181,18 @@ public class Egcl : Module
     }
 
     /// <summary>
-    /// The modules of <paramref name="mlp"/> from <paramref name="start"/> on, with each Linear + SiLU
-    /// pair run as the GEMM and one fused bias + SiLU pass (<see cref="BiasSilu"/>).
+    /// The modules of <paramref name="mlp"/> from <paramref name="start"/> on, with each Linear (and
+    /// Linear + SiLU pair) run as one GEMM with the bias and SiLU in its epilogue (<see cref="FusedLinear"/>).
     /// </summary>
     private protected static Tensor RunMlp(Sequential mlp, Tensor x, int start = 0)
     {
         for (int i = start; i < mlp.Count; i++)
         {
-            if (mlp[i] is Linear linear && i + 1 < mlp.Count && mlp[i + 1] is Silu)
+            if (mlp[i] is Linear linear)
             {
-                x = BiasSilu.Apply(x.MatMul(linear.Weight.T), linear.Bias);
-                i++;
+                bool silu = i + 1 < mlp.Count && mlp[i + 1] is Silu;
+                x = FusedLinear.Apply(x, linear.Weight, linear.Bias, silu);
+                if (silu) i++;
             }
             else x = mlp[i].Forward(x);
         }
