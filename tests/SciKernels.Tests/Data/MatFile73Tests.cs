@@ -218,6 +218,52 @@ public class MatFile73Tests
         Assert.Contains("plain HDF5", Assert.Throws<MatFileException>(() => MatFile.Read(plain)).Message);
     }
 
+    /// <summary>
+    /// Bytes of the libhdf5 fixture where one changed byte used to make PureHDF 2.2.0 allocate 1.3–2 GB before failing
+    /// (found by setting each byte after the user block in turn to 0xFF, 0x7F, 0x80, and flipping bits 0, 4 and 6,
+    /// counting each read's allocation): the high byte of a 4-byte size (0x10, 0x40, 0x7F there) or an attribute
+    /// dataspace's rank (bit 0 flipped: dimensions are then read from the bytes that follow).
+    /// </summary>
+    public static TheoryData<string, int[], byte[]> AllocatingBytes() => new()
+    {
+        { "local heap data segment size", [1203], [0x10, 0x40, 0x7F] },
+        { "fill value size", [1439, 7295, 11263, 11535, 11783, 12055], [0x10, 0x40, 0x7F] },
+        // the stored size of every chunk in the v1 B-trees of 'a' (keys 48 bytes apart) and 'u' (56 bytes apart)
+        { "chunk sizes of 'a'", Enumerable.Range(0, 12).Select(i => 1939 + 48 * i).ToArray(), [0x10, 0x40, 0x7F] },
+        { "chunk sizes of 'u'", Enumerable.Range(0, 24).Select(i => 7451 + 56 * i).ToArray(), [0x10, 0x40, 0x7F] },
+        { "MATLAB_class datatype size", [5087, 11119, 11335, 11607, 11855, 12127], [0x10, 0x40, 0x7F] },
+        { "MATLAB_class dataspace rank", [5089, 11121, 11337, 11609], [0x01] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllocatingBytes))]
+    public void CorruptSizeFieldsAreRefusedBeforeAllocating(string field, int[] offsets, byte[] values)
+    {
+        var fixture = File.ReadAllBytes(FixturePath());
+        foreach (int at in offsets)
+            foreach (byte v in values)
+            {
+                var bytes = (byte[])fixture.Clone();
+                bytes[at] = v == 0x01 ? (byte)(bytes[at] ^ 1) : v;
+                Assert.NotEqual(fixture[at], bytes[at]);
+                Exception? thrown = null;
+                long allocated = 0;
+                // a thread of its own, so the counter sees only this read
+                var worker = new Thread(() =>
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    try { MatFile.Read(bytes, "corrupt.mat"); }
+                    catch (Exception e) { thrown = e; }
+                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                });
+                worker.Start();
+                worker.Join();
+                var e = Assert.IsType<MatFileException>(thrown);
+                Assert.Contains("corrupt.mat", e.Message);
+                Assert.True(allocated < 64 << 20, $"{field}: byte {at} := 0x{bytes[at]:X2} allocated {allocated} bytes ({e.Message})");
+            }
+    }
+
     [Fact]
     public void NavierStokesAndDarcyReadTheirV73Files()
     {
