@@ -116,13 +116,15 @@ internal sealed class Hdf5Precheck
         public uint U32(string field) { Need(4, field); var v = Hdf5Precheck.U32(data, At); At += 4; return v; }
         public ulong U64(string field) { Need(8, field); var v = Hdf5Precheck.U64(data, At); At += 8; return v; }
 
-        public ulong Sized(int bytes, string field) => bytes switch
+        /// <summary>A little-endian unsigned integer of 1–8 bytes.</summary>
+        public ulong Sized(int bytes, string field)
         {
-            1 => U8(field),
-            2 => U16(field),
-            4 => U32(field),
-            _ => U64(field),
-        };
+            Need(bytes, field);
+            ulong v = 0;
+            for (int i = bytes - 1; i >= 0; i--) v = (v << 8) | data[At + i];
+            At += bytes;
+            return v;
+        }
 
         public void Skip(long count, string field) { Need(count, field); At += (int)count; }
 
@@ -454,8 +456,42 @@ internal sealed class Hdf5Precheck
                     m.Skip(4, "chunk filter mask");
                     CheckExtent(m.U64("chunk address"), filtered, "the single chunk");
                 }
+                else if (index == 3)
+                {
+                    m.Skip(1, "fixed array page bits");
+                    ulong array = m.U64("fixed array address");
+                    if (array != Undefined) CheckFixedArray(array);
+                }
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A fixed-array chunk index (layout version 4, written by PureHDF and HDF5 1.10+): the header's entry count sizes
+    /// PureHDF's entry array, and each filtered entry's stored size its chunk buffer.
+    /// </summary>
+    private void CheckFixedArray(ulong address)
+    {
+        var h = Read(address, 8 + 16, "a fixed array header");
+        if (!h.AsSpan(0, 4).SequenceEqual("FAHD"u8)) throw Corrupt($"no fixed array header at address {address}");
+        int client = h[5], entrySize = h[6], pageBits = h[7];
+        ulong entries = U64(h, 8), block = U64(h, 16);
+        if (entrySize < 8 || entries > (ulong)length / (ulong)entrySize)
+            throw Corrupt($"a fixed array of {entries} entries of {entrySize} bytes in a {length}-byte file");
+        if (block == Undefined || pageBits >= 32 || entries > 1UL << pageBits) return; // unallocated, or paged: the count bound above holds
+        var b = Read(block, 14 + (long)entries * entrySize, "a fixed array data block");
+        if (!b.AsSpan(0, 4).SequenceEqual("FADB"u8)) throw Corrupt($"no fixed array data block at address {block}");
+        if (client != 1) return; // unfiltered chunks have their size from the layout
+        int sizeBytes = entrySize - 12; // address, stored size, filter mask
+        if (sizeBytes is < 1 or > 8) throw Corrupt($"fixed array entries of {entrySize} bytes");
+        var c = new Cursor(this, b, 14, b.Length, "a fixed array data block");
+        for (ulong i = 0; i < entries; i++)
+        {
+            ulong chunk = c.U64("chunk address");
+            ulong stored = c.Sized(sizeBytes, "chunk size");
+            c.Skip(4, "chunk filter mask");
+            if (chunk != Undefined) CheckExtent(chunk, stored, $"chunk {i} of a fixed array");
         }
     }
 

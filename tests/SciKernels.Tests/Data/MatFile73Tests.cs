@@ -246,22 +246,44 @@ public class MatFile73Tests
                 var bytes = (byte[])fixture.Clone();
                 bytes[at] = v == 0x01 ? (byte)(bytes[at] ^ 1) : v;
                 Assert.NotEqual(fixture[at], bytes[at]);
-                Exception? thrown = null;
-                long allocated = 0;
-                // a thread of its own, so the counter sees only this read
-                var worker = new Thread(() =>
-                {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    try { MatFile.Read(bytes, "corrupt.mat"); }
-                    catch (Exception e) { thrown = e; }
-                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                });
-                worker.Start();
-                worker.Join();
-                var e = Assert.IsType<MatFileException>(thrown);
-                Assert.Contains("corrupt.mat", e.Message);
-                Assert.True(allocated < 64 << 20, $"{field}: byte {at} := 0x{bytes[at]:X2} allocated {allocated} bytes ({e.Message})");
+                AssertRefusedWithinBoundedAllocation(bytes, $"{field}: byte {at} := 0x{bytes[at]:X2}");
             }
+    }
+
+    /// <summary>Reading <paramref name="bytes"/> throws a <see cref="MatFileException"/> naming the file, having allocated under 64 MB.</summary>
+    private static MatFileException AssertRefusedWithinBoundedAllocation(byte[] bytes, string what)
+    {
+        Exception? thrown = null;
+        long allocated = 0;
+        // a thread of its own, so the counter sees only this read
+        var worker = new Thread(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try { MatFile.Read(bytes, "corrupt.mat"); }
+            catch (Exception e) { thrown = e; }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        worker.Start();
+        worker.Join();
+        var e = Assert.IsType<MatFileException>(thrown);
+        Assert.Contains("corrupt.mat", e.Message);
+        Assert.True(allocated < 64 << 20, $"{what} allocated {allocated} bytes ({e.Message})");
+        return e;
+    }
+
+    [Theory]
+    [InlineData(0x01)] // PureHDF 2.2.0 allocated 67 MB
+    [InlineData(0x10)] // 1 GB
+    public void CorruptFixedArrayEntryCountIsRefusedBeforeAllocating(byte flip)
+    {
+        // PureHDF writes layout version 4 with a fixed-array chunk index; its header's entry count (8 bytes at +8)
+        // sized PureHDF's entry array. Byte 4 of it, flipped, asks for 2^32 or 2^36 more entries.
+        var bytes = WriteMat73(new[] { new Var("x", new[] { 4, 8, 8 }, Indexed(4, 8, 8), Chunked: true) });
+        int at = bytes.AsSpan().IndexOf("FAHD"u8);
+        Assert.True(at > 512, "no fixed array header in the PureHDF-written file");
+        bytes[at + 12] ^= flip;
+        var e = AssertRefusedWithinBoundedAllocation(bytes, $"fixed array entry count ^ 0x{flip:X2}");
+        Assert.Contains("variable 'x'", e.Message);
     }
 
     [Fact]
