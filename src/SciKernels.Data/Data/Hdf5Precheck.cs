@@ -16,9 +16,13 @@ namespace SciKernels.Data;
 /// (versions 0–3), the root group (symbol table with its v1 B-tree, symbol nodes and local heap, or link
 /// messages), the object headers (v1 and v2, with continuations) of the root's children and their messages
 /// (dataspace, datatype, fill value, layout, attribute, link), global heap collections of variable-length
-/// attributes, and the v1 B-tree chunk index that MATLAB writes (every chunk's stored size). Not walked (PureHDF
-/// is trusted there): dense link storage (fractal heaps, not written by MATLAB), and the chunk indexes of layout
-/// version 4 other than a single chunk (fixed/extensible arrays, v2 B-trees).</para>
+/// attributes, and the chunk indexes MATLAB and PureHDF write (v1 B-tree, single chunk, fixed array): every chunk
+/// must lie in the file and decode within deflate's 1100:1, since PureHDF decodes each into a full-size buffer.
+/// Attributes are parsed the way PureHDF parses them (name up to its NUL, datatype and dataspace by content) and
+/// must agree with their declared sizes. Soft and external links are refused: PureHDF follows them while listing
+/// (a self-referencing link overflowed the stack), and MATLAB writes none. Not walked (PureHDF is trusted there):
+/// dense link storage (fractal heaps, not written by MATLAB), extensible-array and v2 B-tree chunk indexes, and the
+/// properties of opaque, compound, enum and array attribute datatypes.</para>
 /// </remarks>
 internal sealed class Hdf5Precheck
 {
@@ -128,6 +132,13 @@ internal sealed class Hdf5Precheck
 
         public void Skip(long count, string field) { Need(count, field); At += (int)count; }
 
+        /// <summary>The index of the first <paramref name="value"/> from <see cref="At"/> on, or −1.</summary>
+        public int IndexOf(byte value)
+        {
+            int i = Array.IndexOf(data, value, At, end - At);
+            return i;
+        }
+
         public Cursor Sub(int count, string field) { Need(count, field); var c = new Cursor(owner, data, At, At + count, what); At += count; return c; }
 
         public string Text(int count) => Encoding.UTF8.GetString(data, At, Math.Min(count, end - At)).TrimEnd('\0');
@@ -195,7 +206,7 @@ internal sealed class Hdf5Precheck
         {
             context = $"variable '{name}'";
             var child = CheckObjectHeader(address);
-            if (child.ChunkBTree is { } tree) WalkChunkTree(tree.Address, tree.Rank, depth: 0);
+            if (child.ChunkBTree is { } tree) WalkChunkTree(tree.Address, tree.Rank, tree.ChunkBytes, depth: 0);
         }
     }
 
@@ -242,10 +253,15 @@ internal sealed class Hdf5Precheck
         if (count > 2 * leafK) throw Corrupt($"a symbol table node with {count} entries (K = {leafK})");
         var entries = Read(address + 8, 40L * count, "a symbol table node");
         for (int i = 0; i < count; i++)
-            children.Add((HeapName(U64(entries, 40 * i), heap), U64(entries, 40 * i + 8)));
+        {
+            string name = HeapName(U64(entries, 40 * i), heap);
+            // cache type 2: a soft link, which PureHDF would follow (see Link)
+            if (U32(entries, 40 * i + 16) == 2) throw Corrupt($"'{name}' is a soft link, which MAT files do not hold");
+            children.Add((name, U64(entries, 40 * i + 8)));
+        }
     }
 
-    private void WalkChunkTree(ulong address, int rank, int depth)
+    private void WalkChunkTree(ulong address, int rank, ulong chunkBytes, int depth)
     {
         if (address == Undefined) return; // no chunk written yet
         if (depth > 64 || !visitedNodes.Add(address)) throw Corrupt("its chunk B-tree loops or is deeper than 64 levels");
@@ -259,8 +275,8 @@ internal sealed class Hdf5Precheck
             int key = (keySize + 8) * i;
             uint stored = U32(body, key);
             ulong child = U64(body, key + keySize);
-            if (level > 0) WalkChunkTree(child, rank, depth + 1);
-            else CheckExtent(child, stored, $"chunk {i} of a chunk B-tree node at address {address}");
+            if (level > 0) WalkChunkTree(child, rank, chunkBytes, depth + 1);
+            else CheckChunk(child, stored, chunkBytes, $"chunk {i} of a chunk B-tree node at address {address}");
         }
     }
 
@@ -270,7 +286,7 @@ internal sealed class Hdf5Precheck
     {
         public (ulong BTree, ulong Heap)? SymbolTable;
         public readonly List<(string, ulong)> Links = new();
-        public (ulong Address, int Rank)? ChunkBTree;
+        public (ulong Address, int Rank, ulong ChunkBytes)? ChunkBTree;
     }
 
     private Header CheckObjectHeader(ulong address)
@@ -343,18 +359,20 @@ internal sealed class Hdf5Precheck
         }
     }
 
-    /// <summary>The dataspace's element count (1 for a scalar, 0 for a null dataspace).</summary>
+    /// <summary>
+    /// The dataspace's element count (1 for a scalar, 0 for a null dataspace), consuming exactly what PureHDF's decoder
+    /// consumes (dimensions, then maximum dimensions and permutation indices when flagged).
+    /// </summary>
     private ulong Dataspace(Cursor m)
     {
         int version = m.U8("dataspace version");
         int rank = m.U8("dataspace rank");
         int flags = m.U8("dataspace flags");
-        int type = 1;
+        if (version is not (1 or 2)) throw Corrupt($"dataspace message version {version}");
+        int type = rank > 0 ? 1 : 0;
         if (version == 1) m.Skip(5, "dataspace reserved bytes");
         else type = m.U8("dataspace type");
         if (rank > MaxRank) throw Corrupt($"a dataspace of rank {rank} (at most {MaxRank})");
-        if (version >= 2 && type == 2) return 0;
-        if (rank == 0) return version == 1 || type == 0 ? 1UL : 0UL;
         ulong count = 1;
         for (int i = 0; i < rank; i++)
         {
@@ -362,17 +380,32 @@ internal sealed class Hdf5Precheck
             count = d != 0 && count > ulong.MaxValue / d ? ulong.MaxValue : count * d;
         }
         if ((flags & 1) != 0) m.Skip(8L * rank, "dataspace maximum dimensions");
-        return count;
+        if ((flags & 2) != 0) m.Skip(8L * rank, "dataspace permutation indices");
+        return type switch { 0 => 1, 2 => 0, _ => count };
     }
 
-    /// <summary>The datatype's element size; variable-length types are flagged.</summary>
-    private (ulong Size, bool VariableLength) Datatype(Cursor m)
+    /// <summary>
+    /// The datatype's element size and whether it is variable-length, consuming what PureHDF's decoder consumes; Known is
+    /// false for the classes whose properties are not walked here (opaque, compound, enum, array), whose length is then
+    /// left to the caller.
+    /// </summary>
+    private (ulong Size, bool VariableLength, bool Known) Datatype(Cursor m, int depth = 0)
     {
-        int classAndVersion = m.U8("datatype class");
+        if (depth > 8) throw Corrupt("a datatype nested more than 8 levels");
+        int typeClass = m.U8("datatype class") & 0x0F;
         m.Skip(3, "datatype bit fields");
         uint size = m.U32("datatype size");
         if (size == 0 || size > MaxElementSize) throw Corrupt($"a datatype with elements of {size} bytes");
-        return (size, (classAndVersion & 0x0F) == 9);
+        switch (typeClass)
+        {
+            case 0 or 4: m.Skip(4, "datatype properties"); break; // fixed-point, bitfield: bit offset and precision
+            case 1: m.Skip(12, "datatype properties"); break;      // floating point: offsets, sizes, bias
+            case 2: m.Skip(2, "datatype properties"); break;       // time: precision
+            case 3 or 7: break;                                     // string, reference: none
+            case 9: Datatype(m, depth + 1); break;                  // variable-length: the base type
+            default: return (size, false, false);
+        }
+        return (size, typeClass == 9, true);
     }
 
     private static void OldFillValue(Cursor m) => m.Skip(m.U32("fill value size"), "fill value");
@@ -405,8 +438,10 @@ internal sealed class Hdf5Precheck
         m.Need((long)Math.Min(nameLength, int.MaxValue), "link name");
         string name = m.Text((int)nameLength);
         m.Skip((long)nameLength, "link name");
-        if (linkType == 0) header.Links.Add((name, m.U64("link address")));
-        else m.Skip(m.U16("link value length"), "link value");
+        // PureHDF follows soft links while listing a group (a link to itself recursed until the stack overflowed) and
+        // external links into other files; MATLAB writes neither
+        if (linkType != 0) throw Corrupt($"'{name}' is a {(linkType == 1 ? "soft" : linkType == 64 ? "external" : $"type-{linkType}")} link, which MAT files do not hold");
+        header.Links.Add((name, m.U64("link address")));
     }
 
     private void Layout(Cursor m, Header header)
@@ -438,8 +473,7 @@ internal sealed class Hdf5Precheck
                 int rank = m.U8("chunk rank");
                 ulong tree = m.U64("chunk B-tree address");
                 if (rank < 2 || rank > MaxRank + 1) throw Corrupt($"a chunk layout of rank {rank}");
-                ChunkDims(m, rank, 4);
-                header.ChunkBTree = (tree, rank - 1);
+                header.ChunkBTree = (tree, rank - 1, ChunkDims(m, rank, 4));
                 break;
             }
             case 2:
@@ -448,19 +482,19 @@ internal sealed class Hdf5Precheck
                 int rank = m.U8("chunk rank");
                 int width = m.U8("chunk dimension size");
                 if (rank < 2 || rank > MaxRank + 1 || width is < 1 or > 8) throw Corrupt($"a chunk layout of rank {rank} with {width}-byte dimensions");
-                ChunkDims(m, rank, width);
+                ulong chunkBytes = ChunkDims(m, rank, width);
                 int index = m.U8("chunk index type");
                 if (index == 1 && (flags & 2) != 0)
                 {
                     ulong filtered = m.U64("filtered chunk size");
                     m.Skip(4, "chunk filter mask");
-                    CheckExtent(m.U64("chunk address"), filtered, "the single chunk");
+                    CheckChunk(m.U64("chunk address"), filtered, chunkBytes, "the single chunk");
                 }
                 else if (index == 3)
                 {
                     m.Skip(1, "fixed array page bits");
                     ulong array = m.U64("fixed array address");
-                    if (array != Undefined) CheckFixedArray(array);
+                    if (array != Undefined) CheckFixedArray(array, chunkBytes);
                 }
                 break;
             }
@@ -471,7 +505,7 @@ internal sealed class Hdf5Precheck
     /// A fixed-array chunk index (layout version 4, written by PureHDF and HDF5 1.10+): the header's entry count sizes
     /// PureHDF's entry array, and each filtered entry's stored size its chunk buffer.
     /// </summary>
-    private void CheckFixedArray(ulong address)
+    private void CheckFixedArray(ulong address, ulong chunkBytes)
     {
         var h = Read(address, 8 + 16, "a fixed array header");
         if (!h.AsSpan(0, 4).SequenceEqual("FAHD"u8)) throw Corrupt($"no fixed array header at address {address}");
@@ -491,11 +525,24 @@ internal sealed class Hdf5Precheck
             ulong chunk = c.U64("chunk address");
             ulong stored = c.Sized(sizeBytes, "chunk size");
             c.Skip(4, "chunk filter mask");
-            if (chunk != Undefined) CheckExtent(chunk, stored, $"chunk {i} of a fixed array");
+            if (chunk != Undefined) CheckChunk(chunk, stored, chunkBytes, $"chunk {i} of a fixed array");
         }
     }
 
-    private void ChunkDims(Cursor m, int rank, int width)
+    /// <summary>
+    /// A stored chunk must lie in the file, and decode to its <paramref name="chunkBytes"/> within deflate's 1100:1: PureHDF
+    /// decodes every chunk into a buffer of the full chunk size (and caches several), so a corrupt chunk dimension
+    /// would otherwise cost that buffer once per chunk.
+    /// </summary>
+    private void CheckChunk(ulong address, ulong stored, ulong chunkBytes, string what)
+    {
+        CheckExtent(address, stored, what);
+        if (chunkBytes > Math.Max(stored, 1) * 1100)
+            throw Corrupt($"{what} decodes to {chunkBytes} bytes from {stored} stored, more than deflate's 1100:1");
+    }
+
+    /// <summary>The chunk dimensions' product (the last one is the element size): the bytes of one decoded chunk.</summary>
+    private ulong ChunkDims(Cursor m, int rank, int width)
     {
         ulong bytes = 1;
         for (int i = 0; i < rank; i++)
@@ -506,22 +553,35 @@ internal sealed class Hdf5Precheck
         }
         // the last chunk "dimension" is the element size; a chunk is decoded into one buffer of this many bytes
         if (bytes > (ulong)Math.Max(length * 1100, 1 << 20)) throw Corrupt($"chunks of {bytes} bytes in a {length}-byte file");
+        return bytes;
     }
 
     private void Attribute(Cursor m)
     {
         int version = m.U8("attribute version");
+        if (version is not (1 or 2 or 3)) throw Corrupt($"attribute message version {version}");
         int flags = m.U8("attribute flags");
         int nameSize = m.U16("attribute name size"), typeSize = m.U16("attribute datatype size"), spaceSize = m.U16("attribute dataspace size");
         if (version == 3) m.Skip(1, "attribute name encoding");
         static int Pad(int n, int version) => version == 1 ? (n + 7) & ~7 : n;
-        string name = m.Text(nameSize);
-        m.Skip(Pad(nameSize, version), $"attribute name");
-        var type = m.Sub(Pad(typeSize, version), $"attribute '{name}' datatype");
-        var space = m.Sub(Pad(spaceSize, version), $"attribute '{name}' dataspace");
-        if (version > 1 && (flags & 3) != 0) return; // a shared datatype or dataspace lives elsewhere
-        var (size, variable) = Datatype(type);
-        ulong count = Dataspace(space);
+        // PureHDF decodes the name up to its first NUL and the datatype and dataspace by their contents, ignoring the
+        // declared sizes; where the two readings disagree the file is corrupt (else PureHDF would size the data from
+        // bytes this check never looked at).
+        int nul = m.IndexOf(0);
+        if (nul < 0) throw Corrupt("an attribute name without a terminating NUL");
+        string name = m.Text(nul - m.At);
+        if (nul - m.At + 1 != nameSize) throw Corrupt($"attribute '{name}' has a name of {nul - m.At + 1} bytes declared as {nameSize}");
+        m.Skip(Pad(nameSize, version), "attribute name");
+        if (version > 1 && (flags & 3) != 0) throw Corrupt($"attribute '{name}' has a shared datatype or dataspace, which MAT files do not use");
+        int at = m.At;
+        var (size, variable, known) = Datatype(m);
+        if (!known) m.At = at; // not walked: trust the declared size
+        else if (m.At - at != typeSize) throw Corrupt($"attribute '{name}' has a datatype of {m.At - at} bytes declared as {typeSize}");
+        m.Skip(Pad(typeSize, version) - (m.At - at), $"attribute '{name}' datatype");
+        at = m.At;
+        ulong count = Dataspace(m);
+        if (m.At - at != spaceSize) throw Corrupt($"attribute '{name}' has a dataspace of {m.At - at} bytes declared as {spaceSize}");
+        m.Skip(Pad(spaceSize, version) - spaceSize, $"attribute '{name}' dataspace");
         ulong bytes = count > ulong.MaxValue / size ? ulong.MaxValue : count * size;
         if (bytes > (ulong)m.Remaining)
             throw Corrupt($"attribute '{name}' claims {count} values of {size} bytes but its message holds {m.Remaining} bytes of data");

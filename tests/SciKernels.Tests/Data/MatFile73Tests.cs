@@ -287,6 +287,54 @@ public class MatFile73Tests
     }
 
     [Fact]
+    public void ChunkDimensionPastDeflatesRatioIsRefused()
+    {
+        // byte 2 of the first chunk dimension of 'u' (1 → 131073): 12 chunks of 8.4 MB decoded from ~100 stored
+        // bytes each; PureHDF 2.2.0 allocated 100 MB before failing
+        var bytes = File.ReadAllBytes(FixturePath());
+        bytes[7381] ^= 0x02;
+        var e = AssertRefusedWithinBoundedAllocation(bytes, "chunk dimension of 'u'");
+        Assert.Contains("variable 'u'", e.Message);
+    }
+
+    [Fact]
+    public void AttributeNameWithAnEarlyNulIsRefused()
+    {
+        // PureHDF reads an attribute name up to its first NUL, whatever the declared size, then decodes the
+        // datatype and dataspace from the name's bytes: "M\x01\0\x10…" made it allocate 1.9 GB
+        var bytes = WriteMat73(new[] { new Var("x", new[] { 4, 8, 8 }, Indexed(4, 8, 8), Chunked: true) });
+        int at = bytes.AsSpan().IndexOf("MATLAB_class"u8);
+        Assert.True(at > 512);
+        BitConverter.GetBytes(1048577).CopyTo(bytes, at + 1);
+        var e = AssertRefusedWithinBoundedAllocation(bytes, "attribute name");
+        Assert.Contains("has a name of 3 bytes declared as 13", e.Message);
+    }
+
+    [Fact]
+    public void SoftLinksAreRefusedBeforePureHdfFollowsThem()
+    {
+        // PureHDF follows soft links while listing the root group: a link to itself recursed until the process died
+        var file = new H5File { ["x"] = new H5Dataset(new double[] { 1, 2 }, fileDims: new ulong[] { 2 }), ["loop"] = new H5SoftLink("/loop") };
+        var stream = new MemoryStream();
+        file.Write(stream, new H5WriteOptions(UserBlockSize: 512));
+        var bytes = stream.ToArray();
+        Encoding.ASCII.GetBytes("MATLAB 7.3 MAT-file".PadRight(116)).CopyTo(bytes, 0);
+        bytes[125] = 0x02;
+        bytes[126] = (byte)'I';
+        bytes[127] = (byte)'M';
+        Exception? thrown = null;
+        var worker = new Thread(() =>
+        {
+            try { MatFile.Read(bytes, "links.mat"); }
+            catch (Exception e) { thrown = e; }
+        }, 1 << 20); // a small stack: a recursion would end the test run quickly rather than pass
+        worker.Start();
+        worker.Join();
+        var e = Assert.IsType<MatFileException>(thrown);
+        Assert.Contains("'loop' is a soft link", e.Message);
+    }
+
+    [Fact]
     public void NavierStokesAndDarcyReadTheirV73Files()
     {
         // Paper layout: a [N, S, S], u [N, S, S, T] with a[c, i, j] = c + i, u[c, i, j, t] = 10 c + j + 0.5 t.
