@@ -21,8 +21,8 @@ namespace SciKernels.Data;
 /// Attributes are parsed the way PureHDF parses them (name up to its NUL, datatype and dataspace by content) and
 /// must agree with their declared sizes. Soft and external links are refused: PureHDF follows them while listing
 /// (a self-referencing link overflowed the stack), and MATLAB writes none. Not walked (PureHDF is trusted there):
-/// dense link storage (fractal heaps, not written by MATLAB), extensible-array and v2 B-tree chunk indexes, and the
-/// properties of opaque, compound, enum and array attribute datatypes.</para>
+/// dense link storage (fractal heaps, not written by MATLAB), extensible-array and v2 B-tree chunk indexes, shared
+/// (committed) messages, and the properties of opaque, compound, enum and array attribute datatypes.</para>
 /// </remarks>
 internal sealed class Hdf5Precheck
 {
@@ -205,6 +205,7 @@ internal sealed class Hdf5Precheck
         foreach (var (name, address) in children)
         {
             context = $"variable '{name}'";
+            visitedNodes.Clear(); // two names may link one dataset: loops are looked for per variable
             var child = CheckObjectHeader(address);
             if (child.ChunkBTree is { } tree) WalkChunkTree(tree.Address, tree.Rank, tree.ChunkBytes, depth: 0);
         }
@@ -294,6 +295,7 @@ internal sealed class Hdf5Precheck
         var header = new Header();
         var first = Read(address, 16, "an object header");
         var blocks = new Queue<(ulong Address, ulong Length)>();
+        var seen = new HashSet<ulong>(); // continuation blocks already walked: a block naming itself must not loop
         if (first.AsSpan(0, 4).SequenceEqual("OHDR"u8))
         {
             int flags = first[5];
@@ -309,6 +311,7 @@ internal sealed class Hdf5Precheck
             {
                 var (a, n) = blocks.Dequeue();
                 if (n < 8 || n > MaxBlock) throw Corrupt($"an object header continuation of {n} bytes");
+                if (!seen.Add(a)) throw Corrupt($"its object header continuations loop back to address {a}");
                 var block = Read(a, (long)n, "an object header continuation");
                 if (!block.AsSpan(0, 4).SequenceEqual("OCHK"u8)) throw Corrupt($"no object header continuation at address {a}");
                 Messages(new Cursor(this, block, 4, block.Length - 4, "an object header continuation"), 2, (flags & 4) != 0, header, blocks);
@@ -324,6 +327,7 @@ internal sealed class Hdf5Precheck
         {
             var (a, n) = blocks.Dequeue();
             if (n > MaxBlock) throw Corrupt($"an object header continuation of {n} bytes");
+            if (!seen.Add(a)) throw Corrupt($"its object header continuations loop back to address {a}");
             var block = Read(a, (long)n, "an object header continuation");
             Messages(new Cursor(this, block, 0, block.Length, "an object header continuation"), 1, false, header, blocks);
         }
