@@ -5,25 +5,25 @@ namespace SciKernels.Cli;
 
 /// <summary>
 /// A run's metrics as CSV (<c>metrics.csv</c> next to <c>results.json</c>): a header, then one row per epoch or
-/// log point, appended and flushed as training goes, so a long run can be followed (<c>tail -f</c>) and a
-/// stopped run keeps what it measured. Numbers are written round-trip in the invariant culture; a missing
-/// value is an empty field.
+/// log point. The file is replaced atomically (<see cref="RunFiles"/>) after every row, so it always holds whole
+/// rows, a stopped or crashed run keeps what it measured, and a long run can be followed (<c>tail -F</c>, which
+/// reopens the replaced file). Rewriting the whole file costs little: a row per epoch or log point, a few KB.
+/// Numbers are written round-trip in the invariant culture; a missing value is an empty field.
 /// </summary>
 internal sealed class MetricsLog : IDisposable
 {
     /// <summary>The file name inside the output folder.</summary>
     public const string FileName = "metrics.csv";
 
-    private readonly StreamWriter writer;
+    private readonly System.Text.StringBuilder text = new();
 
     /// <summary>Creates (or replaces) <paramref name="path"/> with the header <paramref name="columns"/>.</summary>
     public MetricsLog(string path, IReadOnlyList<string> columns)
     {
         Path = path;
         Columns = columns;
-        writer = new StreamWriter(path, append: false) { NewLine = "\n" };
-        writer.WriteLine(string.Join(',', columns));
-        writer.Flush();
+        text.Append(string.Join(',', columns)).Append('\n');
+        RunFiles.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Where the rows go.</summary>
@@ -37,8 +37,19 @@ internal sealed class MetricsLog : IDisposable
     {
         if (values.Count != Columns.Count)
             throw new ArgumentException($"metrics row has {values.Count} values for {Columns.Count} columns ({string.Join(',', Columns)})", nameof(values));
-        writer.WriteLine(string.Join(',', values.Select(Format)));
-        writer.Flush();
+        // format first: a bad field throws before the file (or the rows kept for it) changes
+        string row = string.Join(',', values.Select(Format));
+        int before = text.Length;
+        text.Append(row).Append('\n');
+        try
+        {
+            RunFiles.WriteAllText(Path, text.ToString());
+        }
+        catch
+        {
+            text.Length = before; // the file still holds the rows before this one
+            throw;
+        }
     }
 
     /// <summary>One field: round-trip number, NaN/inf spelt out, a word as is, empty when missing.</summary>
@@ -55,7 +66,7 @@ internal sealed class MetricsLog : IDisposable
     };
 
     /// <inheritdoc/>
-    public void Dispose() => writer.Dispose();
+    public void Dispose() { } // every row is already on disk
 }
 
 /// <summary>

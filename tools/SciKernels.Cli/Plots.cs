@@ -106,8 +106,7 @@ internal static class Plots
             plt.Axes.SquareUnits();
             if (k == systems.Count - 1) plt.ShowLegend(Edge.Right);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        multi.SavePng(path, 450 * systems.Count + 200, 480);
+        RunFiles.SavePng(multi, path, 450 * systems.Count + 200, 480);
     }
 
     /// <summary>
@@ -153,8 +152,7 @@ internal static class Plots
             right.XLabel("x");
             right.YLabel("error");
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        multi.SavePng(path, 1700, 300 * samples.Count);
+        RunFiles.SavePng(multi, path, 1700, 300 * samples.Count);
     }
 
     /// <summary>
@@ -194,8 +192,7 @@ internal static class Plots
             plt.Axes.Margins(0, 0);
             plt.Axes.SquareUnits();
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        multi.SavePng(path, 1800, 450);
+        RunFiles.SavePng(multi, path, 1800, 450);
     }
 
     /// <summary>
@@ -277,7 +274,6 @@ internal static class Plots
 
     private static void Save(Plot plt, string path, int w, int h)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        plt.SavePng(path, w, h);
+        RunFiles.SavePng(plt, path, w, h);
     }
 }

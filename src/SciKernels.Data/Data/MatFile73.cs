@@ -14,12 +14,11 @@ namespace SciKernels.Data;
 /// get the same row-major [N, S, S] arrays as from a Level 5 file. A root dataset without a
 /// <c>MATLAB_class</c> attribute is read the same way (as h5py-based readers of these files do).</para>
 /// <para>Cells, structs, strings, logicals, sparse and complex arrays are not numeric data sets: listing
-/// skips them, asking for one by name throws. Data and chunk sizes are checked against the file length before
-/// anything is allocated, so a corrupt header cannot request an absurd buffer; every failure (including an
-/// allocation PureHDF sizes from a corrupt field) is a <see cref="MatFileException"/> naming the file.
-/// Known gap: PureHDF 2.2.0 allocates a few metadata buffers (e.g. a fill-value message's value) at the size a
-/// file field declares before reading them, so one corrupt field can still cost one array of up to 2 GiB
-/// (or fail as a <see cref="MatFileException"/> when memory is short).</para>
+/// skips them, asking for one by name throws. Before PureHDF opens the file, <see cref="Hdf5Precheck"/> checks the
+/// metadata fields PureHDF 2.2.0 sizes buffers from (heap, fill value, attribute, link and chunk sizes) against
+/// their structures and the file length; data and chunk sizes are checked before anything is allocated. So a
+/// corrupt header cannot request an absurd buffer, and every failure is a <see cref="MatFileException"/> naming
+/// the file (and the variable where one is concerned).</para>
 /// </remarks>
 internal static class MatFile73
 {
@@ -44,6 +43,8 @@ internal static class MatFile73
         var result = new Dictionary<string, MatArray>();
         try
         {
+            // PureHDF sizes some buffers straight from file fields: check those before it opens the file.
+            Hdf5Precheck.Check(stream, source);
             using var file = H5File.Open(stream, leaveOpen: true);
             long fileLength = stream.Length;
             if (names is null)
@@ -78,7 +79,7 @@ internal static class MatFile73
         }
         catch (OutOfMemoryException e)
         {
-            // Sizes are checked before reading, but PureHDF sizes some internal buffers from fields we cannot see.
+            // Sizes are checked before reading; this is a last resort should a structure the precheck skips be corrupt.
             throw new MatFileException($"MatFile: {source} is a MAT v7.3 (HDF5) file whose structures request more memory than is available; the file is corrupt", e);
         }
         catch (Exception e)

@@ -57,7 +57,7 @@ public sealed class BurgersReference
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(t);
-        var u = new double[x.Count * t.Count];
+        var u = HostArrays.Doubles("BurgersReference.EvaluateGrid", x.Count, t.Count, "the grid of space × time points");
         Parallel.For(0, t.Count, j =>
         {
             for (int i = 0; i < x.Count; i++) u[j * x.Count + i] = Evaluate(x[i], t[j]);

@@ -71,7 +71,7 @@ public abstract class Geometry
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         int d = Dimension;
-        var result = new double[n * d];
+        var result = HostArrays.Doubles("Geometry.Sample", n, d, "points × dimensions");
         int filled = 0, request = n;
         var point = new double[d];
         for (int round = 0; filled < n; round++)
@@ -82,7 +82,8 @@ public abstract class Geometry
             for (int i = 0; i < unit.Count && filled < n; i++)
                 if (map(unit[i], point))
                     point.CopyTo(result.AsSpan(filled++ * d, d));
-            request = Math.Max(16, 2 * request);
+            // doubled in 64 bits and capped at what one array of d-dimensional points holds (2·request wrapped past 2^31)
+            request = (int)Math.Max(16, Math.Min(2L * request, Array.MaxLength / Math.Max(d, 1)));
         }
         return new PointSet(result, d);
     }
@@ -384,8 +385,8 @@ public sealed class SpaceTimeDomain : Geometry
     /// <summary><paramref name="n"/> points of Ω × {t₀}.</summary>
     public PointSet SampleInitial(int n, SamplingMethod method = SamplingMethod.LatinHypercube, ulong seed = 0)
     {
+        var v = HostArrays.Doubles("SampleInitial", n, Dimension, "points × dimensions"); // checked before sampling
         var space = Space.SampleInterior(n, method, seed);
-        var v = new double[n * Dimension];
         for (int i = 0; i < n; i++)
         {
             space[i].CopyTo(v.AsSpan(i * Dimension, Space.Dimension));

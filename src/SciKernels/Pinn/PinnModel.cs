@@ -162,7 +162,7 @@ public sealed class PinnModel : Module
     {
         ArgumentNullException.ThrowIfNull(points);
         var dtype = ComputeType;
-        var result = new double[points.Count * outputs.Length];
+        var result = HostArrays.Doubles("PinnModel.Predict", points.Count, outputs.Length, "points × outputs");
         using var _ = Autograd.GradMode.NoGrad();
         for (int start = 0; start < points.Count; start += batch)
         {

@@ -63,7 +63,7 @@ public sealed class PointSet
     public PointSet Select(IReadOnlyList<int> indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
-        var d = new double[indices.Count * Dimension];
+        var d = HostArrays.Doubles("PointSet.Select", indices.Count, Dimension, "points × dimensions");
         for (int k = 0; k < indices.Count; k++) this[indices[k]].CopyTo(d.AsSpan(k * Dimension, Dimension));
         return new PointSet(d, Dimension);
     }

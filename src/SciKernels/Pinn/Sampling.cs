@@ -43,7 +43,7 @@ public static class UnitCubeSampler
 
     private static PointSet UniformPoints(int n, int dim, ulong seed)
     {
-        var v = new double[n * dim];
+        var v = HostArrays.Doubles("UnitCubeSampler.Sample", n, dim, "points × dimensions");
         new Generator(seed).FillUniform(v);
         return new PointSet(v, dim);
     }
@@ -52,7 +52,7 @@ public static class UnitCubeSampler
     private static PointSet LatinHypercube(int n, int dim, ulong seed)
     {
         var gen = new Generator(seed);
-        var v = new double[n * dim];
+        var v = HostArrays.Doubles("UnitCubeSampler.Sample", n, dim, "points × dimensions");
         for (int k = 0; k < dim; k++)
         {
             var perm = gen.Permutation(n);
@@ -110,7 +110,7 @@ public static class UnitCubeSampler
             for (int k = 0; k < dim; k++) shift[k] = gen.NextUInt64() >> (64 - SobolBits);
         }
         var state = new ulong[dim];
-        var v = new double[n * dim];
+        var v = HostArrays.Doubles("UnitCubeSampler.Sample", n, dim, "points × dimensions");
         const double scale = 1.0 / (1UL << SobolBits);
         for (int i = 0; i < n; i++)
         {
@@ -132,7 +132,7 @@ public static class UnitCubeSampler
         if (dim > Primes.Length) throw new ArgumentOutOfRangeException(nameof(dim), $"Halton: at most {Primes.Length} dimensions, got {dim}");
         var rot = new double[dim];
         if (seed != 0) new Generator(seed).FillUniform(rot);
-        var v = new double[n * dim];
+        var v = HostArrays.Doubles("UnitCubeSampler.Sample", n, dim, "points × dimensions");
         for (int i = 0; i < n; i++)
             for (int k = 0; k < dim; k++)
             {

@@ -24,8 +24,14 @@ internal static class DftMatrices
 
     private static readonly ConcurrentDictionary<Key, Lazy<Tensor>> Cache = new();
 
-    private static Tensor Get(string kind, int n, int m, bool interleaved, DType dtype, Device device, Func<double[]> build, int[] shape)
+    private static Tensor Get(string kind, int n, int m, bool interleaved, DType dtype, Device device, Func<double[]> build, params long[] dims)
     {
+        // the callers check sizes with their own operation's name first; this is the backstop before allocating
+        long count = 1;
+        foreach (long dim in dims) count = dim > int.MaxValue || count > Array.MaxLength ? long.MaxValue : count * dim;
+        if (count > Array.MaxLength)
+            throw new TensorException("DftMatrices", $"the {kind} matrix [{string.Join(", ", dims)}] for size {n} and {m} modes exceeds a host array");
+        var shape = dims.Select(dim => (int)dim).ToArray();
         var key = new Key(kind, n, m, interleaved, dtype, device.Kind, device.Index);
         return Cache.GetOrAdd(key, _ => new Lazy<Tensor>(() =>
         {
@@ -55,34 +61,34 @@ internal static class DftMatrices
             var v = new double[h];
             for (int k = 0; k < h; k++) v[k] = reciprocal ? 1.0 / Multiplicity(k, n) : Multiplicity(k, n);
             return v;
-        }, new[] { h, 1 });
+        }, h, 1);
     }
 
     /// <summary>F [n, 2M] with F[t, (m, r)] = (cos, −sin)(2π mt/n).</summary>
     public static Tensor RealForward(int n, int modes, bool interleaved, DType dtype, Device device)
         => Get("rf", n, modes, interleaved, dtype, device, () =>
         {
-            var v = new double[n * 2 * modes];
-            for (int t = 0; t < n; t++)
+            var v = new double[(long)n * 2 * modes];
+            for (long t = 0; t < n; t++)
                 for (int m = 0; m < modes; m++)
                 {
                     var (c, s) = Angle(m, t, n);
-                    int cr = interleaved ? 2 * m : m, ci = interleaved ? 2 * m + 1 : modes + m;
+                    long cr = interleaved ? 2L * m : m, ci = interleaved ? 2L * m + 1 : (long)modes + m;
                     v[t * 2 * modes + cr] = c;
                     v[t * 2 * modes + ci] = -s;
                 }
             return v;
-        }, new[] { n, 2 * modes });
+        }, n, 2L * modes);
 
     /// <summary>G [2M, n] with G[(m, r), t] = c_m/n·(cos, −sin)(2π mt/n).</summary>
     public static Tensor RealInverse(int n, int modes, bool interleaved, DType dtype, Device device)
         => Get("ri", n, modes, interleaved, dtype, device, () =>
         {
-            var v = new double[2 * modes * n];
+            var v = new double[2L * modes * n];
             for (int m = 0; m < modes; m++)
             {
                 double w = (double)Multiplicity(m, n) / n;
-                int rr = interleaved ? 2 * m : m, ri = interleaved ? 2 * m + 1 : modes + m;
+                long rr = interleaved ? 2L * m : m, ri = interleaved ? 2L * m + 1 : (long)modes + m;
                 for (int t = 0; t < n; t++)
                 {
                     var (c, s) = Angle(m, t, n);
@@ -91,7 +97,7 @@ internal static class DftMatrices
                 }
             }
             return v;
-        }, new[] { 2 * modes, n });
+        }, 2L * modes, n);
 
     /// <summary>
     /// The twiddle table of the device FFT kernels: e^{−2πi t/n} for t &lt; n/2, interleaved (re, im),
@@ -108,7 +114,7 @@ internal static class DftMatrices
                 v[2 * t + 1] = -s;
             }
             return v;
-        }, new[] { n });
+        }, n);
 
     /// <summary>
     /// The full n-point DFT as its cosine and sine parts, C[f, t] = cos(2π ft/n) and S[f, t] =
@@ -118,8 +124,8 @@ internal static class DftMatrices
     {
         double[] Build(bool sine)
         {
-            var v = new double[n * n];
-            for (int f = 0; f < n; f++)
+            var v = new double[(long)n * n];
+            for (long f = 0; f < n; f++)
                 for (int t = 0; t < n; t++)
                 {
                     var (c, s) = Angle(f, t, n);
@@ -127,8 +133,8 @@ internal static class DftMatrices
                 }
             return v;
         }
-        return (Get("dft-cos", n, n, false, dtype, device, () => Build(false), new[] { n, n }),
-                Get("dft-sin", n, n, false, dtype, device, () => Build(true), new[] { n, n }));
+        return (Get("dft-cos", n, n, false, dtype, device, () => Build(false), n, n),
+                Get("dft-sin", n, n, false, dtype, device, () => Build(true), n, n));
     }
 
     /// <summary>
@@ -136,18 +142,18 @@ internal static class DftMatrices
     /// of the exact complex DFT fallback.
     /// </summary>
     public static Tensor QuarterTurn(bool inverse, DType dtype, Device device)
-        => Get(inverse ? "quarter-turn-inverse" : "quarter-turn", 2, 2, false, dtype, device, () => inverse ? new[] { 0.0, 1, -1, 0 } : new[] { 0.0, -1, 1, 0 }, new[] { 2, 2 });
+        => Get(inverse ? "quarter-turn-inverse" : "quarter-turn", 2, 2, false, dtype, device, () => inverse ? new[] { 0.0, 1, -1, 0 } : new[] { 0.0, -1, 1, 0 }, 2, 2);
 
     /// <summary>E [2K, 2D], K = 2m: rows (r', k), columns (d, r).</summary>
     public static Tensor ComplexForward(int d, int m, DType dtype, Device device)
         => Get("cf", d, m, false, dtype, device, () =>
         {
-            int k2 = 2 * m, cols = 2 * d;
+            long k2 = 2L * m, cols = 2L * d;
             var v = new double[2 * k2 * cols];
-            for (int k = 0; k < k2; k++)
+            for (long k = 0; k < k2; k++)
             {
-                int f = CornerFrequency(k, d, m);
-                for (int t = 0; t < d; t++)
+                int f = CornerFrequency((int)k, d, m);
+                for (long t = 0; t < d; t++)
                 {
                     // (a + ib)·e^{−iφ} = (a cos φ + b sin φ) + i(b cos φ − a sin φ)
                     var (c, s) = Angle(f, t, d);
@@ -158,15 +164,15 @@ internal static class DftMatrices
                 }
             }
             return v;
-        }, new[] { 4 * m, 2 * d });
+        }, 4L * m, 2L * d);
 
     /// <summary>E⁻ [2D, 2K], K = 2m: rows (d, r'), columns (r, k); includes 1/D.</summary>
     public static Tensor ComplexInverse(int d, int m, DType dtype, Device device)
         => Get("ci", d, m, false, dtype, device, () =>
         {
-            int k2 = 2 * m, cols = 2 * k2;
-            var v = new double[2 * d * cols];
-            for (int t = 0; t < d; t++)
+            long k2 = 2L * m, cols = 2 * k2;
+            var v = new double[2L * d * cols];
+            for (long t = 0; t < d; t++)
                 for (int k = 0; k < k2; k++)
                 {
                     // (a + ib)·e^{+iφ}/D = (a cos φ − b sin φ + i(a sin φ + b cos φ))/D
@@ -177,5 +183,5 @@ internal static class DftMatrices
                     v[(2 * t + 1) * cols + k2 + k] = c / d;
                 }
             return v;
-        }, new[] { 2 * d, 4 * m });
+        }, 2L * d, 4L * m);
 }

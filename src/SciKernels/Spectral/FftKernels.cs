@@ -52,7 +52,7 @@ internal static unsafe class FftKernels
     {
         var plan = FftPlan<T>.Get(n);
         int lanes = FftPlan<T>.Lanes, h = n / 2 + 1;
-        int buf = Math.Max(n * lanes, plan.ScratchLength(lanes));
+        int buf = checked((int)Math.Max((long)n * lanes, plan.ScratchLength(lanes))); // Fourier.CheckHostFft refused larger sizes
         long chunks = (rows + 2L * lanes - 1) / (2L * lanes);
         nint px = (nint)x, py = (nint)y;
         T half = scale / T.CreateChecked(2);
@@ -101,7 +101,7 @@ internal static unsafe class FftKernels
     {
         var plan = FftPlan<T>.Get(n);
         int lanes = FftPlan<T>.Lanes, h = n / 2 + 1;
-        int buf = Math.Max(n * lanes, plan.ScratchLength(lanes));
+        int buf = checked((int)Math.Max((long)n * lanes, plan.ScratchLength(lanes))); // Fourier.CheckHostFft refused larger sizes
         long chunks = (rows + 2L * lanes - 1) / (2L * lanes);
         nint px = (nint)x, py = (nint)y;
         ForChunks<T>(chunks, 2L * lanes * n, buf, (c, re, im, s1, s2) =>
@@ -155,7 +155,7 @@ internal static unsafe class FftKernels
         if (n == 1 && scale == T.One) return;
         var plan = FftPlan<T>.Get(n);
         int lanes = FftPlan<T>.Lanes;
-        int buf = Math.Max(n * lanes, plan.ScratchLength(lanes));
+        int buf = checked((int)Math.Max((long)n * lanes, plan.ScratchLength(lanes))); // Fourier.CheckHostFft refused larger sizes
         long signals = outer * inner;
         long chunks = (signals + lanes - 1) / lanes;
         nint pd = (nint)data;

@@ -46,7 +46,28 @@ internal sealed class FftPlan<T> where T : unmanaged, IFloatingPointIeee754<T>
     public bool IsBluestein => inner is not null;
 
     /// <summary>Length of each of the two scratch arrays <see cref="Forward"/> needs, for <paramref name="lanes"/> lanes.</summary>
-    public int ScratchLength(int lanes) => inner is null ? N * lanes : inner.N * lanes + inner.ScratchLength(lanes);
+    public long ScratchLength(int lanes) => inner is null ? (long)N * lanes : (long)inner.N * lanes + inner.ScratchLength(lanes);
+
+    /// <summary>
+    /// <see cref="ScratchLength"/> of the plan for size <paramref name="n"/>, computed without building it (so a size too large
+    /// to transform is refused before its twiddles or Bluestein filters are allocated).
+    /// </summary>
+    public static long ScratchLengthFor(int n, int lanes)
+    {
+        if (n < 1) return 0;
+        var factors = Factor(n);
+        if (factors.Count == 0 || factors.Max() <= MaxRadix) return (long)n * lanes;
+        long m = BluesteinSize(n);
+        return 2 * m * lanes; // the power-of-two inner plan's own scratch plus the padded signal
+    }
+
+    /// <summary>The power-of-two size ≥ 2n − 1 of Bluestein's inner transform.</summary>
+    private static long BluesteinSize(int n)
+    {
+        long m = 1;
+        while (m < 2L * n - 1) m <<= 1;
+        return m;
+    }
 
     private FftPlan(int n)
     {
@@ -55,8 +76,9 @@ internal sealed class FftPlan<T> where T : unmanaged, IFloatingPointIeee754<T>
         var factors = Factor(n);
         if (factors.Count > 0 && factors.Max() > MaxRadix)
         {
-            int m = 1;
-            while (m < 2 * n - 1) m <<= 1;
+            long size = BluesteinSize(n);
+            if (size > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(n), n, $"Bluestein's inner FFT of size {size} exceeds a host array");
+            int m = (int)size;
             inner = Get(m);
             chirpRe = new T[n];
             chirpIm = new T[n];

@@ -22,7 +22,7 @@ public static partial class Fourier
     {
         using var noGrad = GradMode.NoGrad();
         int d = sizes.Length, n = sizes[^1], h = n / 2 + 1;
-        int rows = checked((int)(xc.NumElements / n));
+        int rows = Dim("Rfft", xc.NumElements / n, "the number of transformed rows", xc);
         var outShape = xc.Shape[..^1].ToArray().Append(h).Append(2).ToArray();
         Tensor y;
         if (FftKernelsFor(xc, n) is { } kernels)
@@ -32,6 +32,7 @@ public static partial class Fourier
         }
         else
         {
+            CheckHostArray("Rfft", 2L * h * n, $"the DFT matrix of length {n}", xc);
             var flat = xc.Reshape(rows, n).MatMul(DftMatrices.RealForward(n, h, interleaved: true, xc.DType, xc.Device));
             var scaled = scale == 1 ? flat : flat.Mul(scale);
             y = scaled.Reshape(outShape);
@@ -53,7 +54,7 @@ public static partial class Fourier
         var t = spec;
         for (int k = 1; k < d; k++)
             t = DeviceComplexAlongAxis(t, rank - 1 - k, inverse: true, disposeInput: !ReferenceEquals(t, spec));
-        int rows = checked((int)(t.NumElements / (2L * h)));
+        int rows = Dim("Irfft", t.NumElements / (2L * h), "the number of transformed rows", spec);
         var outShape = spec.Shape[..^2].ToArray().Append(n).ToArray();
         Tensor y;
         if (FftKernelsFor(t, n) is { } kernels)
@@ -64,6 +65,7 @@ public static partial class Fourier
         else
         {
             // RealInverse already holds the 1/n and the Hermitian multiplicities.
+            CheckHostArray("Irfft", 2L * h * n, $"the inverse DFT matrix of length {n}", spec);
             var flat = t.Reshape(rows, 2 * h).MatMul(DftMatrices.RealInverse(n, h, interleaved: true, spec.DType, spec.Device));
             var scaled = scale * n == 1 ? flat : flat.Mul(scale * n);
             y = scaled.Reshape(outShape);
@@ -78,9 +80,10 @@ public static partial class Fourier
     private static Tensor DeviceComplexAlongAxis(Tensor t, int axis, bool inverse, bool disposeInput)
     {
         int rank = t.Rank - 1;
-        int outer = 1, inner = 1, len = t.Shape[axis];
-        for (int i = 0; i < axis; i++) outer *= t.Shape[i];
-        for (int i = axis + 1; i < rank; i++) inner *= t.Shape[i];
+        int len = t.Shape[axis];
+        int outer = Dim("Fft", SaturatingProduct(t.Shape[..axis]), "the number of signals before the transformed axis", t);
+        int inner = Dim("Fft", SaturatingProduct(t.Shape[(axis + 1)..rank]), "the number of signals after the transformed axis", t);
+        Dim("Fft", 2L * inner, "twice the signals after the transformed axis", t);
         Tensor y;
         if (FftKernelsFor(t, len) is { } kernels)
         {
@@ -96,6 +99,7 @@ public static partial class Fourier
         {
             // Y = C·X ∓ (S·X)·J per (re, im) pair: e^{∓iφ}(a + ib) = (a cos φ ± b sin φ) + i(b cos φ ∓ a sin φ),
             // J mapping (p, q) ↦ (q, −p); C, S the cosine and sine matrices.
+            CheckHostArray("Fft", (long)len * len, $"the DFT matrix of length {len}", t);
             var (c, s) = DftMatrices.FullComplex(len, t.DType, t.Device);
             var x = t.Reshape(outer, len, 2 * inner);
             var a = Tensor.BatchedMatMul(c.Unsqueeze(0).Expand(outer, len, len), x);

@@ -96,6 +96,8 @@ public static partial class Fourier
         var sizes = x.Shape[^dims..].ToArray();
         foreach (var s in sizes)
             if (s < 1) throw new TensorException(op, $"transformed dimensions must be non-empty, got shape {Tensor.ShapeString(x.Shape)}");
+        if (HostMemory.Holds(x))
+            foreach (var s in sizes) CheckHostFft(op, s, x);
         return RfftOp(x, sizes, ForwardScale(norm, sizes));
     }
 
@@ -120,6 +122,8 @@ public static partial class Fourier
                 throw new TensorException(op, $"output size {outSizes[i]} of transformed dimension {i} differs from the input's {inSizes[i]} (only the last, halved dimension can be cut or padded); input shape {Tensor.ShapeString(x.Shape)}");
         }
         if (bins < 1) throw new TensorException(op, $"the spectrum has no bins: shape {Tensor.ShapeString(x.Shape)}");
+        if (HostMemory.Holds(x))
+            foreach (var s in outSizes) CheckHostFft(op, s, x);
         int n = outSizes[^1], h = n / 2 + 1;
         var spec = x;
         if (bins > h) spec = x.Narrow(-2, 0, h);

@@ -75,6 +75,7 @@ public static partial class Fourier
                     : $"{modes[i]} modes along spatial dimension {i} need 2·modes ≤ its size {sizes[i]} (both corners must fit); input {Tensor.ShapeString(x.Shape)}, weights {Tensor.ShapeString(wRe.Shape)}");
         }
         if (b == 0 || cin == 0 || cout == 0) return Tensor.Zeros(new[] { b, cout }.Concat(sizes).ToArray(), x.DType, x.Device);
+        CheckSpectralConvSizes(op, x, wRe, sizes, modes, b, cin, cout);
 
         var y = ForwardModes(x, sizes, modes);               // [2, P, b·cin]
         int p = (int)(y.NumElements / (2L * b * cin));
@@ -85,7 +86,34 @@ public static partial class Fourier
         var wi = ModeMajor(wIm, d, p, cin, cout);
         var o = ComplexBatchedMatMul(re, im, wr, wi);        // [2, P, b, cout], one fused primitive
         var outShape = new[] { b, cout }.Concat(sizes).ToArray();
-        return InverseModes(o, sizes, modes, b * cout).Reshape(outShape);
+        return InverseModes(o, sizes, modes, checked(b * cout)).Reshape(outShape);
+    }
+
+    /// <summary>
+    /// Checks, before anything is allocated, that every intermediate of <see cref="ForwardModes"/> and
+    /// <see cref="InverseModes"/> has dimensions that fit an int: the GEMM rows batch·channels·(leading spatial
+    /// sizes), the (re, im) rows of each spatial dimension, the mode count P and the columns of each mode-space
+    /// product ((kept modes of the later dimensions)·batch·channels).
+    /// </summary>
+    private static void CheckSpectralConvSizes(string op, Tensor x, Tensor w, int[] sizes, int[] modes, int b, int cin, int cout)
+    {
+        int d = sizes.Length;
+        long r = SaturatingProduct(sizes.AsSpan(0, d - 1));
+        long channels = Math.Max(cin, cout);
+        Dim(op, SaturatingProduct(b, channels, r), d == 1 ? "batch·channels" : "batch·channels·(spatial sizes but the last)", x, w);
+        Dim(op, 2L * modes[^1], "twice the modes of the last dimension", x, w);
+        CheckHostArray(op, 2L * modes[^1] * sizes[^1], "the truncated DFT matrix of the last dimension", x, w);
+        long p = modes[^1], later = modes[^1];
+        for (int j = d - 2; j >= 0; j--)
+        {
+            Dim(op, 2L * sizes[j], $"twice spatial size {j}", x, w);
+            CheckHostArray(op, SaturatingProduct(4L * modes[j], 2L * sizes[j]), $"the DFT matrix of spatial dimension {j}", x, w);
+            p = SaturatingProduct(p, 2L * modes[j]);
+            if (j > 0) later = SaturatingProduct(later, 2L * modes[j]);
+        }
+        Dim(op, p, "the number of kept modes", x, w);
+        // the columns of the per-dimension products: kept modes of the later dimensions × batch·channels
+        if (d > 1) Dim(op, SaturatingProduct(later, b, channels), "(kept modes after the first spatial dimension)·batch·channels", x, w);
     }
 
     /// <summary>Weights [corners, cin, cout, m…] (or [cin, cout, m] in 1-D) as [P, cin, cout] in the mode order of <see cref="ForwardModes"/>.</summary>
@@ -110,22 +138,23 @@ public static partial class Fourier
     /// </summary>
     private static Tensor ForwardModes(Tensor x, int[] sizes, int[] modes)
     {
-        int d = sizes.Length, bc = x.Shape[0] * x.Shape[1];
+        // checked: CheckSpectralConvSizes has shown that these products fit an int
+        int d = sizes.Length, bc = checked(x.Shape[0] * x.Shape[1]);
         int dd = sizes[^1], md = modes[^1], r = 1;
-        for (int i = 0; i < d - 1; i++) r *= sizes[i];
+        for (int i = 0; i < d - 1; i++) r = checked(r * sizes[i]);
         // last dimension, real → complex, as one tall GEMM [bc·ρ, dd] @ F [dd, (r, m)]; then the
         // (small) result is transposed to T[ρ, (r, m), bc] so channels end up innermost.
         var f = DftMatrices.RealForward(dd, md, interleaved: false, x.DType, x.Device);
-        var t = x.Reshape(bc * r, dd).MatMul(f).Reshape(bc, r, 2 * md).Permute(1, 2, 0).Contiguous();
+        var t = x.Reshape(checked(bc * r), dd).MatMul(f).Reshape(bc, r, 2 * md).Permute(1, 2, 0).Contiguous();
         // the other dimensions, innermost first, complex → complex on the kept corners
         for (int j = d - 2; j >= 0; j--)
         {
             int outer = 1;
-            for (int i = 0; i < j; i++) outer *= sizes[i];
-            int k2 = 4 * modes[j], d2 = 2 * sizes[j];
+            for (int i = 0; i < j; i++) outer = checked(outer * sizes[i]);
+            int k2 = checked(4 * modes[j]), d2 = checked(2 * sizes[j]);
             long rest = t.NumElements / ((long)outer * d2);
             var e = DftMatrices.ComplexForward(sizes[j], modes[j], x.DType, x.Device);
-            t = Tensor.BatchedMatMul(e.Unsqueeze(0).Expand(outer, k2, d2), t.Reshape(outer, d2, (int)rest));
+            t = Tensor.BatchedMatMul(e.Unsqueeze(0).Expand(outer, k2, d2), t.Reshape(outer, d2, checked((int)rest)));
         }
         return t;
     }
@@ -134,22 +163,22 @@ public static partial class Fourier
     private static Tensor InverseModes(Tensor o, int[] sizes, int[] modes, int bc)
     {
         int d = sizes.Length, dd = sizes[^1], md = modes[^1], r = 1;
-        for (int i = 0; i < d - 1; i++) r *= sizes[i];
+        for (int i = 0; i < d - 1; i++) r = checked(r * sizes[i]);
         var t = o;
         for (int j = 0; j < d - 1; j++)
         {
             int outer = 1;
-            for (int i = 0; i < j; i++) outer *= sizes[i];
-            int k2 = 4 * modes[j], d2 = 2 * sizes[j];
+            for (int i = 0; i < j; i++) outer = checked(outer * sizes[i]);
+            int k2 = checked(4 * modes[j]), d2 = checked(2 * sizes[j]);
             long rest = t.NumElements / ((long)outer * k2);
             var e = DftMatrices.ComplexInverse(sizes[j], modes[j], o.DType, o.Device);
-            t = Tensor.BatchedMatMul(e.Unsqueeze(0).Expand(outer, d2, k2), t.Reshape(outer, k2, (int)rest));
+            t = Tensor.BatchedMatMul(e.Unsqueeze(0).Expand(outer, d2, k2), t.Reshape(outer, k2, checked((int)rest)));
         }
         var g = DftMatrices.RealInverse(dd, md, interleaved: false, o.DType, o.Device);
         if (r == 1)
             return Tensor.BatchedMatMul(t.Reshape(2 * md, bc).T.Unsqueeze(0), g.Unsqueeze(0));
         // channels back outermost (a copy of the small mode-space tensor), then one tall GEMM
-        var a = t.Reshape(r, 2 * md, bc).Permute(2, 0, 1).Reshape(bc * r, 2 * md);
+        var a = t.Reshape(r, 2 * md, bc).Permute(2, 0, 1).Reshape(checked(bc * r), 2 * md);
         return a.MatMul(g).Reshape(bc, r, dd);
     }
 }

@@ -47,7 +47,11 @@ public static partial class Fourier
         if (modes < 1 || modes > n / 2 + 1)
             throw new TensorException(op, $"modes must be in [1, n/2+1] = [1, {n / 2 + 1}] for signals of length n = {n}, got {modes} (input shape {Tensor.ShapeString(x.Shape)})");
         var outShape = x.Shape[..^1].ToArray().Append(modes).Append(2).ToArray();
-        Tensor Gemm() => x.Reshape(-1, n).MatMul(DftMatrices.RealForward(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
+        Tensor Gemm()
+        {
+            CheckHostArray(op, 2L * modes * n, $"the truncated DFT matrix [{n}, 2·{modes}]", x);
+            return x.Reshape(-1, n).MatMul(DftMatrices.RealForward(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
+        }
         Tensor Fft() => Rfft(x).Narrow(-2, 0, modes).Contiguous();
         return Choose(modes, x, strategy, Gemm, Fft);
     }
@@ -73,7 +77,11 @@ public static partial class Fourier
         if (n < 1 || modes < 1 || modes > n / 2 + 1)
             throw new TensorException(op, $"{modes} modes do not fit a real signal of length n = {n} (need 1 ≤ modes ≤ n/2+1); input shape {Tensor.ShapeString(x.Shape)}");
         var outShape = x.Shape[..^2].ToArray().Append(n).ToArray();
-        Tensor Gemm() => x.Reshape(-1, 2 * modes).MatMul(DftMatrices.RealInverse(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
+        Tensor Gemm()
+        {
+            CheckHostArray(op, 2L * modes * n, $"the truncated inverse DFT matrix [2·{modes}, {n}]", x);
+            return x.Reshape(-1, 2 * modes).MatMul(DftMatrices.RealInverse(n, modes, interleaved: true, x.DType, x.Device)).Reshape(outShape);
+        }
         Tensor Fft() => Irfft(x, n);
         return Choose(modes, x, strategy, Gemm, Fft);
     }

@@ -53,8 +53,8 @@ public static partial class PdeResidual
     /// <summary>Indicators [nx, ny] of the interior and boundary nodes (constants, broadcast over the batch).</summary>
     private static (Tensor Inside, Tensor Edge) Masks(int nx, int ny, DType dtype, Device device)
     {
-        var inside = new double[nx * ny];
-        var edge = new double[nx * ny];
+        var inside = HostArrays.Doubles("DarcyResidual", nx, ny, "the grid nx × ny");
+        var edge = new double[inside.Length];
         for (int i = 0; i < nx; i++)
             for (int j = 0; j < ny; j++)
             {

@@ -218,6 +218,122 @@ public class MatFile73Tests
         Assert.Contains("plain HDF5", Assert.Throws<MatFileException>(() => MatFile.Read(plain)).Message);
     }
 
+    /// <summary>
+    /// Bytes of the libhdf5 fixture where one changed byte used to make PureHDF 2.2.0 allocate 1.3–2 GB before failing
+    /// (found by setting each byte after the user block in turn to 0xFF, 0x7F, 0x80, and flipping bits 0, 4 and 6,
+    /// counting each read's allocation): the high byte of a 4-byte size (0x10, 0x40, 0x7F there) or an attribute
+    /// dataspace's rank (bit 0 flipped: dimensions are then read from the bytes that follow).
+    /// </summary>
+    public static TheoryData<string, int[], byte[]> AllocatingBytes() => new()
+    {
+        { "local heap data segment size", [1203], [0x10, 0x40, 0x7F] },
+        { "fill value size", [1439, 7295, 11263, 11535, 11783, 12055], [0x10, 0x40, 0x7F] },
+        // the stored size of every chunk in the v1 B-trees of 'a' (keys 48 bytes apart) and 'u' (56 bytes apart)
+        { "chunk sizes of 'a'", Enumerable.Range(0, 12).Select(i => 1939 + 48 * i).ToArray(), [0x10, 0x40, 0x7F] },
+        { "chunk sizes of 'u'", Enumerable.Range(0, 24).Select(i => 7451 + 56 * i).ToArray(), [0x10, 0x40, 0x7F] },
+        { "MATLAB_class datatype size", [5087, 11119, 11335, 11607, 11855, 12127], [0x10, 0x40, 0x7F] },
+        { "MATLAB_class dataspace rank", [5089, 11121, 11337, 11609], [0x01] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllocatingBytes))]
+    public void CorruptSizeFieldsAreRefusedBeforeAllocating(string field, int[] offsets, byte[] values)
+    {
+        var fixture = File.ReadAllBytes(FixturePath());
+        foreach (int at in offsets)
+            foreach (byte v in values)
+            {
+                var bytes = (byte[])fixture.Clone();
+                bytes[at] = v == 0x01 ? (byte)(bytes[at] ^ 1) : v;
+                Assert.NotEqual(fixture[at], bytes[at]);
+                AssertRefusedWithinBoundedAllocation(bytes, $"{field}: byte {at} := 0x{bytes[at]:X2}");
+            }
+    }
+
+    /// <summary>Reading <paramref name="bytes"/> throws a <see cref="MatFileException"/> naming the file, having allocated under 64 MB.</summary>
+    private static MatFileException AssertRefusedWithinBoundedAllocation(byte[] bytes, string what)
+    {
+        Exception? thrown = null;
+        long allocated = 0;
+        // a thread of its own, so the counter sees only this read
+        var worker = new Thread(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try { MatFile.Read(bytes, "corrupt.mat"); }
+            catch (Exception e) { thrown = e; }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        worker.Start();
+        worker.Join();
+        var e = Assert.IsType<MatFileException>(thrown);
+        Assert.Contains("corrupt.mat", e.Message);
+        Assert.True(allocated < 64 << 20, $"{what} allocated {allocated} bytes ({e.Message})");
+        return e;
+    }
+
+    [Theory]
+    [InlineData(0x01)] // PureHDF 2.2.0 allocated 67 MB
+    [InlineData(0x10)] // 1 GB
+    public void CorruptFixedArrayEntryCountIsRefusedBeforeAllocating(byte flip)
+    {
+        // PureHDF writes layout version 4 with a fixed-array chunk index; its header's entry count (8 bytes at +8)
+        // sized PureHDF's entry array. Byte 4 of it, flipped, asks for 2^32 or 2^36 more entries.
+        var bytes = WriteMat73(new[] { new Var("x", new[] { 4, 8, 8 }, Indexed(4, 8, 8), Chunked: true) });
+        int at = bytes.AsSpan().IndexOf("FAHD"u8);
+        Assert.True(at > 512, "no fixed array header in the PureHDF-written file");
+        bytes[at + 12] ^= flip;
+        var e = AssertRefusedWithinBoundedAllocation(bytes, $"fixed array entry count ^ 0x{flip:X2}");
+        Assert.Contains("variable 'x'", e.Message);
+    }
+
+    [Fact]
+    public void ChunkDimensionPastDeflatesRatioIsRefused()
+    {
+        // byte 2 of the first chunk dimension of 'u' (1 → 131073): 12 chunks of 8.4 MB decoded from ~100 stored
+        // bytes each; PureHDF 2.2.0 allocated 100 MB before failing
+        var bytes = File.ReadAllBytes(FixturePath());
+        bytes[7381] ^= 0x02;
+        var e = AssertRefusedWithinBoundedAllocation(bytes, "chunk dimension of 'u'");
+        Assert.Contains("variable 'u'", e.Message);
+    }
+
+    [Fact]
+    public void AttributeNameWithAnEarlyNulIsRefused()
+    {
+        // PureHDF reads an attribute name up to its first NUL, whatever the declared size, then decodes the
+        // datatype and dataspace from the name's bytes: "M\x01\0\x10…" made it allocate 1.9 GB
+        var bytes = WriteMat73(new[] { new Var("x", new[] { 4, 8, 8 }, Indexed(4, 8, 8), Chunked: true) });
+        int at = bytes.AsSpan().IndexOf("MATLAB_class"u8);
+        Assert.True(at > 512);
+        BitConverter.GetBytes(1048577).CopyTo(bytes, at + 1);
+        var e = AssertRefusedWithinBoundedAllocation(bytes, "attribute name");
+        Assert.Contains("has a name of 3 bytes declared as 13", e.Message);
+    }
+
+    [Fact]
+    public void SoftLinksAreRefusedBeforePureHdfFollowsThem()
+    {
+        // PureHDF follows soft links while listing the root group: a link to itself recursed until the process died
+        var file = new H5File { ["x"] = new H5Dataset(new double[] { 1, 2 }, fileDims: new ulong[] { 2 }), ["loop"] = new H5SoftLink("/loop") };
+        var stream = new MemoryStream();
+        file.Write(stream, new H5WriteOptions(UserBlockSize: 512));
+        var bytes = stream.ToArray();
+        Encoding.ASCII.GetBytes("MATLAB 7.3 MAT-file".PadRight(116)).CopyTo(bytes, 0);
+        bytes[125] = 0x02;
+        bytes[126] = (byte)'I';
+        bytes[127] = (byte)'M';
+        Exception? thrown = null;
+        var worker = new Thread(() =>
+        {
+            try { MatFile.Read(bytes, "links.mat"); }
+            catch (Exception e) { thrown = e; }
+        }, 1 << 20); // a small stack: a recursion would end the test run quickly rather than pass
+        worker.Start();
+        worker.Join();
+        var e = Assert.IsType<MatFileException>(thrown);
+        Assert.Contains("'loop' is a soft link", e.Message);
+    }
+
     [Fact]
     public void NavierStokesAndDarcyReadTheirV73Files()
     {

@@ -283,7 +283,7 @@ internal static class EgnnExperiment
             ["settings"] = s,
         };
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        RunFiles.WriteAllTextAtomically(Path.Combine(s.OutDir, "results.json"), json);
+        RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
         else
         {

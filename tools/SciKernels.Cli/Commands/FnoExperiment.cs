@@ -348,7 +348,7 @@ internal static class FnoExperiment
             results["test_physics_loss_curve"] = Curve(history, "physics", validation: true);
         }
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        RunFiles.WriteAllTextAtomically(Path.Combine(s.OutDir, "results.json"), json);
+        RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
         else
         {

@@ -172,7 +172,7 @@ internal static class TrainPinnExperiment
             ["settings"] = s,
         };
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
-        RunFiles.WriteAllTextAtomically(Path.Combine(s.OutDir, "results.json"), json);
+        RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
         else
         {

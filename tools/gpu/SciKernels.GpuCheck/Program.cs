@@ -76,8 +76,9 @@ public static class Program
         if (outDir is not null)
         {
             Directory.CreateDirectory(outDir);
-            File.WriteAllText(Path.Combine(outDir, $"parity-{backend}.md"), Markdown(backend, results, summary));
-            File.WriteAllText(Path.Combine(outDir, $"parity-{backend}.json"), JsonSerializer.Serialize(results));
+            // atomically, like every report file: a reader never sees half a report
+            SciKernels.IO.AtomicFile.WriteAllText(Path.Combine(outDir, $"parity-{backend}.md"), Markdown(backend, results, summary));
+            SciKernels.IO.AtomicFile.WriteAllText(Path.Combine(outDir, $"parity-{backend}.json"), JsonSerializer.Serialize(results));
         }
         return failed == 0 && passed > 0 ? 0 : 1;
     }
