@@ -29,13 +29,15 @@ public static partial class NeighborList
     /// exactly, so its distance is the same bits). (4) Each segment is sorted by (j, S) — the keys are
     /// unique, so the order does not depend on the order in which threads filled the segments.
     /// </summary>
-    private static NeighborPairs RunCpu(Frame f, double[] pos, NeighborListWorkspace ws)
+    private static void RunCpu(Frame f, NeighborListWorkspace ws, NeighborPairBuffer output)
     {
         int n = f.N;
+        var pos = output.Positions;
         f.Pos = pos;
         BinInto(f, pos, ws);
         int chunks = (n + ReceiversPerChunk - 1) / ReceiversPerChunk;
-        bool parallel = n >= ws.ParallelAtoms;
+        // The serial path stays free of delegates and closures: an MD step on a small system allocates nothing.
+        bool parallel = n >= ws.ParallelAtoms && chunks > 1;
 
         // 2. The half list, per chunk of receivers (bin order).
         if (ws.Chunks.Length < chunks)
@@ -47,7 +49,8 @@ public static partial class NeighborList
         }
         NeighborListWorkspace.Ensure(ref ws.ChunkUsed, chunks);
         NeighborListWorkspace.Ensure(ref ws.HalfCount, n);
-        For(chunks, parallel, c => HalfChunk(f, ws, c));
+        if (parallel) HalfParallel(f, ws, chunks);
+        else for (int c = 0; c < chunks; c++) HalfChunk(f, ws, c);
 
         // 3. Segment sizes: each half pair counts for both its atoms.
         var offsets = NeighborListWorkspace.Ensure(ref ws.Offsets, n + 1);
@@ -69,6 +72,7 @@ public static partial class NeighborList
         // 4. Fill the full list (uncapped) and sort each segment; every element is written, so no zeroing.
         bool capped = f.MaxNeighbors > 0;
         long[] second, shifts;
+        long[]? first = null;
         double[] dist;
         if (capped)
         {
@@ -78,60 +82,77 @@ public static partial class NeighborList
         }
         else
         {
-            second = GC.AllocateUninitializedArray<long>(total);
-            shifts = GC.AllocateUninitializedArray<long>(3 * total);
-            dist = GC.AllocateUninitializedArray<double>(total);
+            output.Reserve(total);
+            first = output.FirstArray;
+            second = output.SecondArray;
+            shifts = output.ShiftsArray;
+            dist = output.DistancesArray;
         }
         var mirrored = NeighborListWorkspace.Ensure(ref ws.Mirrored, n);
         mirrored.AsSpan(0, n).Clear();
-        For(chunks, parallel, c => Scatter(ws, c, n, parallel, second, shifts, dist));
-        var first = capped ? null : GC.AllocateUninitializedArray<long>(total);
-        For(chunks, parallel, c =>
+        if (parallel) ScatterAndSortParallel(ws, chunks, n, first, second, shifts, dist);
+        else
         {
-            int lo = c * ReceiversPerChunk, hi = Math.Min(n, lo + ReceiversPerChunk);
-            for (int i = lo; i < hi; i++)
-            {
-                int o0 = (int)offsets[i], o1 = (int)offsets[i + 1];
-                SortSegment(second, shifts, dist, o0, o1);
-                if (first is not null) first.AsSpan(o0, o1 - o0).Fill(i);
-            }
-        });
+            for (int c = 0; c < chunks; c++) Scatter(ws, c, n, false, second, shifts, dist);
+            for (int c = 0; c < chunks; c++) SortChunk(offsets, c, n, first, second, shifts, dist);
+        }
         if (ws.Transient) ws.ReturnChunks();
-        if (!capped) return new NeighborPairs(first!, second, shifts, dist, pos, f.Cell);
-        return Cap(f, offsets, second, shifts, dist, pos);
+        if (capped) Cap(f, ws, second, shifts, dist, output);
     }
 
-    /// <summary>Runs body(c) for c ∈ [0, chunks), on the thread pool when <paramref name="parallel"/>.</summary>
-    private static void For(int chunks, bool parallel, Action<int> body)
-    {
-        if (!parallel || chunks == 1)
+    /// <summary>Step 2 on the thread pool.</summary>
+    private static void HalfParallel(Frame f, NeighborListWorkspace ws, int chunks)
+        => CpuParallel.For(chunks, 1, (c0, cn) =>
         {
-            for (int c = 0; c < chunks; c++) body(c);
-            return;
-        }
+            for (long c = c0; c < c0 + cn; c++) HalfChunk(f, ws, (int)c);
+        });
+
+    /// <summary>Steps 3 and 4 on the thread pool (the sort needs every chunk's mirrors in place first).</summary>
+    private static void ScatterAndSortParallel(NeighborListWorkspace ws, int chunks, int n, long[]? first, long[] second, long[] shifts, double[] dist)
+    {
         CpuParallel.For(chunks, 1, (c0, cn) =>
         {
-            for (long c = c0; c < c0 + cn; c++) body((int)c);
+            for (long c = c0; c < c0 + cn; c++) Scatter(ws, (int)c, n, true, second, shifts, dist);
+        });
+        var offsets = ws.Offsets;
+        CpuParallel.For(chunks, 1, (c0, cn) =>
+        {
+            for (long c = c0; c < c0 + cn; c++) SortChunk(offsets, (int)c, n, first, second, shifts, dist);
         });
     }
 
-    /// <summary>Keeps the nearest <see cref="Frame.MaxNeighbors"/> pairs of each (sorted) segment, in (j, S) order.</summary>
-    private static NeighborPairs Cap(Frame f, long[] offsets, long[] second, long[] shifts, double[] dist, double[] pos)
+    /// <summary>Sorts the segments of receivers [c·chunk, (c + 1)·chunk) (atom order) and writes their <c>i</c> when <paramref name="first"/> is given.</summary>
+    private static void SortChunk(long[] offsets, int c, int n, long[]? first, long[] second, long[] shifts, double[] dist)
+    {
+        int lo = c * ReceiversPerChunk, hi = Math.Min(n, lo + ReceiversPerChunk);
+        for (int i = lo; i < hi; i++)
+        {
+            int o0 = (int)offsets[i], o1 = (int)offsets[i + 1];
+            SortSegment(second, shifts, dist, o0, o1);
+            if (first is not null) first.AsSpan(o0, o1 - o0).Fill(i);
+        }
+    }
+
+    /// <summary>Keeps the nearest <see cref="Frame.MaxNeighbors"/> pairs of each (sorted) segment, in (j, S) order, into <paramref name="output"/>.</summary>
+    private static void Cap(Frame f, NeighborListWorkspace ws, long[] second, long[] shifts, double[] dist, NeighborPairBuffer output)
     {
         int n = f.N, cap = f.MaxNeighbors;
-        var capOffsets = new long[n + 1];
+        var offsets = ws.Offsets;
+        var capOffsets = NeighborListWorkspace.Ensure(ref ws.CapOffsets, n + 1L);
+        capOffsets[0] = 0;
         for (int i = 0; i < n; i++) capOffsets[i + 1] = capOffsets[i] + Math.Min(cap, offsets[i + 1] - offsets[i]);
         int total = (int)capOffsets[n];
-        var first = GC.AllocateUninitializedArray<long>(total);
-        var outSecond = GC.AllocateUninitializedArray<long>(total);
-        var outShifts = GC.AllocateUninitializedArray<long>(3 * total);
-        var outDist = GC.AllocateUninitializedArray<double>(total);
-        var scratch = new Pair[16];
+        output.Reserve(total);
+        var first = output.FirstArray;
+        var outSecond = output.SecondArray;
+        var outShifts = output.ShiftsArray;
+        var outDist = output.DistancesArray;
+        if (ws.CapScratch.Length < 16) ws.CapScratch = new Pair[16];
         for (int i = 0; i < n; i++)
         {
             int o0 = (int)offsets[i], m = (int)(offsets[i + 1] - o0);
-            if (scratch.Length < m) scratch = new Pair[m];
-            var span = scratch.AsSpan(0, m);
+            if (ws.CapScratch.Length < m) ws.CapScratch = new Pair[m];
+            var span = ws.CapScratch.AsSpan(0, m);
             for (int e = 0; e < m; e++)
             {
                 int o = o0 + e;
@@ -150,7 +171,6 @@ public static partial class NeighborList
                 w++;
             }
         }
-        return new NeighborPairs(first, outSecond, outShifts, outDist, pos, f.Cell);
     }
 
     /// <summary>
