@@ -36,8 +36,7 @@ public sealed class NeighborListWorkspace
     internal long[][] LocImage = [[], [], []];
 
     // Half-list pairs, one buffer per chunk of receivers (bin order), reused between calls.
-    internal NeighborList.HalfPair[][] Chunks = [];
-    internal int[] ChunkUsed = [];
+    internal NeighborList.HalfChunkBuffer?[] Chunks = [];
 
     // The uncapped full list when a k-nearest cap applies (the capped list is the output).
     internal long[] CapSecond = [], CapShifts = [];
@@ -58,12 +57,11 @@ public sealed class NeighborListWorkspace
     /// <summary>Returns the chunk buffers to the shared pool.</summary>
     internal void ReturnChunks()
     {
-        for (int c = 0; c < Chunks.Length; c++)
-        {
-            if (Chunks[c].Length > 0) System.Buffers.ArrayPool<NeighborList.HalfPair>.Shared.Return(Chunks[c]);
-            Chunks[c] = [];
-        }
+        foreach (var chunk in Chunks) chunk?.Return();
     }
+
+    // A test seam: the scalar walk (pre-filter + exact test) where the AVX-512 one would run.
+    internal bool ScalarWalk;
 
     /// <summary>Grows <paramref name="a"/> (contents not kept) to hold at least <paramref name="n"/> elements.</summary>
     internal static T[] Ensure<T>(ref T[] a, long n)
