@@ -9,12 +9,12 @@ namespace SciKernels.Graphs;
 
 public static partial class NeighborList
 {
-
     /// <summary>
     /// The CPU search. (1) Bin: wrap, counting-sort the atoms by bin, copy positions into bin order.
     /// (2) Half list: each receiver walks only half of the stencil of bins around it (offsets after
     /// (0, 0, 0) in lexicographic order, and the atoms after itself in its own bin), so every
-    /// unordered pair (i, j, S) / (j, i, −S) is tested once. (3) Full list: each half pair is written
+    /// unordered pair (i, j, S) / (j, i, −S) is tested once; the stencil is laid out as runs of
+    /// contiguous atoms once per bin, and the exact test runs 8 candidates at a time. (3) Full list: each half pair is written
     /// into its receiver's segment and, mirrored, into the other atom's (D of the mirror is −D
     /// exactly, so its distance is the same bits). (4) Each segment is sorted by (j, S) — the keys are
     /// unique, so the order does not depend on the order in which threads filled the segments.

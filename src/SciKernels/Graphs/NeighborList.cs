@@ -21,6 +21,8 @@ namespace SciKernels.Graphs;
 /// positions are read back for validation anyway) and search the pairs on the device (count → scan →
 /// fill, no atomics), giving the same pairs in the same order; the k-nearest cap
 /// (<c>maxNeighbors</c> &gt; 0) always searches on the host and copies the pairs to the device.</para>
+/// <para>A loop of searches (a molecular-dynamics run) should pass a <see cref="NeighborListWorkspace"/>
+/// and a <see cref="NeighborPairBuffer"/>: after the first calls nothing is allocated or page-faulted.</para>
 /// </remarks>
 public static partial class NeighborList
 {
@@ -69,8 +71,8 @@ public static partial class NeighborList
     /// The search into caller-owned storage: scratch memory from <paramref name="workspace"/>, the pairs
     /// into <paramref name="output"/> (its previous list is overwritten; its arrays grow only when the
     /// list outgrows them). A loop of searches — a molecular-dynamics run — allocates nothing once both
-    /// have grown to the size it needs (the threaded path, from 6 000 atoms, still allocates a few
-    /// hundred bytes of task bookkeeping per call). Same pairs, order and bits as the other overloads.
+    /// have grown to the size it needs (the threaded path, from 6 000 atoms, still allocates the thread
+    /// pool's bookkeeping, a few KiB at most per call). Same pairs, order and bits as the other overloads.
     /// </summary>
     /// <param name="positions">Cartesian positions, N·3 values, all finite.</param>
     /// <param name="cell">The cell, 9 values, or empty. Needed (non-singular, right-handed) when any axis is periodic; ignored when none is.</param>
