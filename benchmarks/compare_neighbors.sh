@@ -4,8 +4,10 @@
 # benchmarks/ase/neighbors_bench.py --json) so both sides see the same background load, then prints
 # per case the median over rounds of each round's median: ms and µs per atom for both, and
 # ratio = ASE time / SciKernels time (> 1: SciKernels is faster), for wall time and for processor time
-# (all threads; much less sensitive to other load on a shared VM than wall time); the last three columns
-# time the same search with a reused NeighborListWorkspace (no scratch allocation; an MD loop's call).
+# (all threads; much less sensitive to other load on a shared VM than wall time). The SciKernels columns
+# time an MD loop's call: a reused NeighborListWorkspace and NeighborPairBuffer, nothing allocated (ASE has
+# no equivalent: it builds its arrays afresh every call); the "fresh" columns time the plain
+# NeighborList.Search, which allocates its scratch memory and exactly sized output every call.
 #
 # Cases: ase.build.bulk('Ar', 'fcc', a=5.26, cubic=True).repeat((n, n, n)), periodic, cutoff 5 Å,
 # ase.neighborlist.neighbor_list('ijSd', atoms, 5.0) vs NeighborList.Search (pairs, shifts, distances).
@@ -14,13 +16,14 @@
 #   * ASE: Debian's /usr/bin/python3 with python3-ase, glibc malloc keeping freed memory mapped
 #     (GLIBC_TUNABLES as in run.sh) and OMP_WAIT_POLICY=PASSIVE;
 #   * SciKernels: DOTNET_PROCESSOR_COUNT=THREADS (2) and DOTNET_GCgen0size=0x40000000, the .NET
-#     counterpart of the glibc setting: without it every call's freshly allocated output (56 MB at
+#     counterpart of the glibc setting: without it every fresh call's newly allocated output (56 MB at
 #     100k atoms) is page-faulted in again, which on this VM costs more than the search itself.
 #
 # Usage: benchmarks/compare_neighbors.sh [--rounds N] [--case NAME] [--threads N]
 #   SK_BENCH_DLL=/path/SciKernels.Benchmarks.dll  use a prebuilt benchmark assembly.
 #   SK_BASELINE_DLL=/path/SciKernels.Benchmarks.dll  also run an older build (before/after) in every
-#     round, alternating with the other two, and print its ms and ratio too.
+#     round, alternating with the other two, and print its main figure ("ms": the reused call from
+#     this version on, the plain call before it) and ratio too.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 rounds=3
@@ -75,7 +78,7 @@ print(f"rounds: SciKernels {len(sk)} ({sk[0]['threads']} threads), ASE {len(ase)
       "figures = median over rounds of each round's median; ratio = ASE / SciKernels")
 med = lambda rs, n, k: statistics.median(r["cases"][n][k] for r in rs if n in r["cases"])
 extra_head = " baseline ms | ratio (wall) | ratio (CPU time) |" if base else ""
-print(f"| case | atoms | pairs | ASE ms | ASE µs/atom | SciKernels ms | SciKernels µs/atom | ratio (wall) | ratio (CPU time) | with workspace: ms | ratio (wall) | ratio (CPU time) |{extra_head}")
+print(f"| case | atoms | pairs | ASE ms | ASE µs/atom | SciKernels ms | SciKernels µs/atom | ratio (wall) | ratio (CPU time) | fresh ms | ratio (wall) | ratio (CPU time) |{extra_head}")
 print(f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|{'---:|---:|---:|' if base else ''}")
 for n in sk[0]["cases"]:
     if not any(n in r["cases"] for r in ase):
@@ -85,12 +88,11 @@ for n in sk[0]["cases"]:
     pairs = f"{a['pairs']}" if a["pairs"] == s["pairs"] else f"{a['pairs']} (ASE {s['pairs']}!)"
     am, sm = med(ase, n, "ms"), med(sk, n, "ms")
     ac, sc = med(ase, n, "cpu_ms"), med(sk, n, "cpu_ms")
-    has_ws = all("ws_ms" in r["cases"].get(n, {"ws_ms": 0}) for r in sk)
-    wm, wc = (med(sk, n, "ws_ms"), med(sk, n, "ws_cpu_ms")) if has_ws else (float("nan"), float("nan"))
-    row = (f"| {n} | {atoms} | {pairs} | {am:.1f} | {am * 1e3 / atoms:.2f} | {sm:.2f} | {sm * 1e3 / atoms:.3f} | {am / sm:.1f}× | {ac / sc:.1f}× "
-           f"| {wm:.2f} | {am / wm:.1f}× | {ac / wc:.1f}× |")
+    fm, fc = med(sk, n, "fresh_ms"), med(sk, n, "fresh_cpu_ms")
+    row = (f"| {n} | {atoms} | {pairs} | {am:.1f} | {am * 1e3 / atoms:.2f} | {sm:.3f} | {sm * 1e3 / atoms:.3f} | {am / sm:.1f}× | {ac / sc:.1f}× "
+           f"| {fm:.3f} | {am / fm:.1f}× | {ac / fc:.1f}× |")
     if base:
         bm, bc = med(base, n, "ms"), med(base, n, "cpu_ms")
-        row += f" {bm:.2f} | {am / bm:.1f}× | {ac / bc:.1f}× |"
+        row += f" {bm:.3f} | {am / bm:.1f}× | {ac / bc:.1f}× |"
     print(row)
 PYEOF

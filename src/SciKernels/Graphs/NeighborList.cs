@@ -21,6 +21,8 @@ namespace SciKernels.Graphs;
 /// positions are read back for validation anyway) and search the pairs on the device (count → scan →
 /// fill, no atomics), giving the same pairs in the same order; the k-nearest cap
 /// (<c>maxNeighbors</c> &gt; 0) always searches on the host and copies the pairs to the device.</para>
+/// <para>A loop of searches (a molecular-dynamics run) should pass a <see cref="NeighborListWorkspace"/>
+/// and a <see cref="NeighborPairBuffer"/>: after the first calls nothing is allocated or page-faulted.</para>
 /// </remarks>
 public static partial class NeighborList
 {
@@ -44,8 +46,8 @@ public static partial class NeighborList
     /// <param name="maxNeighbors">When positive, keep only the nearest <paramref name="maxNeighbors"/> senders of each receiver (ties broken by j, then S).</param>
     public static NeighborPairs Search(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, int maxNeighbors = 0)
     {
-        var frame = Frame.Create(positions, cell, pbc, cutoff, maxNeighbors);
-        return RunCpu(frame, positions.ToArray(), new NeighborListWorkspace { Transient = true });
+        var workspace = new NeighborListWorkspace { Transient = true };
+        return SearchFresh(Frame.Create(positions, cell, pbc, cutoff, maxNeighbors, workspace.Frame = new Frame()), positions, workspace);
     }
 
     /// <summary>
@@ -62,8 +64,40 @@ public static partial class NeighborList
     public static NeighborPairs Search(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, NeighborListWorkspace workspace, int maxNeighbors = 0)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        var frame = Frame.Create(positions, cell, pbc, cutoff, maxNeighbors);
-        return RunCpu(frame, positions.ToArray(), workspace);
+        return SearchFresh(Frame.Create(positions, cell, pbc, cutoff, maxNeighbors, workspace.Frame ??= new Frame()), positions, workspace);
+    }
+
+    /// <summary>
+    /// The search into caller-owned storage: scratch memory from <paramref name="workspace"/>, the pairs
+    /// into <paramref name="output"/> (its previous list is overwritten; its arrays grow only when the
+    /// list outgrows them). A loop of searches — a molecular-dynamics run — allocates nothing once both
+    /// have grown to the size it needs (the threaded path, from 6 000 atoms, still allocates the thread
+    /// pool's bookkeeping, a few KiB at most per call). Same pairs, order and bits as the other overloads.
+    /// </summary>
+    /// <param name="positions">Cartesian positions, N·3 values, all finite.</param>
+    /// <param name="cell">The cell, 9 values, or empty. Needed (non-singular, right-handed) when any axis is periodic; ignored when none is.</param>
+    /// <param name="pbc">Periodicity per axis (3 values), or empty for "periodic on all axes iff a cell is given".</param>
+    /// <param name="cutoff">Cutoff radius, positive and finite; pairs with distance strictly below it are listed.</param>
+    /// <param name="workspace">Scratch memory, used by one search at a time.</param>
+    /// <param name="output">Receives the pairs; used by one search at a time.</param>
+    /// <param name="maxNeighbors">When positive, keep only the nearest <paramref name="maxNeighbors"/> senders of each receiver (ties broken by j, then S).</param>
+    public static void Search(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff,
+        NeighborListWorkspace workspace, NeighborPairBuffer output, int maxNeighbors = 0)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(output);
+        var frame = Frame.Create(positions, cell, pbc, cutoff, maxNeighbors, workspace.Frame ??= new Frame());
+        output.SetFrame(positions, frame.Cell);
+        RunCpu(frame, workspace, output);
+    }
+
+    /// <summary>The allocating search: exactly sized arrays, handed over to the returned <see cref="NeighborPairs"/>.</summary>
+    private static NeighborPairs SearchFresh(Frame frame, ReadOnlySpan<double> positions, NeighborListWorkspace workspace)
+    {
+        var output = new NeighborPairBuffer { ExactSize = true };
+        output.SetFrame(positions, frame.Cell);
+        RunCpu(frame, workspace, output);
+        return new NeighborPairs(output.FirstArray, output.SecondArray, output.ShiftsArray, output.DistancesArray, output.Positions, (double[])frame.Cell.Clone());
     }
 
     /// <summary>
@@ -122,7 +156,7 @@ public static partial class NeighborList
         // (the k-nearest cap needs a per-receiver selection those kernels do not make); else host + copy.
         if (!HostMemory.Holds(positions) && maxNeighbors == 0 && positions.Backend is INeighborListKernels kernels)
             return kernels.FindNeighbors(frame.Grid(pos));
-        var pairs = RunCpu(frame, pos, new NeighborListWorkspace { Transient = true });
+        var pairs = SearchFresh(frame, pos, new NeighborListWorkspace { Transient = true });
         var dev = positions.Device;
         int e = pairs.Count;
         return new NeighborPairTensors(Tensor.FromSpan<long>(pairs.First, [e], dev), Tensor.FromSpan<long>(pairs.Second, [e], dev),
@@ -130,7 +164,7 @@ public static partial class NeighborList
     }
 
     /// <summary>The binning of one search: fractional frame, bins per axis, search range per axis.</summary>
-    private sealed class Frame
+    internal sealed class Frame
     {
         public int N;
         public bool[] Periodic = new bool[3];
@@ -144,7 +178,8 @@ public static partial class NeighborList
         public int MaxNeighbors;
         public double[] Pos = [];                  // the positions as given [3N]
 
-        public static Frame Create(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, int maxNeighbors)
+        /// <summary>Validates the input and lays out the bins, into <paramref name="reuse"/> when given (a workspace's frame).</summary>
+        public static Frame Create(ReadOnlySpan<double> positions, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc, double cutoff, int maxNeighbors, Frame? reuse = null)
         {
             const string op = "NeighborList";
             if (!double.IsFinite(cutoff) || cutoff <= 0) throw new TensorException(op, $"cutoff must be positive and finite, got {cutoff}");
@@ -152,7 +187,13 @@ public static partial class NeighborList
             if (positions.Length % 3 != 0) throw new TensorException(op, $"positions must hold 3 values per atom, got {positions.Length}");
             if (!cell.IsEmpty && cell.Length != 9) throw new TensorException(op, $"cell must hold 9 values (3 lattice vectors as rows), got {cell.Length}");
             if (!pbc.IsEmpty && pbc.Length != 3) throw new TensorException(op, $"pbc must have 3 values, got {pbc.Length}");
-            var f = new Frame { N = positions.Length / 3, Cutoff = cutoff, MaxNeighbors = maxNeighbors };
+            var f = reuse ?? new Frame();
+            f.N = positions.Length / 3;
+            f.Cutoff = cutoff;
+            f.MaxNeighbors = maxNeighbors;
+            f.Pos = [];
+            Array.Clear(f.Cell);
+            Array.Clear(f.Inverse);
             for (int a = 0; a < 3; a++) f.Periodic[a] = pbc.IsEmpty ? !cell.IsEmpty : pbc[a];
             for (int k = 0; k < positions.Length; k++)
                 if (!double.IsFinite(positions[k])) throw new TensorException(op, $"position of atom {k / 3} is not finite ({positions[k]} in component {k % 3})");
@@ -185,7 +226,7 @@ public static partial class NeighborList
         {
             // Face distance h_a = V / |b × c|: how far apart the planes of constant fractional coordinate a are per unit.
             double det = Det(Cell);
-            var h = new double[3];
+            Span<double> h = stackalloc double[3];
             for (int a = 0; a < 3; a++)
             {
                 int b = (a + 1) % 3, c = (a + 2) % 3;
@@ -196,7 +237,7 @@ public static partial class NeighborList
             }
             double reach = Cutoff * (1 + Margin);
             long total = 1;
-            var spans = new double[3];
+            Span<double> spans = stackalloc double[3];
             for (int a = 0; a < 3; a++)
             {
                 double span = 1;
@@ -376,7 +417,7 @@ public static partial class NeighborList
         }
     }
 
-    private readonly record struct Pair(int I, int J, long S0, long S1, long S2, double D)
+    internal readonly record struct Pair(int I, int J, long S0, long S1, long S2, double D)
     {
         /// <summary>Order within one receiver: by sender, then shift.</summary>
         public int CompareTo(in Pair o)

@@ -1,11 +1,13 @@
 namespace SciKernels.Graphs;
 
 /// <summary>
-/// Reusable scratch memory for <see cref="NeighborList.Search(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, NeighborListWorkspace, int)"/>:
+/// Reusable scratch memory for the searches that take one (e.g.
+/// <see cref="NeighborList.Search(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{bool}, double, NeighborListWorkspace, NeighborPairBuffer, int)"/>):
 /// the bin tables, the bin-ordered copies of the positions and the half-list buffers of one search
-/// are kept and reused by the next, so a loop of searches (a molecular-dynamics run) allocates
-/// only the returned pairs. The results do not depend on the workspace: a reused workspace gives
-/// the same pairs, bit for bit, as a fresh one.
+/// are kept and reused by the next, so a loop of searches (a molecular-dynamics run) allocates only
+/// the returned pairs — or nothing, when the pairs go into a reused <see cref="NeighborPairBuffer"/>.
+/// The results do not depend on the workspace: a reused workspace gives the same pairs, bit for bit,
+/// as a fresh one.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: one search at a time per workspace (a search itself runs on several threads).
@@ -34,12 +36,16 @@ public sealed class NeighborListWorkspace
     internal long[][] LocImage = [[], [], []];
 
     // Half-list pairs, one buffer per chunk of receivers (bin order), reused between calls.
-    internal NeighborList.HalfPair[][] Chunks = [];
-    internal int[] ChunkUsed = [];
+    internal NeighborList.HalfChunkBuffer?[] Chunks = [];
 
     // The uncapped full list when a k-nearest cap applies (the capped list is the output).
     internal long[] CapSecond = [], CapShifts = [];
     internal double[] CapDistances = [];
+    internal long[] CapOffsets = [];
+    internal NeighborList.Pair[] CapScratch = [];
+
+    // The binning of the last search, reused so a search allocates nothing once the buffers have grown.
+    internal NeighborList.Frame? Frame;
 
     // Below this many atoms the search runs on the calling thread: waking the pool costs more than it
     // saves. A test seam (0 forces the threaded path on small systems).
@@ -51,12 +57,11 @@ public sealed class NeighborListWorkspace
     /// <summary>Returns the chunk buffers to the shared pool.</summary>
     internal void ReturnChunks()
     {
-        for (int c = 0; c < Chunks.Length; c++)
-        {
-            if (Chunks[c].Length > 0) System.Buffers.ArrayPool<NeighborList.HalfPair>.Shared.Return(Chunks[c]);
-            Chunks[c] = [];
-        }
+        foreach (var chunk in Chunks) chunk?.Return();
     }
+
+    // A test seam: the scalar walk (pre-filter + exact test) where the AVX-512 one would run.
+    internal bool ScalarWalk;
 
     /// <summary>Grows <paramref name="a"/> (contents not kept) to hold at least <paramref name="n"/> elements.</summary>
     internal static T[] Ensure<T>(ref T[] a, long n)
