@@ -270,8 +270,8 @@ internal static class FnoExperiment
         if (physics is not null) log($"fno: physics-informed loss, λ = {physics.PhysicsWeight:G3}, {labelled} of {s.NTrain} training samples labelled");
         if (comm.Size > 1) log($"fno: data-parallel over {comm.Size} MPI ranks, {s.Batch} samples per global batch");
         var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto);
-        // The recipe the ranks must agree on: every setting but where the results go.
-        var dataParallel = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", Json = false })) : null;
+        // The recipe the ranks must agree on: every setting but where files go (a node-local cache may differ).
+        var dataParallel = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", DataDir = "", Json = false })) : null;
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName));
         var trainer = new Trainer(model, optimizer, physics is null ? (p, t) => Losses.RelativeL2(p, t) : physics.Loss, new TrainerOptions
         {
