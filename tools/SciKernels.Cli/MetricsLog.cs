@@ -86,6 +86,7 @@ internal sealed class EpochMetricsCsv(string path, params (string Name, Func<Epo
     /// <inheritdoc/>
     public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {
+        if (!context.WritesFiles) return; // data-parallel: rank 0 alone writes
         if (log is null)
         {
             trainNames = metrics.TrainMetrics.Keys.Order(StringComparer.Ordinal).ToArray();

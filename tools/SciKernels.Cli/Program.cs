@@ -1,4 +1,5 @@
 using SciKernels.Cli;
 
 // scikernels <command> [options]: one small file per command under Commands/.
-return CommandLine.Run(args, Console.Out, Console.Error);
+int code = CommandLine.Run(args, Console.Out, Console.Error);
+return MpiLaunch.Finish(code, Console.Error);

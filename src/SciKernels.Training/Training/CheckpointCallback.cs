@@ -32,7 +32,7 @@ public sealed class CheckpointCallback : TrainingCallback
     /// <inheritdoc/>
     public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
     {
-        if (metrics.Epoch % everyEpochs != 0 && metrics.Epoch != context.Epochs) return;
+        if (!context.WritesFiles || (metrics.Epoch % everyEpochs != 0 && metrics.Epoch != context.Epochs)) return;
         var c = CultureInfo.InvariantCulture;
         string path = pathPattern.Replace("{epoch}", metrics.Epoch.ToString(c), StringComparison.Ordinal);
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);

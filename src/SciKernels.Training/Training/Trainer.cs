@@ -4,6 +4,7 @@ using SciKernels.Autograd;
 using SciKernels.NN;
 using SciKernels.Optim;
 using SciKernels.Random;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Training;
 
@@ -15,6 +16,9 @@ namespace SciKernels.Training;
 /// Each training step runs inside its own <see cref="TensorScope"/>, so the step's temporaries go
 /// back to the pool and memory stays flat over any number of epochs. With the same seeds (weights,
 /// shuffle, dropout) two runs on the CPU produce bitwise-identical losses.
+/// <para>With <see cref="TrainerOptions.DataParallel"/> over several MPI ranks, each rank trains on its shard of
+/// every batch and the ranks sum their gradients before the (identical) optimizer step; losses and metrics are
+/// those of the global batch on every rank (see <see cref="DataParallel"/>).</para>
 /// <para>The trainer writes nothing to the console: progress goes to <see cref="TrainerOptions.Progress"/>
 /// and diagnostics to <see cref="TrainerOptions.Logger"/>, both silent when unset.</para>
 /// </remarks>
@@ -73,8 +77,11 @@ public sealed class Trainer
         int batches = Options.DropLast ? n / batch : (n + batch - 1) / batch;
         if (batches == 0) throw new ArgumentException($"Trainer: {n} samples make no batch of {batch} with DropLast");
 
+        var dp = Options.DataParallel is { Comm.Size: > 1 } d ? d : null;
+        var parameters = Model.Parameters().ToList();
+        dp?.Begin(Model, parameters, inputs, targets, Options);
         var history = new TrainingHistory();
-        var context = new TrainingContext(Model, Optimizer, Options.Epochs, history);
+        var context = new TrainingContext(Model, Optimizer, Options.Epochs, history, dp?.Comm.IsRoot ?? true);
         var shuffle = new Generator(Options.Seed);
         var progress = Options.Progress ?? NullTrainingProgress.Instance;
         var logger = Options.Logger ?? NullLogger.Instance;
@@ -87,7 +94,7 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             double lr = Optimizer.LearningRate;
             var order = Options.Shuffle ? shuffle.Permutation(n) : null;
-            var train = TrainEpoch(inputs, targets, order, batch, batches, epoch, history, context, progress);
+            var train = TrainEpoch(inputs, targets, order, batch, batches, epoch, history, context, progress, dp, parameters);
             if (train is null)
             {
                 nonFinite = true; // the reason is already recorded
@@ -108,6 +115,8 @@ public sealed class Trainer
             TrainingLog.EpochDone(logger, m);
             progress.EpochCompleted(m);
             foreach (var cb in Options.Callbacks) cb.OnEpochEnd(context, m);
+            // Callbacks see the same metrics on every rank, but one that looks at the clock may not agree: all stop together.
+            if (dp is not null && dp.Any(context.StopRequested) && !context.StopRequested) context.RequestStop("another rank's callback asked to stop");
         }
         if (!nonFinite && history.StopReason is { } reason) TrainingLog.StoppedEarly(logger, reason);
         progress.TrainingEnded(history);
@@ -116,7 +125,7 @@ public sealed class Trainer
     }
 
     private (double Loss, Dictionary<string, double> Metrics)? TrainEpoch(Tensor inputs, Tensor targets, int[]? order, int batch, int batches,
-        int epoch, TrainingHistory history, TrainingContext context, ITrainingProgress progress)
+        int epoch, TrainingHistory history, TrainingContext context, ITrainingProgress progress, DataParallel? dp, List<Tensor> parameters)
     {
         Model.Train();
         int n = inputs.Size(0);
@@ -126,14 +135,27 @@ public sealed class Trainer
         for (int b = 0; b < batches; b++)
         {
             int start = b * batch, len = Math.Min(batch, n - start);
+            // Data-parallel: this rank's contiguous shard of the global batch, weighted by its share.
+            var (shardStart, shardLen) = dp is null ? (start, len) : DataParallel.Shard(start, len, dp.Comm.Rank, dp.Comm.Size);
             double l;
             using (TensorScope.Begin())
             {
-                var (xb, yb) = Slice(inputs, targets, order, start, len);
                 Optimizer.ZeroGrad();
-                var pred = Model.Forward(xb);
-                var lossT = loss(pred, yb);
-                l = lossT.Item();
+                Tensor? pred = null, yb = null, lossT = null;
+                if (shardLen > 0)
+                {
+                    Tensor xb;
+                    (xb, yb) = Slice(inputs, targets, order, shardStart, shardLen);
+                    pred = Model.Forward(xb);
+                    lossT = loss(pred, yb);
+                }
+                if (dp is null) l = lossT!.Item();
+                else
+                {
+                    Span<double> global = [lossT is null ? 0 : lossT.Item() * shardLen / len];
+                    dp.SumScalars(global);
+                    l = global[0];
+                }
                 if (!double.IsFinite(l) && Options.StopOnNonFiniteLoss)
                 {
                     history.StoppedEarly = true;
@@ -142,20 +164,28 @@ public sealed class Trainer
                     context.RequestStop(history.StopReason);
                     return null;
                 }
-                lossT.Backward();
-                if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(Model.Parameters(), maxNorm);
+                lossT?.Backward();
+                dp?.ReduceGradients(parameters, (double)shardLen / len);
+                if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(parameters, maxNorm);
                 Optimizer.Step();
                 if (Options.StepSchedulerPerBatch) Options.Scheduler?.Step();
-                if (metricSums.Count > 0)
+                if (metricSums.Count > 0 && pred is not null)
                 {
                     using var _ = GradMode.NoGrad();
-                    foreach (var (name, metric) in Options.Metrics) metricSums[name] += metric(pred, yb).Item() * len;
+                    foreach (var (name, metric) in Options.Metrics) metricSums[name] += metric(pred, yb!).Item() * shardLen;
                 }
             }
             history.BatchLossList.Add(l);
             lossSum += l * len;
             seen += len;
             progress.BatchCompleted(epoch, b, l);
+        }
+        if (dp is not null && metricSums.Count > 0)
+        {
+            var names = metricSums.Keys.Order(StringComparer.Ordinal).ToArray(); // the same order on every rank
+            var sums = names.Select(k => metricSums[k]).ToArray();
+            dp.SumScalars(sums);
+            for (int i = 0; i < names.Length; i++) metricSums[names[i]] = sums[i];
         }
         return (lossSum / seen, metricSums.ToDictionary(kv => kv.Key, kv => kv.Value / seen));
     }

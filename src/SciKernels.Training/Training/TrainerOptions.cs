@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SciKernels.Optim;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Training;
 
@@ -47,4 +48,10 @@ public sealed class TrainerOptions
 
     /// <summary>Stop (without applying the step) when a batch loss is NaN or infinite.</summary>
     public bool StopOnNonFiniteLoss { get; init; } = true;
+
+    /// <summary>
+    /// Train data-parallel over MPI ranks (each rank a shard of every batch, gradients summed); null, or a
+    /// communicator of one rank, trains in this process alone exactly as without it.
+    /// </summary>
+    public DataParallel? DataParallel { get; init; }
 }

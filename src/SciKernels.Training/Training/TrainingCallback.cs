@@ -6,8 +6,9 @@ namespace SciKernels.Training;
 /// <summary>What callbacks see and can change during <see cref="Trainer.Fit"/>.</summary>
 public sealed class TrainingContext
 {
-    internal TrainingContext(Module model, Optimizer optimizer, int epochs, TrainingHistory history)
+    internal TrainingContext(Module model, Optimizer optimizer, int epochs, TrainingHistory history, bool writesFiles = true)
     {
+        WritesFiles = writesFiles;
         Model = model;
         Optimizer = optimizer;
         Epochs = epochs;
@@ -22,6 +23,12 @@ public sealed class TrainingContext
 
     /// <summary>Total epochs planned.</summary>
     public int Epochs { get; }
+
+    /// <summary>
+    /// False on every rank but 0 of a data-parallel run: callbacks that write files (checkpoints, logs, plots)
+    /// skip them there, so that one rank alone writes.
+    /// </summary>
+    public bool WritesFiles { get; }
 
     /// <summary>The history so far.</summary>
     public TrainingHistory History { get; }

@@ -8,6 +8,7 @@ using SciKernels.NN;
 using SciKernels.Optim;
 using SciKernels.Random;
 using SciKernels.Training;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Cli;
 
@@ -135,7 +136,7 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
             BestLoss = val;
             BestEpoch = metrics.Epoch;
             badValidations = 0;
-            Checkpoint.Save(checkpointPath, model.Model, null, checkpointMetadata(BestEpoch, BestLoss));
+            if (context.WritesFiles) Checkpoint.Save(checkpointPath, model.Model, null, checkpointMetadata(BestEpoch, BestLoss));
         }
         else badValidations++;
         log(string.Create(CultureInfo.InvariantCulture,
@@ -148,7 +149,8 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
     public override void OnTrainEnd(TrainingContext context)
     {
         // The checkpoint holds the best validation epoch's weights (written at each improvement): load them back.
-        if (BestEpoch > 0) Checkpoint.Load(checkpointPath, model.Model);
+        // Data-parallel: only rank 0 wrote it, and only rank 0 evaluates afterwards.
+        if (BestEpoch > 0 && context.WritesFiles) Checkpoint.Load(checkpointPath, model.Model);
     }
 
     private void Stop(TrainingContext context, string reason)
@@ -170,13 +172,20 @@ internal static class EgnnExperiment
     /// <summary>Runs the experiment; returns the exit code.</summary>
     public static int Run(EgnnRunSettings s, TextWriter stdout, TextWriter stderr)
     {
-        Directory.CreateDirectory(s.OutDir);
+        // Under mpirun: data-parallel over the ranks (systems sharded); rank 0 alone prints and writes files.
+        var comm = MpiComm.World;
+        if (!comm.IsRoot) stdout = TextWriter.Null;
+        if (comm.IsRoot) Directory.CreateDirectory(s.OutDir);
         var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
+        if (!comm.IsRoot) log = _ => { };
         var total = Stopwatch.StartNew();
 
+        // Rank 0 generates (and caches) the data first, so the ranks do not all write the same cache files.
+        if (!comm.IsRoot) comm.Barrier();
         var train = NBodyDataset.Load(NBodySplit.Train, s.NTrain, s.DataSeed, s.DataDir, log, source: Source(s));
         var val = NBodyDataset.Load(NBodySplit.Validation, s.NVal, s.DataSeed, s.DataDir, log, source: Source(s));
         var test = NBodyDataset.Load(NBodySplit.Test, s.NTest, s.DataSeed, s.DataDir, log, source: Source(s));
+        if (comm.IsRoot) comm.Barrier();
         // Packed once: the trainer only gathers rows of these per batch.
         var (trainX, trainY) = NBodyEgnn.Pack(train, s.NTrain);
         var (valX, valY) = NBodyEgnn.Pack(val, s.NVal);
@@ -208,7 +217,10 @@ internal static class EgnnExperiment
             $"batch {batch} ({stepsPerEpoch} steps/epoch), Adam lr {s.LearningRate:G3} wd {s.WeightDecay:G3}, ≤ {s.Epochs} epochs" +
             (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : "") + (s.Patience > 0 ? $", patience {s.Patience} validations" : "") +
             (scheduler is null ? "" : $", {s.Schedule} schedule"));
-        var progress = new ConsoleTrainingProgress(s.Json ? ProgressDisplay.None : ProgressDisplay.Auto);
+        if (comm.Size > 1) log($"egnn: data-parallel over {comm.Size} MPI ranks, {batch} systems per global batch");
+        var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto);
+        // The recipe the ranks must agree on: every setting but where files go.
+        var dataParallel = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", DataDir = "", Json = false })) : null;
         // The validation callback runs first: its MSE of this epoch (every --val-every epochs) is the val_mse column.
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName),
             ("val_mse", m => validation.Curve.Count > 0 && validation.Curve[^1].Epoch == m.Epoch ? validation.Curve[^1].Loss : null));
@@ -222,10 +234,12 @@ internal static class EgnnExperiment
             Seed = s.Seed,
             Callbacks = [validation, metricsCsv],
             Progress = progress,
+            DataParallel = dataParallel,
         });
         var trainClock = Stopwatch.StartNew();
         var history = progress.Run(() => trainer.Fit(trainX, trainY));
         double trainSeconds = trainClock.Elapsed.TotalSeconds;
+        if (!comm.IsRoot) return 0; // the model is the same on every rank: rank 0 tests and writes
         if (validation.BestEpoch == 0)
             throw new InvalidOperationException($"egnn: no finite validation loss ({history.StopReason ?? "no validation ran"})");
 
@@ -281,6 +295,8 @@ internal static class EgnnExperiment
             ["plots"] = new[] { lossPng, predPng },
             ["metrics"] = metricsCsv.Path,
             ["settings"] = s,
+            ["ranks"] = comm.Size,
+            ["allreduce_seconds"] = dataParallel?.AllreduceTime.TotalSeconds ?? 0.0,
         };
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
         RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);

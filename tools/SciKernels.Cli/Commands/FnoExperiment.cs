@@ -8,6 +8,7 @@ using SciKernels.Operators;
 using SciKernels.Optim;
 using SciKernels.Random;
 using SciKernels.Training;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Cli;
 
@@ -235,11 +236,20 @@ internal static class FnoExperiment
     public static int Run(FnoRunSettings s, TextWriter stdout, TextWriter stderr)
     {
         var device = SciKernels.Device.Parse(s.Device);
-        Directory.CreateDirectory(s.OutDir);
+        // Under mpirun: data-parallel over the ranks; rank 0 alone prints and writes files.
+        var comm = MpiComm.World;
+        if (comm.Size > 1 && s.PhysicsInformed)
+            throw new OptionException("--physics-weight and --ntrain-labelled are not data-parallel yet (their loss is not a per-sample mean); run them without mpirun");
+        if (!comm.IsRoot) stdout = TextWriter.Null;
+        if (comm.IsRoot) Directory.CreateDirectory(s.OutDir);
         var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
+        if (!comm.IsRoot) log = _ => { };
         var total = Stopwatch.StartNew();
 
+        // Rank 0 generates (and caches) the data first, so the ranks do not all write the same cache file.
+        if (!comm.IsRoot) comm.Barrier();
         var problem = FnoProblem.Load(s, device, log);
+        if (comm.IsRoot) comm.Barrier();
         int padding = s.Padding >= 0 ? s.Padding : problem.DefaultPadding;
         var fnoOptions = new FnoOptions(Enumerable.Repeat(s.Modes, problem.Dimensions).ToArray(), s.Width, Padding: padding);
         var model = problem.Wrap(new Fno(fnoOptions, new Generator(s.Seed + 1), DType.Float32, device));
@@ -258,7 +268,10 @@ internal static class FnoExperiment
         int labelled = s.Labelled ?? s.NTrain;
         var (trainTargets, testTargets) = physics is null ? (problem.TrainY, problem.TestY) : problem.PhysicsTargets(labelled);
         if (physics is not null) log($"fno: physics-informed loss, λ = {physics.PhysicsWeight:G3}, {labelled} of {s.NTrain} training samples labelled");
-        var progress = new ConsoleTrainingProgress(s.Json ? ProgressDisplay.None : ProgressDisplay.Auto);
+        if (comm.Size > 1) log($"fno: data-parallel over {comm.Size} MPI ranks, {s.Batch} samples per global batch");
+        var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto);
+        // The recipe the ranks must agree on: every setting but where files go (a node-local cache may differ).
+        var dataParallel = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", DataDir = "", Json = false })) : null;
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName));
         var trainer = new Trainer(model, optimizer, physics is null ? (p, t) => Losses.RelativeL2(p, t) : physics.Loss, new TrainerOptions
         {
@@ -271,10 +284,12 @@ internal static class FnoExperiment
             ValidationBatchSize = 50,
             Progress = progress,
             Callbacks = [metricsCsv],
+            DataParallel = dataParallel,
         });
         var trainTime = Stopwatch.StartNew();
         var history = progress.Run(() => trainer.Fit(problem.TrainX, trainTargets, problem.TestX, testTargets));
         double trainSeconds = trainTime.Elapsed.TotalSeconds;
+        if (!comm.IsRoot) return 0; // the model is the same on every rank: rank 0 evaluates and writes
 
         // Final test error, per-sample relative L2 averaged as in the paper.
         model.Eval();
@@ -334,6 +349,10 @@ internal static class FnoExperiment
             ["plots"] = new[] { lossPng, predPng },
             ["metrics"] = metricsCsv.Path,
             ["settings"] = s,
+            ["ranks"] = comm.Size,
+            ["train_steps"] = history.BatchLosses.Count,
+            ["allreduce_seconds"] = dataParallel?.AllreduceTime.TotalSeconds ?? 0.0,
+            ["batch_losses"] = history.BatchLosses,
         };
         if (physics is not null)
         {
