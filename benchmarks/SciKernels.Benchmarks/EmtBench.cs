@@ -1,0 +1,47 @@
+using System.Globalization;
+using SciKernels.Potentials;
+
+namespace SciKernels.Benchmarks;
+
+/// <summary>
+/// EMT energy + forces against ASE's EMT (benchmarks/ase/emt_bench.py, same case table and timing
+/// protocol): <c>bulk('Cu', 'fcc', a=3.61, cubic=True).repeat((n, n, n))</c>, periodic, every call a
+/// full evaluation (neighbour search included).
+/// </summary>
+public static class EmtBench
+{
+    private const double A = 3.61;
+
+    /// <summary>Name, repeat n (4 n³ atoms), warm-up calls, repeats, inner calls.</summary>
+    public static readonly (string Name, int N, int Warmup, int Repeats, int Inner)[] Cases =
+    {
+        ("cu_864", 6, 3, 7, 3),
+        ("cu_10976", 14, 2, 5, 1),
+    };
+
+    /// <summary>Runs the cases (all, or those whose name contains the <c>--case</c> argument).</summary>
+    /// <param name="args">Command-line arguments.</param>
+    public static int Run(string[] args)
+    {
+        int fi = Array.IndexOf(args, "--case");
+        string? only = fi >= 0 && fi + 1 < args.Length ? args[fi + 1] : null;
+        bool[] pbc = [true, true, true];
+        var emt = new Emt();
+        foreach (var c in Cases)
+        {
+            if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
+            // The FCC layout of the argon case with Cu's lattice constant.
+            var (pos0, _) = NeighborListBench.Argon(c.N);
+            var pos = pos0.Select(x => x * A / 5.26).ToArray();
+            double l = c.N * A;
+            double[] cell = [l, 0, 0, 0, l, 0, 0, 0, l];
+            var numbers = Enumerable.Repeat(29, pos.Length / 3).ToArray();
+            int atoms = numbers.Length;
+            double energy = emt.Calculate(pos, numbers, cell, pbc).Energy;
+            double ms = Timing.MedianMs(() => emt.Calculate(pos, numbers, cell, pbc), c.Warmup, c.Repeats, c.Inner);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{c.Name,-10} {atoms,7} atoms {ms,10:F3} ms {ms * 1e3 / atoms,8:F4} us/atom  energy {energy:R} eV  threads {Environment.ProcessorCount}"));
+        }
+        return 0;
+    }
+}
