@@ -24,6 +24,8 @@ internal sealed class EmtElement
     public required double N0 { get; init; }
     public required double Gamma1 { get; init; }
     public required double Gamma2 { get; init; }
+    /// <summary>Atomic mass (amu), ASE's value.</summary>
+    public required double Mass { get; init; }
 }
 
 /// <summary>
@@ -50,21 +52,21 @@ internal static class EmtParameters
 
     private static readonly EmtElement?[] ByZ = new EmtElement?[9];
 
-    // Raw table in ASE's units: E0 eV, s0 bohr, V0 eV, η2 1/bohr, κ 1/bohr, λ 1/bohr, n0 1/bohr³.
-    private static readonly (string Symbol, int Z, double E0, double S0, double V0, double Eta2, double Kappa, double Lambda, double N0)[] Raw =
+    // Raw table in ASE's units: E0 eV, s0 bohr, V0 eV, η2 1/bohr, κ 1/bohr, λ 1/bohr, n0 1/bohr³; mass in amu (ase.data.atomic_masses, IUPAC 2016).
+    private static readonly (string Symbol, int Z, double E0, double S0, double V0, double Eta2, double Kappa, double Lambda, double N0, double Mass)[] Raw =
     [
-        ("Al", 13, -3.28, 3.00, 1.493, 1.240, 2.000, 1.169, 0.00700),
-        ("Cu", 29, -3.51, 2.67, 2.476, 1.652, 2.740, 1.906, 0.00910),
-        ("Ag", 47, -2.96, 3.01, 2.132, 1.652, 2.790, 1.892, 0.00547),
-        ("Au", 79, -3.80, 3.00, 2.321, 1.674, 2.873, 2.182, 0.00703),
-        ("Ni", 28, -4.44, 2.60, 3.673, 1.669, 2.757, 1.948, 0.01030),
-        ("Pd", 46, -3.90, 2.87, 2.773, 1.818, 3.107, 2.155, 0.00688),
-        ("Pt", 78, -5.85, 2.90, 4.067, 1.812, 3.145, 2.192, 0.00802),
+        ("Al", 13, -3.28, 3.00, 1.493, 1.240, 2.000, 1.169, 0.00700, 26.9815385),
+        ("Cu", 29, -3.51, 2.67, 2.476, 1.652, 2.740, 1.906, 0.00910, 63.546),
+        ("Ag", 47, -2.96, 3.01, 2.132, 1.652, 2.790, 1.892, 0.00547, 107.8682),
+        ("Au", 79, -3.80, 3.00, 2.321, 1.674, 2.873, 2.182, 0.00703, 196.966569),
+        ("Ni", 28, -4.44, 2.60, 3.673, 1.669, 2.757, 1.948, 0.01030, 58.6934),
+        ("Pd", 46, -3.90, 2.87, 2.773, 1.818, 3.107, 2.155, 0.00688, 106.42),
+        ("Pt", 78, -5.85, 2.90, 4.067, 1.812, 3.145, 2.192, 0.00802, 195.084),
         // ASE's "just for fun" light elements: not a serious description, kept for parity with ASE.
-        ("H", 1, -3.21, 1.31, 0.132, 2.652, 2.790, 3.892, 0.00547),
-        ("C", 6, -3.50, 1.81, 0.332, 1.652, 2.790, 1.892, 0.01322),
-        ("N", 7, -5.10, 1.88, 0.132, 1.652, 2.790, 1.892, 0.01222),
-        ("O", 8, -4.60, 1.95, 0.332, 1.652, 2.790, 1.892, 0.00850),
+        ("H", 1, -3.21, 1.31, 0.132, 2.652, 2.790, 3.892, 0.00547, 1.008),
+        ("C", 6, -3.50, 1.81, 0.332, 1.652, 2.790, 1.892, 0.01322, 12.011),
+        ("N", 7, -5.10, 1.88, 0.132, 1.652, 2.790, 1.892, 0.01222, 14.007),
+        ("O", 8, -4.60, 1.95, 0.332, 1.652, 2.790, 1.892, 0.00850, 15.999),
     ];
 
     static EmtParameters()
@@ -91,7 +93,7 @@ internal static class EmtParameters
             ByZ[r.Z] = new EmtElement
             {
                 Z = r.Z, Symbol = r.Symbol, E0 = r.E0, S0 = s0, V0 = r.V0, Eta2 = eta2, Kappa = kappa,
-                Lambda = r.Lambda / Bohr, N0 = r.N0 / Math.Pow(Bohr, 3), Gamma1 = gamma1, Gamma2 = gamma2,
+                Lambda = r.Lambda / Bohr, N0 = r.N0 / Math.Pow(Bohr, 3), Gamma1 = gamma1, Gamma2 = gamma2, Mass = r.Mass,
             };
         }
     }
