@@ -66,6 +66,12 @@ public sealed class Emt
         var energies = new double[n];
         var sigma = new double[n];
         var deds = new double[n];
+        // Per pair, from pass 1 for pass 2 (so each exponential is taken once): −θ'/θ, the pair's −dV/dr, and
+        // the two density tails (a's σ through b's tail, b's σ through a's), still to be weighted by dE/dσ.
+        var cutOf = new double[pairs.Count];
+        var pairForce = new double[pairs.Count];
+        var tail1 = new double[pairs.Count];
+        var tail2 = new double[pairs.Count];
 
         // Pass 1: density σ_i, the pair energy and the embedding energy, each atom from its own list.
         CpuParallel.For(n, Grain, (a0, len) =>
@@ -77,9 +83,17 @@ public sealed class Emt
                 for (int p = start[a]; p < start[a + 1]; p++)
                 {
                     var pj = pars[second[p]];
-                    double r = dist[p], theta = 1.0 / (1.0 + Math.Exp(acut * (r - rc))), chi = pj.N0 / pi.N0;
-                    s += Math.Exp(-pj.Eta2 * (r - beta * pj.S0)) * chi * theta / pi.Gamma1;
-                    pair += PairEnergy(pi, pj, r, chi, theta, out _, out _);
+                    double r = dist[p], ex = Math.Exp(acut * (r - rc)), theta = 1.0 / (1.0 + ex), chi = pj.N0 / pi.N0;
+                    double cut = acut * theta * ex;
+                    double e1 = Math.Exp(-pj.Eta2 * (r - beta * pj.S0));
+                    s += e1 * chi * theta / pi.Gamma1;
+                    double v = PairEnergy(pi, pj, r, chi, theta, out double y1, out double y2);
+                    pair += v;
+                    cutOf[p] = cut;
+                    // −dV/dr for the pair V = y1 + y2 (which enters E once per unordered pair).
+                    pairForce[p] = (y1 * pj.Kappa + y2 * pi.Kappa) / beta + v * cut;
+                    tail1[p] = e1 * chi / pi.Gamma1 * theta;
+                    tail2[p] = Math.Exp(-pi.Eta2 * (r - beta * pi.S0)) / chi / pj.Gamma1 * theta;
                 }
                 sigma[a] = s;
                 double e = -0.5 * pair;
@@ -112,16 +126,9 @@ public sealed class Emt
                 {
                     long b = second[p];
                     var pj = pars[b];
-                    double r = dist[p], ex = Math.Exp(acut * (r - rc)), theta = 1.0 / (1.0 + ex), chi = pj.N0 / pi.N0;
-                    double cut = acut * theta * ex; // −θ'/θ
-                    PairEnergy(pi, pj, r, chi, theta, out double y1, out double y2);
-                    // −dV/dr for the pair V = y1 + y2 (which enters E once per unordered pair).
-                    double c = (y1 * pj.Kappa + y2 * pi.Kappa) / beta + (y1 + y2) * cut;
-                    // Density terms: a's σ depends on r through b's tail, b's σ through a's tail.
-                    double t1 = Math.Exp(-pj.Eta2 * (r - beta * pj.S0)) * chi / pi.Gamma1 * theta * deds[a];
-                    double t2 = Math.Exp(-pi.Eta2 * (r - beta * pi.S0)) / chi / pj.Gamma1 * theta * deds[b];
-                    c -= t1 * pj.Eta2 + t2 * pi.Eta2 + (t1 + t2) * cut;
-                    double dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2], g = c / r;
+                    double cut = cutOf[p], t1 = tail1[p] * deds[a], t2 = tail2[p] * deds[b];
+                    double c = pairForce[p] - (t1 * pj.Eta2 + t2 * pi.Eta2 + (t1 + t2) * cut);
+                    double dx = vec[3 * p], dy = vec[3 * p + 1], dz = vec[3 * p + 2], g = c / dist[p];
                     fx += g * dx; fy += g * dy; fz += g * dz;
                     double h = 0.5 * g;
                     wxx += h * dx * dx; wyy += h * dy * dy; wzz += h * dz * dz;
