@@ -52,7 +52,12 @@ public sealed class Emt
         var pars = new EmtElement[n];
         for (int a = 0; a < n; a++) pars[a] = EmtParameters.Find(numbers[a])!;
 
-        var pairs = NeighborList.Search(positions, cell, pbc, EmtParameters.ListCutoff);
+        // The neighbour search wants a right-handed cell; −a1 generates the same lattice, so the periodic
+        // system and every result are unchanged (the volume is |det|).
+        double[] searchCell = cell.ToArray();
+        if (searchCell.Length == 9 && Det(searchCell) < 0)
+            for (int c = 0; c < 3; c++) searchCell[c] = -searchCell[c];
+        var pairs = NeighborList.Search(positions, searchCell, pbc, EmtParameters.ListCutoff);
         var start = new int[n + 1];
         for (int p = 0; p < pairs.Count; p++) start[pairs.First[p] + 1]++;
         for (int a = 0; a < n; a++) start[a + 1] += start[a];
@@ -192,15 +197,16 @@ public sealed class Emt
         foreach (double v in cell)
             if (!double.IsFinite(v))
                 throw new ArgumentException($"Emt: cell is not finite: [{string.Join(", ", cell.ToArray().Select(x => x.ToString("R")))}].", nameof(cell));
-        double det = cell[0] * (cell[4] * cell[8] - cell[5] * cell[7])
-                   - cell[1] * (cell[3] * cell[8] - cell[5] * cell[6])
-                   + cell[2] * (cell[3] * cell[7] - cell[4] * cell[6]);
+        double det = Det(cell);
         double scale = Norm(cell[..3]) * Norm(cell.Slice(3, 3)) * Norm(cell.Slice(6, 3));
         if (!(Math.Abs(det) > 1e-10 * scale))
             throw new ArgumentException($"Emt: cell is singular (det {det:R}, lattice vectors [{string.Join(", ", cell.ToArray().Select(x => x.ToString("R")))}]); the stress and periodic images need a volume.", nameof(cell));
         volume = Math.Abs(det);
         return n;
     }
+
+    private static double Det(ReadOnlySpan<double> m) =>
+        m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
 
     private static double Norm(ReadOnlySpan<double> v) => Math.Sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 }

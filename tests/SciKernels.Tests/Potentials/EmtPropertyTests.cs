@@ -136,6 +136,22 @@ public sealed class EmtPropertyTests
         return true;
     }
 
+    [Property(MaxTest = 6)]
+    public bool LeftHandedCellGivesTheSameResults(int seed)
+    {
+        // Negating a lattice vector leaves the lattice (and so the periodic system) unchanged.
+        var cfg = RandomConfig(seed);
+        var emt = new Emt();
+        var right = emt.Calculate(cfg.Positions, cfg.Numbers, cfg.Cell, cfg.Pbc);
+        var flipped = (double[])cfg.Cell.Clone();
+        for (int c = 3; c < 6; c++) flipped[c] = -flipped[c];
+        var left = emt.Calculate(cfg.Positions, cfg.Numbers, flipped, cfg.Pbc);
+        Assert.True(Math.Abs(left.Energy - right.Energy) <= 1e-10 * Math.Max(1, Math.Abs(right.Energy)), $"seed {seed}: {left.Energy:R} vs {right.Energy:R}");
+        AssertAllClose(seed, "forces", right.Forces, left.Forces, 1e-9);
+        AssertAllClose(seed, "stress", right.Stress!, left.Stress!, 1e-11);
+        return true;
+    }
+
     [Fact]
     public void ThreadedResultIsIndependentOfCallAndAtomOrderInvariant()
     {
