@@ -23,17 +23,7 @@ public sealed class HostArraySizeTests
 
     private static ArgumentOutOfRangeException Refused(Action call, params string[] mentions)
     {
-        Exception? thrown = null;
-        long allocated = 0;
-        var worker = new Thread(() =>
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            try { call(); }
-            catch (Exception e) { thrown = e; }
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        });
-        worker.Start();
-        worker.Join();
+        var (thrown, allocated) = AllocationProbe.Run(call);
         var e = Assert.IsType<ArgumentOutOfRangeException>(thrown);
         foreach (var m in mentions) Assert.Contains(m, e.Message);
         Assert.True(allocated < 16 << 20, $"allocated {allocated} bytes before refusing: {e.Message}");

@@ -12,21 +12,7 @@ namespace SciKernels.Tests.Spectral;
 public sealed class SpectralSizeLimitTests
 {
     /// <summary>Runs <paramref name="call"/> on a fresh thread; returns its exception and the bytes it allocated.</summary>
-    private static (Exception? Thrown, long Allocated) Measure(Func<object> call)
-    {
-        Exception? thrown = null;
-        long allocated = 0;
-        var worker = new Thread(() =>
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            try { call(); }
-            catch (Exception e) { thrown = e; }
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        });
-        worker.Start();
-        worker.Join();
-        return (thrown, allocated);
-    }
+    private static (Exception? Thrown, long Allocated) Measure(Func<object> call) => AllocationProbe.Run(() => call());
 
     private static void AssertRefused(Func<object> call, string op, params string[] mentions)
     {
