@@ -55,6 +55,7 @@ internal static class CommandLine
         new TrainEgnnCommand(),
         new KernelsReportCommand(),
         new NeighborsCommand(),
+        new EvaluateCommand(),
     ];
 
     /// <summary>The version <c>--version</c> prints (the assembly's informational version).</summary>
