@@ -20,3 +20,9 @@ def median_ms(call, warmup, repeats, inner, warmup_seconds=1.0):
             call()
         samples.append((time.perf_counter() - t) * 1e3 / inner)
     return statistics.median(samples)
+
+
+def cli_cases(argv, cases):
+    """The common command line of the side-by-side scripts: (--json given, the cases whose name contains --case NAME)."""
+    only = argv[argv.index("--case") + 1] if "--case" in argv else None
+    return "--json" in argv, [c for c in cases if not only or only in c[0]]

@@ -13,7 +13,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from timing import median_ms  # noqa: E402
+from timing import cli_cases, median_ms  # noqa: E402
 import json
 import time
 
@@ -37,12 +37,9 @@ def energy_forces(atoms):
 
 
 def main(argv):
-    as_json = "--json" in argv
-    only = argv[argv.index("--case") + 1] if "--case" in argv else None
+    as_json, selected = cli_cases(argv, CASES)
     cases = {}
-    for name, n, warmup, repeats, inner in CASES:
-        if only and only not in name:
-            continue
+    for name, n, warmup, repeats, inner in selected:
         atoms = bulk("Cu", "fcc", a=A, cubic=True).repeat((n, n, n))
         atoms.calc = EMT()
         c0 = time.process_time()
