@@ -44,6 +44,12 @@ internal static unsafe class BiasSilu
     /// <param name="u">The dense pre-activation the rules differentiate through.</param>
     public static Tensor RecordSilu(Tensor y, Tensor u) => Record(y, u, null, u, null);
 
+    /// <summary>Records y = SiLU(z + b), computed elsewhere (<see cref="EdgeLinearSilu"/>), with the rules of <see cref="Apply"/>.</summary>
+    /// <param name="y">SiLU(z + b), already computed.</param>
+    /// <param name="z">The dense pre-bias activation.</param>
+    /// <param name="b">The bias [C] or null.</param>
+    public static Tensor RecordBiasSilu(Tensor y, Tensor z, Tensor? b) => Record(y, z, b, z, b?.Contiguous());
+
     private static Tensor Record(Tensor y, Tensor z, Tensor? b, Tensor zc, Tensor? bc)
     {
         const string op = "BiasSilu";

@@ -154,7 +154,7 @@ public class Egcl : Module
         var e = edgeAttributes is null ? radial : Tensor.Concat([radial, edgeAttributes], 1);
         Tensor m;
         if (edgeMlp[1] is Silu)
-            m = RunMlp(edgeMlp, BiasSilu.Apply(MessagePassing.EdgeLinear(h, e, edges, wa, wb, wc), first.Bias), start: 2);
+            m = RunMlp(edgeMlp, EdgeLinearSilu.Apply(h, e, edges, wa, wb, wc, first.Bias), start: 2);
         else
             m = RunMlp(edgeMlp, MessagePassing.EdgeLinear(h, e, edges, wa, wb, wc, first.Bias), start: 1);
         if (attMlp is not null) m = m.Mul(attMlp.Forward(m));
