@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using SciKernels.Potentials;
 using SciKernels.Random;
 using Xunit;
@@ -122,6 +125,81 @@ public sealed class LangevinTests
         var ex = Assert.Throws<InvalidOperationException>(() => md.Run(10_000));
         Assert.Contains("exploded at step", ex.Message);
         Assert.True(md.StepCount < 10_000);
+    }
+
+    /// <summary>
+    /// ASE's own Langevin (Debian python3-ase) fed the same noise — ξ then η per step, replayed from our
+    /// generator's stream — ends at the same positions and velocities: the same scheme, constants and
+    /// centre-of-mass handling, up to rounding (a rattled, strained Cu–Au cell, 900 K, 20 steps of 2 fs) —
+    /// except for a rigid translation: ASE 3.22.1's <c>Atoms.set_center_of_mass</c> adds (current − target)
+    /// instead of (target − current), so its "fixed" centre of mass wanders by twice the step's drift, while
+    /// ours stays put (its velocities, which remove the centre-of-mass velocity separately, are unaffected).
+    /// </summary>
+    [SkippableFact]
+    public void MatchesAsesLangevinGivenTheSameNoise()
+    {
+        Skip.If(!File.Exists(AseEmtReference.Python), $"{AseEmtReference.Python} not found; the ASE check needs Debian's python3 with python3-ase.");
+        var (pos, numbers, cell) = Copper(2);
+        var rattle = new Generator(21);
+        for (int k = 0; k < pos.Length; k++) pos[k] += 0.05 * rattle.NextNormal();
+        for (int a = 0; a < numbers.Length; a += 5) numbers[a] = 79;
+        cell[1] = 0.3; // triclinic
+        const int Steps = 20;
+        const double T = 900, Friction = 0.05, Dt = 2;
+        var v = MolecularDynamics.MaxwellBoltzmann(numbers, T, 8);
+        var md = new Langevin(new Emt(), numbers, pos, v, cell, Periodic, Dt, T, Friction, new Generator(99));
+        md.Run(Steps);
+        var noise = new double[Steps * 6 * numbers.Length];
+        new Generator(99).FillNormal(noise); // the integrator's draws, in its order
+        string dir = Path.Combine(Path.GetTempPath(), "scikernels-langevin-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string input = Path.Combine(dir, "in.json");
+            File.WriteAllText(input, JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["numbers"] = numbers, ["positions"] = pos, ["velocities"] = v, ["cell"] = cell, ["pbc"] = Periodic,
+                ["timestep_fs"] = Dt, ["temperature_K"] = T, ["friction_per_fs"] = Friction, ["steps"] = Steps, ["noise"] = noise,
+            }));
+            var psi = new ProcessStartInfo(AseEmtReference.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(ScriptPath());
+            psi.ArgumentList.Add(input);
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            Assert.True(p.WaitForExit(300_000), "ase_langevin.py timed out");
+            Skip.If(p.ExitCode == 3, $"python3-ase is not installed ({stderr.Result.Trim()}).");
+            Assert.True(p.ExitCode == 0, $"ase_langevin.py failed ({p.ExitCode}): {stderr.Result}");
+            var ase = JsonDocument.Parse(stdout.Result).RootElement;
+            var x = ase.GetProperty("positions").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            var u = ase.GetProperty("velocities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.True(Math.Abs(md.Positions[0] - pos[0]) > 1e-3, "the atoms moved");
+            // The rigid translation of ASE's centre-of-mass bug: the mean offset, the same for every atom.
+            var offset = new double[3];
+            for (int k = 0; k < x.Length; k++) offset[k % 3] += (x[k] - md.Positions[k]) / numbers.Length;
+            for (int k = 0; k < x.Length; k++)
+            {
+                Assert.True(Math.Abs(x[k] - offset[k % 3] - md.Positions[k]) < 1e-9, $"position {k}: ASE {x[k]:R} − {offset[k % 3]:R}, ours {md.Positions[k]:R}");
+                Assert.True(Math.Abs(u[k] - md.Velocities[k]) < 1e-9, $"velocity {k}: ASE {u[k]:R}, ours {md.Velocities[k]:R}");
+            }
+            Assert.True(Math.Abs(ase.GetProperty("energy").GetDouble() - md.Current.Energy) < 1e-8);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string ScriptPath([CallerFilePath] string thisFile = "")
+    {
+        string next = Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "ase_langevin.py");
+        if (File.Exists(next)) return next;
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "tests", "SciKernels.Tests", "Potentials", "ase_langevin.py");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("ase_langevin.py not found next to the tests.", next);
     }
 
     [Fact]
