@@ -210,6 +210,7 @@ internal static class CommandLine
     {
         "train" => "train a model: fno, pinn or egnn",
         "kernels" => "inspect the GPU kernels without a GPU",
+        "generate" => "generate data sets: potential-data",
         _ => word,
     };
 
