@@ -56,6 +56,7 @@ internal static class CommandLine
         new KernelsReportCommand(),
         new NeighborsCommand(),
         new EvaluateCommand(),
+        new MdCommand(), new GeneratePotentialDataCommand(),
     ];
 
     /// <summary>The version <c>--version</c> prints (the assembly's informational version).</summary>
@@ -209,6 +210,7 @@ internal static class CommandLine
     {
         "train" => "train a model: fno, pinn or egnn",
         "kernels" => "inspect the GPU kernels without a GPU",
+        "generate" => "generate data sets: potential-data",
         _ => word,
     };
 

@@ -77,6 +77,21 @@ public static class ExtendedXyz
         SafeTensorsFile.WriteAtomic(path, s => s.Write(bytes));
     }
 
+    /// <summary>
+    /// Appends one frame to <paramref name="writer"/> in the format <see cref="Write"/> uses, for trajectories
+    /// streamed frame by frame (write to a temporary file and rename it at the end: the file is not atomic).
+    /// </summary>
+    /// <param name="writer">The destination (UTF-8, '\n' line ends are written explicitly).</param>
+    /// <param name="frame">The frame.</param>
+    public static void WriteFrame(TextWriter writer, XyzFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(frame);
+        var sb = new StringBuilder();
+        Format(frame, sb);
+        writer.Write(sb.ToString());
+    }
+
     private static void Format(XyzFrame f, StringBuilder sb)
     {
         sb.Append(f.NumAtoms.ToString(Inv)).Append('\n');

@@ -18,7 +18,7 @@ namespace SciKernels.Potentials;
 /// energy, density, force and virial: threads never write to the same atom, and the result does not
 /// depend on the thread count. An atom with no neighbours (σ = 0) gets −E0, as in ASE.</para>
 /// </remarks>
-public sealed class Emt
+public sealed class Emt : IAtomsCalculator
 {
     /// <summary>Atoms per parallel chunk; fixed, so sums do not depend on the thread count.</summary>
     private const long Grain = 256;
@@ -39,6 +39,13 @@ public sealed class Emt
             throw new ArgumentException($"Emt: no EMT parameters for element '{symbol}'; supported: {string.Join(", ", Elements)}.", nameof(symbol));
         return z;
     }
+
+    /// <inheritdoc/>
+    public string Name => "EMT";
+
+    /// <inheritdoc/>
+    CalculatorResult IAtomsCalculator.Calculate(ReadOnlySpan<double> positions, ReadOnlySpan<int> numbers, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc) =>
+        Calculate(positions, numbers, cell, pbc);
 
     /// <summary>Energy, per-atom energies, forces and (with a cell) stress.</summary>
     /// <param name="positions">Cartesian positions (Å), N·3 values, all finite; need not be wrapped into the cell.</param>

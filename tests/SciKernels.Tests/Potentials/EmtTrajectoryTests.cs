@@ -38,7 +38,7 @@ public sealed class EmtTrajectoryTests : IDisposable
         bool[] pbc = [true, true, false]; // a slab-like cell: stress is still defined (the cell has a volume)
         var md = new VelocityVerlet(new Emt(), numbers, pos.ToArray(), VelocityVerlet.MaxwellBoltzmann(numbers, 600, 3), cell, pbc, 2);
         var frames = new List<XyzFrame>();
-        var expected = new List<(double[] Positions, EmtResult Result)>();
+        var expected = new List<(double[] Positions, CalculatorResult Result)>();
         for (int s = 0; s < 5; s++)
         {
             frames.Add(PotentialFrames.FromEmt(numbers, md.Positions, cell, pbc, md.Current, [new("step", s.ToString(CultureInfo.InvariantCulture))]));

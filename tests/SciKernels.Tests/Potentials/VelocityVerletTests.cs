@@ -70,4 +70,47 @@ public sealed class VelocityVerletTests
         var ex = Assert.Throws<InvalidOperationException>(() => md.Run(1000));
         Assert.Contains("exploded", ex.Message);
     }
+
+    /// <summary>Independent springs to fixed anchors: E = ½ k Σ |x − x0|², a calculator that is not EMT.</summary>
+    private sealed class Springs(double[] anchor, double k) : IAtomsCalculator
+    {
+        public string Name => "springs";
+
+        public CalculatorResult Calculate(ReadOnlySpan<double> positions, ReadOnlySpan<int> numbers, ReadOnlySpan<double> cell, ReadOnlySpan<bool> pbc)
+        {
+            var f = new double[positions.Length];
+            double e = 0;
+            for (int i = 0; i < f.Length; i++)
+            {
+                double d = positions[i] - anchor[i];
+                f[i] = -k * d;
+                e += 0.5 * k * d * d;
+            }
+            return new CalculatorResult(e, null, f, null);
+        }
+    }
+
+    /// <summary>
+    /// Any <see cref="IAtomsCalculator"/> drives the integrator: for harmonic springs released at rest,
+    /// velocity Verlet's positions are exactly x0 + A cos(nθ) with cos θ = 1 − (ω h)²/2.
+    /// </summary>
+    [Fact]
+    public void HarmonicSpringsFollowTheDiscreteSolution()
+    {
+        double[] anchor = [0, 0, 0, 3, 0, 0];
+        double[] start = [0.1, -0.05, 0.02, 3.2, 0, -0.1];
+        const double k = 1.5, h = 1.0;
+        int[] numbers = [29, 79];
+        var md = new VelocityVerlet(new Springs(anchor, k), numbers, start, new double[6], [], [], h);
+        const int Steps = 2000;
+        md.Run(Steps);
+        var m = MolecularDynamics.Masses(numbers);
+        for (int i = 0; i < 6; i++)
+        {
+            double w = Math.Sqrt(k / m[i / 3]) * h * MolecularDynamics.Femtosecond;
+            double theta = Math.Acos(1 - w * w / 2);
+            double expected = anchor[i] + (start[i] - anchor[i]) * Math.Cos(Steps * theta);
+            Assert.True(Math.Abs(md.Positions[i] - expected) < 1e-9, $"coordinate {i}: {md.Positions[i]:R} vs {expected:R}");
+        }
+    }
 }
