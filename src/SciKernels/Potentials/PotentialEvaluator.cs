@@ -209,6 +209,9 @@ public sealed class PotentialEvaluator : IDisposable
             var inputs = new List<Tensor> { pos };
             if (strain is not null) inputs.Add(strain);
             var d = Autodiff.Grad([energy.Sum()], inputs, createGraph: createGraph);
+            // A later backward of a loss on forces or stress must stop at the parameters: gradients
+            // accumulated into these leaves would outlive the step (leaf gradients are kept).
+            foreach (var x in inputs) x.RequiresGrad = false;
             if (forces) f = d[0].Neg();
             if (strain is not null)
             {
