@@ -42,9 +42,9 @@ internal sealed class TrainPotentialCommand : ICommand
         polynomial envelope), the baseline. Per-species energy shifts are fitted by least squares on the
         training set and the energy scale is the RMS training force.
         Loss: w_E·MSE(E/atom) + w_F·MSE(F) + w_S·MSE(stress) in eV/atom, eV/Å and eV/Å³ (stresses are small
-        numbers, so their term is weak at weight 1). Adam, shuffled batches, validation every --val-every
-        epochs; the best validation epoch's weights are kept (--time-limit M stops before an epoch would
-        overrun the budget).
+        numbers, so their term is weak at weight 1; --stress-weight 100 fits them, see docs/potentials.md).
+        Adam, shuffled batches, validation every --val-every epochs; the best validation epoch's weights
+        are kept (--time-limit M stops before an epoch would overrun the budget).
         Writes DIR/model.safetensors (parameters, shift, scale and the configuration, loadable by
         scikernels evaluate --potential DIR/model.safetensors), DIR/parity_energy.png and
         DIR/parity_forces.png (held-out test set), DIR/metrics.csv and DIR/results.json (energy MAE in
