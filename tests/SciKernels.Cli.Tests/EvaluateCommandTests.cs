@@ -88,7 +88,7 @@ public sealed class EvaluateCommandTests : IDisposable
 
         (code, _, stderr) = Run("evaluate", input, "--potential", "lj", "--out", output);
         Assert.Equal(2, code);
-        Assert.Contains("only 'emt'", stderr);
+        Assert.Contains("neither 'emt' nor an existing model file", stderr);
         (code, _, stderr) = Run("evaluate", input, "--potential", "emt");
         Assert.Equal(2, code);
         Assert.Contains("--out", stderr);

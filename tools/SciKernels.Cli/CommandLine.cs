@@ -53,6 +53,7 @@ internal static class CommandLine
         new TrainFnoCommand(),
         new TrainPinnCommand(),
         new TrainEgnnCommand(),
+        new TrainPotentialCommand(),
         new KernelsReportCommand(),
         new NeighborsCommand(),
         new EvaluateCommand(),

@@ -272,6 +272,28 @@ internal static class Plots
         plt.Axes.Left.TickGenerator = ticks;
     }
 
+    /// <summary>
+    /// A parity plot: predicted against reference values, one marker each, with the line y = x and the
+    /// mean absolute error in the title.
+    /// </summary>
+    public static void Parity(string path, double[] reference, double[] predicted, string title, string unit)
+    {
+        var plt = new Plot();
+        double lo = Math.Min(reference.DefaultIfEmpty(0).Min(), predicted.DefaultIfEmpty(0).Min());
+        double hi = Math.Max(reference.DefaultIfEmpty(1).Max(), predicted.DefaultIfEmpty(1).Max());
+        if (!(hi > lo)) hi = lo + 1;
+        var diagonal = plt.Add.Line(lo, lo, hi, hi);
+        diagonal.LineColor = Colors.Gray;
+        diagonal.LinePattern = LinePattern.Dashed;
+        var points = plt.Add.Scatter(reference, predicted);
+        points.LineWidth = 0;
+        points.MarkerSize = reference.Length > 2000 ? 2 : 4;
+        plt.Title(title);
+        plt.XLabel($"reference ({unit})");
+        plt.YLabel($"predicted ({unit})");
+        Save(plt, path, 700, 650);
+    }
+
     private static void Save(Plot plt, string path, int w, int h)
     {
         RunFiles.SavePng(plt, path, w, h);
