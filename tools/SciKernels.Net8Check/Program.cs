@@ -1,0 +1,217 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Security.Cryptography;
+using SciKernels;
+using SciKernels.Diagnostics;
+using SciKernels.Equivariant;
+using SciKernels.Graphs;
+using SciKernels.NN;
+using SciKernels.Operators;
+using Gen = SciKernels.Random.Generator;
+
+// SciKernels.Net8Check props | bits
+//   props: seeded property checks of what the net8.0 build does differently (the fused multiply-adds of the
+//          GEMM kernels, the AVX-512 sigmoid's rounding, the neighbour-list compress, the Lock stand-in) and
+//          of autodiff; prints one line per check and "N passed, M failed"; exit 1 on any failure.
+//   bits:  SHA-256 of the outputs and parameter gradients of seeded FNO and EGNN forwards (and of a GEMM and
+//          a neighbour list); the same lines on net8.0 and net10.0 mean the same bits.
+string mode = args.Length > 0 ? args[0] : "props";
+Console.WriteLine($"# {RuntimeInformation.FrameworkDescription}, Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, {Environment.ProcessorCount} threads");
+return mode switch
+{
+    "props" => Props.Run(),
+    "bits" => Bits.Run(),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: SciKernels.Net8Check props|bits");
+    return 2;
+}
+
+/// <summary>Property checks: each draws many random cases from a fixed seed and compares against a plain reference.</summary>
+internal static class Props
+{
+    private static int passed, failed;
+
+    public static int Run()
+    {
+        Check("gemm float32 vs float64 reference", () => Gemm(DType.Float32, 1e-4));
+        Check("gemm float64 vs float64 reference", () => Gemm(DType.Float64, 1e-11));
+        Check("bias + silu (fused) vs float64", Silu);
+        Check("neighbour list vs brute force", Neighbours);
+        Check("lock under contention", LockCount);
+        Check("gradcheck tanh(A·B)·exp", GradOfMatMul);
+        Console.WriteLine($"net8check: {passed} passed, {failed} failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static void Check(string name, Func<string?> body)
+    {
+        string? why;
+        try { why = body(); }
+        catch (Exception e) { why = e.ToString(); }
+        if (why is null) { passed++; Console.WriteLine($"ok    {name}"); }
+        else { failed++; Console.WriteLine($"FAIL  {name}: {why}"); }
+    }
+
+    // Shapes across every micro-kernel's edges (tile remainders, k blocks); error relative to Σ|a||b|.
+    private static string? Gemm(DType dtype, double tol)
+    {
+        var gen = new Gen(21);
+        var rng = new System.Random(21);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int m = rng.Next(1, 120), k = rng.Next(1, 300), n = rng.Next(1, 120);
+            using var scope = TensorScope.Begin();
+            var a = Tensor.Randn([m, k], gen, dtype);
+            var b = Tensor.Randn([k, n], gen, dtype);
+            double[] c = a.MatMul(b).To(DType.Float64).ToArray<double>();
+            double[] av = a.To(DType.Float64).ToArray<double>(), bv = b.To(DType.Float64).ToArray<double>();
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0, mag = 0;
+                    for (int p = 0; p < k; p++) { s += av[i * k + p] * bv[p * n + j]; mag += Math.Abs(av[i * k + p] * bv[p * n + j]); }
+                    if (Math.Abs(c[i * n + j] - s) > tol * (mag + 1e-30))
+                        return $"{m}x{k}·{k}x{n} at ({i},{j}): {c[i * n + j]:R} vs {s:R}";
+                }
+        }
+        return null;
+    }
+
+    // SiLU(z + b) through the fused kernel that Egcl's MLPs use (AVX-512 sigmoid, Cephes exp with its rounding
+    // step: Vector512.Round on net10, vrndscaleps on net8) against float64; 70 columns: 4 vectors and a scalar tail.
+    private static string? Silu()
+    {
+        var gen = new Gen(3);
+        using var scope = TensorScope.Begin();
+        var z = Tensor.Randn([257, 70], gen, std: 8);
+        var b = Tensor.Randn([70], gen);
+        float[] y = BiasSilu.Apply(z, b).ToArray<float>(), zv = z.ToArray<float>(), bv = b.ToArray<float>();
+        for (int i = 0; i < y.Length; i++)
+        {
+            double u = (double)(zv[i] + bv[i % 70]);
+            double want = u / (1 + Math.Exp(-u));
+            if (Math.Abs(y[i] - want) > 1e-6 * Math.Abs(want) + 1e-37) return $"u = {u:R}: {y[i]:R} vs {want:R}";
+        }
+        return null;
+    }
+
+    // Open boundaries: every pair closer than the cutoff, each once, with its distance (pairs within 1e-9 of
+    // the cutoff skipped: rounding may put them on either side).
+    private static string? Neighbours()
+    {
+        var rng = new System.Random(8);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            int n = rng.Next(2, 400);
+            double box = rng.NextDouble() * 10 + 1, cutoff = rng.NextDouble() * 2 + 0.3;
+            var pos = new double[3 * n];
+            for (int i = 0; i < pos.Length; i++) pos[i] = rng.NextDouble() * box;
+            var pairs = NeighborList.Search(pos, [], [], cutoff);
+            var got = new HashSet<(long, long)>();
+            for (int e = 0; e < pairs.Count; e++) got.Add((Math.Min(pairs.First[e], pairs.Second[e]), Math.Max(pairs.First[e], pairs.Second[e])));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++)
+                {
+                    double dx = pos[3 * j] - pos[3 * i], dy = pos[3 * j + 1] - pos[3 * i + 1], dz = pos[3 * j + 2] - pos[3 * i + 2];
+                    double d = Math.Sqrt(dx * dx + dy * dy + dz * dz);
+                    if (Math.Abs(d - cutoff) < 1e-9) { got.Remove((i, j)); continue; }
+                    if ((d < cutoff) != got.Remove((i, j))) return $"n={n}, cutoff={cutoff:R}: pair ({i},{j}) at {d:R} {(d < cutoff ? "missing" : "listed")}";
+                }
+            if (got.Count > 0) return $"n={n}: {got.Count} pairs listed beyond the brute-force set";
+        }
+        return null;
+    }
+
+    // System.Threading.Lock on .NET 9+, the Monitor-based stand-in on net8 (SciKernels.Core/Compat/Lock.cs).
+    private static string? LockCount()
+    {
+        var gate = new Lock();
+        long count = 0;
+        Parallel.For(0, 4, _ =>
+        {
+            for (int i = 0; i < 100_000; i++)
+                lock (gate) count++;
+        });
+        return count == 400_000 ? null : $"{count} increments of 400000";
+    }
+
+    private static string? GradOfMatMul()
+    {
+        var gen = new Gen(4);
+        var a = Tensor.Randn([5, 7], gen, DType.Float64);
+        var b = Tensor.Randn([7, 3], gen, DType.Float64);
+        var r = GradCheck.Check(t => t[0].MatMul(t[1]).Tanh().Mul(t[0].Sum().Exp()), [a, b]);
+        return r.Passed ? null : r.ToString();
+    }
+}
+
+/// <summary>Hashes of seeded forwards and gradients: compared line by line between the two targets.</summary>
+internal static class Bits
+{
+    public static int Run()
+    {
+        using var scope = TensorScope.Begin();
+        var gen = new Gen(17);
+
+        var a = Tensor.Randn([97, 301], gen);
+        var b = Tensor.Randn([301, 83], gen);
+        Print("gemm f32 97x301x83", a.MatMul(b));
+        var ad = Tensor.Randn([64, 129], gen, DType.Float64);
+        Print("gemm f64 64x129x64", ad.MatMul(ad.Transpose(0, 1)));
+
+        var fno = new Fno(new FnoOptions([12], 32), gen);
+        var x = Tensor.Randn([4, 256, 1], gen);
+        var y = Tensor.Randn([4, 256, 1], gen);
+        var fnoOut = fno.Forward(x);
+        Print("fno1d forward", fnoOut);
+        Losses.RelativeL2(fnoOut, y).Backward();
+        PrintGrads("fno1d grads", fno);
+
+        var fno2 = new Fno(new FnoOptions([8, 8], 16), gen);
+        var x2 = Tensor.Randn([2, 32, 32, 1], gen);
+        Print("fno2d forward", fno2.Forward(x2));
+
+        // EGNN on a radius graph: the neighbour list (the AVX-512 compress walk), Linear + SiLU, message passing.
+        int n = 300;
+        var pos = new double[3 * n];
+        for (int i = 0; i < pos.Length; i++) pos[i] = 4 * gen.NextDouble();
+        var pairs = NeighborList.Search(pos, [], [], 1.2);
+        Print("neighbour pairs", pairs.First, pairs.Second);
+        Print("neighbour distances", pairs.Distances);
+        var edges = MessagePassing.EdgeIndex.FromPairs(pairs.Second, pairs.First, n);
+        var layers = new[] { new Egcl(16, 16, 32, gen), new Egcl(16, 16, 32, gen) };
+        var h = Tensor.Randn([n, 16], gen);
+        var xs = Tensor.FromArray(pos.Select(p => (float)p).ToArray(), n, 3);
+        Tensor hc = h, xc = xs;
+        foreach (var layer in layers) (hc, xc) = layer.Forward(hc, xc, edges);
+        Print("egnn h", hc);
+        Print("egnn x", xc);
+        hc.Square().Mean().Add(xc.Square().Mean()).Backward();
+        foreach (var (layer, i) in layers.Select((l, i) => (l, i))) PrintGrads($"egnn layer {i} grads", layer);
+        return 0;
+    }
+
+    private static void Print(string name, Tensor t) => Console.WriteLine($"{name,-24} {Hash(Raw(t))}");
+
+    private static byte[] Raw(Tensor t) => t.DType == DType.Float64
+        ? MemoryMarshal.AsBytes(t.ToArray<double>().AsSpan()).ToArray()
+        : MemoryMarshal.AsBytes(t.ToArray<float>().AsSpan()).ToArray();
+
+    private static void Print(string name, params long[][] parts)
+        => Console.WriteLine($"{name,-24} {Hash(parts.SelectMany(p => MemoryMarshal.AsBytes(p.AsSpan()).ToArray()).ToArray())}");
+
+    private static void Print(string name, double[] values) => Console.WriteLine($"{name,-24} {Hash(MemoryMarshal.AsBytes(values.AsSpan()).ToArray())}");
+
+    private static void PrintGrads(string name, Module m)
+    {
+        var all = new List<byte>();
+        foreach (var p in m.Parameters()) all.AddRange(Raw(p.Grad!));
+        Console.WriteLine($"{name,-24} {Hash(all.ToArray())}");
+    }
+
+    private static string Hash(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+}
