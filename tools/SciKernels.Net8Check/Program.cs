@@ -163,6 +163,20 @@ internal static class Bits
         var ad = Tensor.Randn([64, 129], gen, DType.Float64);
         Print("gemm f64 64x129x64", ad.MatMul(ad.Transpose(0, 1)));
 
+        // Element-wise functions: several run through System.Numerics.Tensors' TensorPrimitives, whose net8.0 and
+        // net10.0 builds are different code (the net10 one calls the BCL's Vector*.Exp/Log/Sin/Cos): one line each.
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            var u = Tensor.Randn([4099], gen, dtype, std: 3);
+            var positive = u.Abs().Add(1e-3);
+            (string Name, Func<Tensor> F)[] fs =
+            [
+                ("exp", u.Exp), ("log", positive.Log), ("sqrt", positive.Sqrt), ("sin", u.Sin), ("cos", u.Cos), ("tanh", u.Tanh),
+                ("sigmoid", u.Sigmoid), ("softplus", u.Softplus), ("erf", u.Erf), ("gelu", u.Gelu), ("pow 2.5", () => positive.Pow(2.5)),
+            ];
+            foreach (var (name, f) in fs) Print($"{name} {(dtype == DType.Float32 ? "f32" : "f64")}", f());
+        }
+
         var fno = new Fno(new FnoOptions([12], 32), gen);
         var x = Tensor.Randn([4, 256, 1], gen);
         var y = Tensor.Randn([4, 256, 1], gen);
