@@ -22,6 +22,22 @@ public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
         if (Directory.Exists(feed)) Directory.Delete(feed, recursive: true);
     }
 
+    private (int Code, string Log) Pack(string project, string configuration, string id)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "pack", project, "-c", configuration, "--no-build", "-o", feed, "-nodeReuse:false" }) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        output.WriteLine($"pack {id}: exit {p.ExitCode} in {clock.Elapsed.TotalSeconds:F1} s");
+        return (p.ExitCode, stdout + err.Result);
+    }
+
     [Fact]
     [Trait("Category", "Slow")]
     public void EveryLibraryPackageHasTheNet8AndNet10Assemblies()
@@ -36,20 +52,8 @@ public sealed class LibraryPackageTests(ITestOutputHelper output) : IDisposable
         foreach (var project in projects)
         {
             string id = Path.GetFileNameWithoutExtension(project);
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "pack", project, "-c", configuration, "--no-build", "-o", feed, "-nodeReuse:false" }) psi.ArgumentList.Add(a);
-            psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            psi.Environment["DOTNET_NOLOGO"] = "1";
-            psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-            var clock = Stopwatch.StartNew();
-            using (var p = Process.Start(psi)!)
-            {
-                var err = p.StandardError.ReadToEndAsync();
-                string stdout = p.StandardOutput.ReadToEnd();
-                p.WaitForExit();
-                output.WriteLine($"pack {id}: exit {p.ExitCode} in {clock.Elapsed.TotalSeconds:F1} s");
-                Assert.True(p.ExitCode == 0, stdout + err.Result);
-            }
+            var (code, log) = Pack(project, configuration, id);
+            Assert.True(code == 0, log);
             // SciKernels.0.1.0.nupkg, not SciKernels.Core.0.1.0.nupkg: the id is followed by the version's digit.
             string package = Assert.Single(Directory.GetFiles(feed, id + ".*.nupkg"),
                 f => char.IsAsciiDigit(Path.GetFileName(f)[id.Length + 1]));

@@ -9,24 +9,27 @@ using SciKernels.NN;
 using SciKernels.Operators;
 using Gen = SciKernels.Random.Generator;
 
-// SciKernels.Net8Check props | bits
-//   props: seeded property checks of what the net8.0 build does differently (the fused multiply-adds of the
-//          GEMM kernels, the AVX-512 sigmoid's rounding, the neighbour-list compress, the Lock stand-in) and
-//          of autodiff; prints one line per check and "N passed, M failed"; exit 1 on any failure.
-//   bits:  SHA-256 of the outputs and parameter gradients of seeded FNO and EGNN forwards (and of a GEMM and
-//          a neighbour list); the same lines on net8.0 and net10.0 mean the same bits.
+// SciKernels.Net8Check props | bits [DIR] | compare DIR_A DIR_B
+//   props:   seeded property checks of what the net8.0 build does differently (the fused multiply-adds of the
+//            GEMM kernels, the AVX-512 sigmoid's rounding, the neighbour-list compress, the Lock stand-in) and
+//            of autodiff; prints one line per check and "N passed, M failed"; exit 1 on any failure.
+//   bits:    SHA-256 of seeded results: GEMM, element-wise functions, FNO and EGNN forwards and gradients, a
+//            neighbour list; with DIR, also their raw bytes (one file each) for compare.
+//   compare: the two targets' files: every result bit-identical, except the element-wise functions that
+//            System.Numerics.Tensors computes with different code per target, which may differ by a few ulp.
 string mode = args.Length > 0 ? args[0] : "props";
 Console.WriteLine($"# {RuntimeInformation.FrameworkDescription}, Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, {Environment.ProcessorCount} threads");
 return mode switch
 {
     "props" => Props.Run(),
-    "bits" => Bits.Run(),
+    "bits" => Bits.Run(args.Length > 1 ? args[1] : null),
+    "compare" when args.Length == 3 => Bits.Compare(args[1], args[2]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: SciKernels.Net8Check props|bits");
+    Console.Error.WriteLine("usage: SciKernels.Net8Check props | bits [DIR] | compare DIR_A DIR_B");
     return 2;
 }
 
@@ -152,8 +155,15 @@ internal static class Props
 /// <summary>Hashes of seeded forwards and gradients: compared line by line between the two targets.</summary>
 internal static class Bits
 {
-    public static int Run()
+    private static string? dumpDir;
+
+    /// <summary>The element-wise results may differ by this many units in the last place between the targets.</summary>
+    private const long MaxUlp = 64; // measured: at most 6 ulp, 31 for float64 softplus (log(1 + exp) compounds both)
+
+    public static int Run(string? dir)
     {
+        dumpDir = dir;
+        if (dir is not null) Directory.CreateDirectory(dir);
         using var scope = TensorScope.Begin();
         var gen = new Gen(17);
 
@@ -174,7 +184,7 @@ internal static class Bits
                 ("exp", u.Exp), ("log", positive.Log), ("sqrt", positive.Sqrt), ("sin", u.Sin), ("cos", u.Cos), ("tanh", u.Tanh),
                 ("sigmoid", u.Sigmoid), ("softplus", u.Softplus), ("erf", u.Erf), ("gelu", u.Gelu), ("pow 2.5", () => positive.Pow(2.5)),
             ];
-            foreach (var (name, f) in fs) Print($"{name} {(dtype == DType.Float32 ? "f32" : "f64")}", f());
+            foreach (var (name, f) in fs) Print($"{name} {(dtype == DType.Float32 ? "f32" : "f64")}", f(), tolerant: true);
         }
 
         var fno = new Fno(new FnoOptions([12], 32), gen);
@@ -209,23 +219,76 @@ internal static class Bits
         return 0;
     }
 
-    private static void Print(string name, Tensor t) => Console.WriteLine($"{name,-24} {Hash(Raw(t))}");
+    private static void Print(string name, Tensor t, bool tolerant = false)
+        => Emit(name, Raw(t), (tolerant ? "tol-" : "") + (t.DType == DType.Float64 ? "f64" : "f32"));
 
     private static byte[] Raw(Tensor t) => t.DType == DType.Float64
         ? MemoryMarshal.AsBytes(t.ToArray<double>().AsSpan()).ToArray()
         : MemoryMarshal.AsBytes(t.ToArray<float>().AsSpan()).ToArray();
 
     private static void Print(string name, params long[][] parts)
-        => Console.WriteLine($"{name,-24} {Hash(parts.SelectMany(p => MemoryMarshal.AsBytes(p.AsSpan()).ToArray()).ToArray())}");
+        => Emit(name, parts.SelectMany(p => MemoryMarshal.AsBytes(p.AsSpan()).ToArray()).ToArray(), "raw");
 
-    private static void Print(string name, double[] values) => Console.WriteLine($"{name,-24} {Hash(MemoryMarshal.AsBytes(values.AsSpan()).ToArray())}");
+    private static void Print(string name, double[] values) => Emit(name, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), "f64");
 
     private static void PrintGrads(string name, Module m)
     {
         var all = new List<byte>();
         foreach (var p in m.Parameters()) all.AddRange(Raw(p.Grad!));
-        Console.WriteLine($"{name,-24} {Hash(all.ToArray())}");
+        Emit(name, all.ToArray(), "raw");
+    }
+
+    private static void Emit(string name, byte[] bytes, string kind)
+    {
+        Console.WriteLine($"{name,-24} {Hash(bytes)}");
+        if (dumpDir is not null) File.WriteAllBytes(Path.Combine(dumpDir, $"{name.Replace(' ', '_')}.{kind}"), bytes);
     }
 
     private static string Hash(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+
+    /// <summary>Compares two <c>bits DIR</c> folders; exit 1 when a result differs beyond what it may.</summary>
+    public static int Compare(string a, string b)
+    {
+        int bad = 0, same = 0, near = 0;
+        foreach (var fa in Directory.GetFiles(a).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(fa), fb = Path.Combine(b, name);
+            byte[] x = File.ReadAllBytes(fa), y = File.Exists(fb) ? File.ReadAllBytes(fb) : [];
+            if (x.AsSpan().SequenceEqual(y)) { same++; continue; }
+            bool tolerant = name.Contains(".tol-", StringComparison.Ordinal);
+            if (x.Length != y.Length || !tolerant)
+            {
+                bad++;
+                Console.WriteLine($"DIFF  {name}: not bit-identical");
+                continue;
+            }
+            long worst = 0, count = 0;
+            if (name.EndsWith("f64", StringComparison.Ordinal))
+            {
+                ReadOnlySpan<long> u = MemoryMarshal.Cast<byte, long>(x), v = MemoryMarshal.Cast<byte, long>(y);
+                for (int i = 0; i < u.Length; i++) if (u[i] != v[i]) { count++; worst = Math.Max(worst, Ulps(u[i], v[i])); }
+            }
+            else
+            {
+                ReadOnlySpan<int> u = MemoryMarshal.Cast<byte, int>(x), v = MemoryMarshal.Cast<byte, int>(y);
+                for (int i = 0; i < u.Length; i++) if (u[i] != v[i]) { count++; worst = Math.Max(worst, Ulps(u[i], v[i])); }
+            }
+            int n = x.Length / (name.EndsWith("f64", StringComparison.Ordinal) ? 8 : 4);
+            bool ok = worst <= MaxUlp;
+            if (ok) near++; else bad++;
+            Console.WriteLine($"{(ok ? "ulp " : "DIFF")}  {name}: {count} of {n} values differ, by at most {worst} ulp (allowed {MaxUlp})");
+        }
+        Console.WriteLine($"{same} results bit-identical, {near} within {MaxUlp} ulp, {bad} beyond");
+        return bad == 0 ? 0 : 1;
+    }
+
+    // Distance in representable values: the bit patterns mapped to a monotonic integer line (sign-magnitude to
+    // two's complement), so adjacent floats are 1 apart and +0 / -0 are 0 apart.
+    private static long Ulps(long p, long q) => Math.Abs(Ordered(p) - Ordered(q));
+
+    private static long Ulps(int p, int q) => Math.Abs((long)Ordered(p) - Ordered(q));
+
+    private static long Ordered(long bits) => bits < 0 ? long.MinValue - bits : bits;
+
+    private static int Ordered(int bits) => bits < 0 ? int.MinValue - bits : bits;
 }
