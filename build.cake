@@ -1,6 +1,6 @@
 // SciKernels build script (cake.tool 7.0.0, pinned in .config/dotnet-tools.json).
 //   dotnet tool restore && dotnet cake --target=Test
-// Targets: Deps, Build, GpuCheckSmoke, Test, Bench, Demo, KernelReport.
+// Targets: Deps, Build, GpuCheckSmoke, Net8Check, Test, Bench, Demo, KernelReport.
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var filter = Argument("filter", "");
@@ -34,10 +34,20 @@ Task("GpuCheckSmoke")
     }
 });
 
+Task("Net8Check")
+    .Description("The libraries' net8.0 build, published self-contained (the .NET 8 runtime pack comes from NuGet): property checks, and the same bits as net10.0 (tools/ci/check-net8.sh).")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var code = StartProcess("bash", new ProcessSettings { Arguments = "tools/ci/check-net8.sh" });
+    if (code != 0) throw new Exception($"tools/ci/check-net8.sh failed with exit code {code}");
+});
+
 Task("Test")
     .IsDependentOn("Deps")
     .IsDependentOn("Build")
     .IsDependentOn("GpuCheckSmoke")
+    .IsDependentOn("Net8Check")
     .Does(() =>
 {
     DotNetTest("SciKernels.sln", new DotNetTestSettings

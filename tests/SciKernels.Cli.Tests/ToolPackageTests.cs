@@ -52,6 +52,9 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{Path.GetFileName(package)}: {new FileInfo(package).Length / 1e6:F1} MB");
         Assert.True(File.Exists(Path.ChangeExtension(package, ".snupkg")), "no symbol package");
         AssertMetadata(package, "SciKernels.Cli");
+        using (var zip = ZipFile.OpenRead(package)) // the tool runs on .NET 8 and .NET 10 (docs/packaging.md)
+            foreach (var tfm in new[] { "net8.0", "net10.0" })
+                Assert.True(zip.GetEntry($"tools/{tfm}/any/SciKernels.Cli.dll") is not null, $"no tools/{tfm}/any/SciKernels.Cli.dll");
 
         string config = Path.Combine(root, "nuget.config");
         File.WriteAllText(config, $"""

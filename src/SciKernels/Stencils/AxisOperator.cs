@@ -165,7 +165,7 @@ internal sealed class AxisOperator
 
     private AxisOperator BuildTranspose()
     {
-        var rev = Coef.Reverse().ToArray();
+        var rev = Enumerable.Reverse(Coef).ToArray(); // not Coef.Reverse(): on net8 C# 14 binds that to the in-place Span Reverse
         string name = Name + "ᵀ";
         if (Periodic)
         {
