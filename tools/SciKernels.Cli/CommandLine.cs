@@ -56,6 +56,7 @@ internal static class CommandLine
         new KernelsReportCommand(),
         new NeighborsCommand(),
         new EvaluateCommand(),
+        new TrainDiffusionCommand(), new SampleCommand(),
     ];
 
     /// <summary>The version <c>--version</c> prints (the assembly's informational version).</summary>

@@ -29,7 +29,8 @@ public sealed class EgnnDenoiser : Module
     /// <param name="hiddenFeatures">Width of the node features and messages.</param>
     /// <param name="layerCount">Number of <see cref="Egcl"/> layers.</param>
     /// <param name="generator">Source of the initial weights.</param>
-    public EgnnDenoiser(int species, int hiddenFeatures, int layerCount, Generator generator)
+    /// <param name="dtype">Parameter dtype (the inputs must match it).</param>
+    public EgnnDenoiser(int species, int hiddenFeatures, int layerCount, Generator generator, DType dtype = DType.Float32)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(species);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenFeatures);
@@ -37,6 +38,7 @@ public sealed class EgnnDenoiser : Module
         ArgumentNullException.ThrowIfNull(generator);
         Species = species;
         HiddenFeatures = hiddenFeatures;
+        DType = dtype;
         LayerOptions = new EgclOptions
         {
             Activation = Activation.Silu,
@@ -48,14 +50,17 @@ public sealed class EgnnDenoiser : Module
             Tanh = true,
             CoordsRange = 3,
         };
-        embedding = RegisterModule("embedding", new Linear(species + 1, hiddenFeatures, generator));
+        embedding = RegisterModule("embedding", new Linear(species + 1, hiddenFeatures, generator, true, dtype));
         layers = new Egcl[layerCount];
         for (int i = 0; i < layerCount; i++)
-            layers[i] = RegisterModule($"gcl_{i}", new Egcl(hiddenFeatures, hiddenFeatures, hiddenFeatures, generator, LayerOptions));
+            layers[i] = RegisterModule($"gcl_{i}", new Egcl(hiddenFeatures, hiddenFeatures, hiddenFeatures, generator, LayerOptions, dtype));
     }
 
     /// <summary>Number of atom types K.</summary>
     public int Species { get; }
+
+    /// <summary>Dtype of the parameters and of the inputs.</summary>
+    public DType DType { get; }
 
     /// <summary>Width of the hidden features.</summary>
     public int HiddenFeatures { get; }

@@ -45,7 +45,7 @@ public sealed class EquivariantDiffusion
                 throw new ArgumentException($"EquivariantDiffusion: atom {i} has type {types[i]}, but the model knows {k} species (0…{k - 1})", nameof(types));
         for (int b = 0; b < structures; b++)
             for (int i = 0; i < n; i++) v[(b * n + i) * k + types[i]] = 1;
-        return Tensor.FromDoubles(v, [structures, n, k]);
+        return Tensor.FromDoubles(v, [structures, n, k], Denoiser.DType);
     }
 
     /// <summary>z_t = α_t x + σ_t ε per structure (q(z_t | x) for a given ε).</summary>
@@ -128,7 +128,7 @@ public sealed class EquivariantDiffusion
                 int b = Math.Min(batchSize, count - start);
                 using var outer = TensorScope.Begin();
                 var onehot = OneHot(typeArray, b);
-                var z = ZeroCentre.Noise(b, n, generator);
+                var z = ZeroCentre.Noise(b, n, generator, Denoiser.DType);
                 var times = sampler == DiffusionSampler.Ancestral ? Enumerable.Range(0, Schedule.Steps + 1).Reverse().ToArray() : DdimTimes(ddimSteps);
                 for (int k = 0; k + 1 < times.Length; k++)
                 {
@@ -137,7 +137,7 @@ public sealed class EquivariantDiffusion
                     var epsHat = Predict(z, onehot, t);
                     Tensor next;
                     if (sampler == DiffusionSampler.Ancestral)
-                        next = PosteriorMean(z, epsHat, t, s).Add(ZeroCentre.Noise(b, n, generator).Mul(PosteriorStd(t, s)));
+                        next = PosteriorMean(z, epsHat, t, s).Add(ZeroCentre.Noise(b, n, generator, Denoiser.DType).Mul(PosteriorStd(t, s)));
                     else
                     {
                         // x̂ = (z_t − σ_t ε̂)/α_t, then z_s = α_s x̂ + σ_s ε̂.
