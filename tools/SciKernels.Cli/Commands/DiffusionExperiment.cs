@@ -112,6 +112,7 @@ internal static class DiffusionExperiment
             ["problem"] = s.Problem,
             ["icosahedron_fraction"] = metrics["icosahedron_fraction"],
             ["energy_w1"] = metrics["energy_w1"],
+            ["energy_w1_clipped_at_0"] = metrics["energy_w1_clipped_at_0"],
             ["train_seconds"] = trainSeconds,
             ["steps"] = step,
             ["stop_reason"] = stopReason,
@@ -135,7 +136,7 @@ internal static class DiffusionExperiment
         else
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"icosahedron fraction: {(double)metrics["icosahedron_fraction"]:P1} of {s.Samples} samples; W1(energies) {(double)metrics["energy_w1"]:F3} ε; training {trainSeconds / 60:F1} min"));
+                $"icosahedron fraction: {(double)metrics["icosahedron_fraction"]:P1} of {s.Samples} samples; W1(energies) {(double)metrics["energy_w1"]:G4} ε (clipped at 0 ε: {(double)metrics["energy_w1_clipped_at_0"]:F3} ε); training {trainSeconds / 60:F1} min"));
             stdout.WriteLine($"checkpoint: {checkpoint}");
         }
         return 0;

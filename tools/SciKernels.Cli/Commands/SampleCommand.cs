@@ -76,7 +76,7 @@ internal sealed class SampleCommand : ICommand
         RunFiles.WriteAllText(System.IO.Path.Combine(dir, "results.json"), json);
         if (asJson) stdout.WriteLine(json);
         else stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"icosahedron fraction: {(double)metrics["icosahedron_fraction"]:P1} of {count}; W1(energies) {(double)metrics["energy_w1"]:F3} ε; samples: {metrics["samples_file"]}"));
+            $"icosahedron fraction: {(double)metrics["icosahedron_fraction"]:P1} of {count}; W1(energies) {(double)metrics["energy_w1"]:G4} ε (clipped at 0 ε: {(double)metrics["energy_w1_clipped_at_0"]:F3} ε); samples: {metrics["samples_file"]}"));
         return 0;
     }
 }
