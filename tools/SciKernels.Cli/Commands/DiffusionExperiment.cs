@@ -12,7 +12,7 @@ namespace SciKernels.Cli;
 internal sealed record DiffusionRunSettings(
     string Problem, int NTrain, double Temperature, int Hidden, int Layers, int Timesteps, string Schedule, int Batch,
     double LearningRate, int Steps, double TimeLimitMinutes, int Samples, string Sampler, int DdimSteps,
-    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json);
+    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, double EmaDecay = 0.999);
 
 /// <summary>
 /// Trains the LJ13 diffusion model: shuffled batches of the Monte Carlo data, Adam on E‖ε − ε̂‖², a
@@ -39,11 +39,22 @@ internal static class DiffusionExperiment
         var denoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
         var model = new EquivariantDiffusion(denoiser, NoiseSchedule.FromName(s.Schedule, s.Timesteps));
         var adam = new Adam(denoiser.Parameters(), s.LearningRate);
+        // An exponential moving average of the weights (EDM's ema_decay 0.999) is what is saved and sampled:
+        // single Adam iterates are noisy, and diffusion samples are sensitive to it.
+        var emaDenoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
+        var ema = new EquivariantDiffusion(emaDenoiser, model.Schedule);
+        var pairs = emaDenoiser.Parameters().Zip(denoiser.Parameters()).ToArray();
+        void UpdateEma(double decay)
+        {
+            using var noGrad = SciKernels.Autograd.GradMode.NoGrad();
+            foreach (var (e, p) in pairs) e.AffineInPlace(decay, 0).AddInPlace(p, 1 - decay);
+        }
+        var saved = s.EmaDecay > 0 ? ema : model;
         var onehot = TensorScope.Keep(model.OneHot(info.Types, s.Batch));
         var gen = new Generator(s.Seed + 2);
         string checkpoint = Path.Combine(s.OutDir, "model.safetensors");
         log($"diffusion: LJ13, {s.NTrain} structures at T = {s.Temperature:G3}, EGNN denoiser {s.Layers} × {s.Hidden} ({denoiser.ParameterCount} parameters), " +
-            $"{s.Schedule} schedule, T = {s.Timesteps}, batch {s.Batch}, Adam {s.LearningRate:G3}, ≤ {s.Steps} steps" + (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : ""));
+            $"{s.Schedule} schedule, T = {s.Timesteps}, batch {s.Batch}, Adam {s.LearningRate:G3}, EMA {s.EmaDecay:G4}, ≤ {s.Steps} steps" + (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : ""));
 
         var curve = new List<(int Step, double Loss)>();
         var clock = Stopwatch.StartNew();
@@ -71,6 +82,7 @@ internal static class DiffusionExperiment
                 loss.Backward();
                 GradientClipping.ClipGradNorm(denoiser.Parameters(), 1.0);
                 adam.Step();
+                if (s.EmaDecay > 0) UpdateEma(s.EmaDecay);
                 window += loss.Item();
             }
             step++;
@@ -81,7 +93,7 @@ internal static class DiffusionExperiment
                 window = 0;
                 intervalSeconds = intervalClock.Elapsed.TotalSeconds;
                 intervalClock.Restart();
-                DiffusionModelFile.Save(checkpoint, model, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+                DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
                 log(string.Create(CultureInfo.InvariantCulture,
                     $"step {step}: loss {curve[^1].Loss:F4}  {clock.Elapsed.TotalMinutes:F1} min ({intervalSeconds / n * 1e3:F1} ms/step, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} min)"));
                 // Stop when another interval like this one (with a margin for a busy machine) would overrun the budget.
@@ -94,12 +106,12 @@ internal static class DiffusionExperiment
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         if (curve.Count == 0 || curve[^1].Step != step)
-            DiffusionModelFile.Save(checkpoint, model, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+            DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
         log($"training: {step} steps in {trainSeconds:F1} s ({stopReason})");
 
         var sampleClock = Stopwatch.StartNew();
         var sampler = s.Sampler == "ddim" ? DiffusionSampler.Ddim : DiffusionSampler.Ancestral;
-        var positions = model.Sample(s.Samples, info.Types, new Generator(s.Seed + 3), sampler, s.DdimSteps);
+        var positions = saved.Sample(s.Samples, info.Types, new Generator(s.Seed + 3), sampler, s.DdimSteps);
         double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
         log(string.Create(CultureInfo.InvariantCulture, $"sampling: {s.Samples} structures ({s.Sampler}) in {sampleSeconds:F1} s"));
         var metrics = Lj13Evaluation.Evaluate(s.OutDir, positions, s.Samples, reference, Lj13Species, log);
