@@ -117,8 +117,7 @@ internal static class DiffusionExperiment
         var metrics = Lj13Evaluation.Evaluate(s.OutDir, positions, s.Samples, reference, Lj13Species, log);
 
         string lossPng = Path.Combine(s.OutDir, "loss.png");
-        Plots.LossCurves(lossPng, [("training loss (mean over 250 steps)", curve.Select(c => (double)c.Step).ToArray(), curve.Select(c => c.Loss).ToArray())],
-            "LJ13 diffusion: ε-prediction loss", "log10 MSE");
+        DiffusionPlots.LossCurve(lossPng, curve.Select(c => (double)c.Step).ToArray(), curve.Select(c => c.Loss).ToArray(), "LJ13 diffusion: training loss");
         var results = new Dictionary<string, object>
         {
             ["problem"] = s.Problem,

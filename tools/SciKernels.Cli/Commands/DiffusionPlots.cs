@@ -6,28 +6,38 @@ namespace SciKernels.Cli;
 internal static class DiffusionPlots
 {
     /// <summary>
-    /// Normalised histograms (as step lines) of sample and reference energies over the reference's range
-    /// widened by half of it; samples outside are counted in the legend.
+    /// Two panels of normalised histograms (step lines), samples against reference data: the raw energies,
+    /// with every energy ≥ 0 ε (a clash or an unbound atom) counted in the last bin, and the energies after
+    /// the FIRE relaxation (the icosahedron at −44.33 ε, defect minima above it).
     /// </summary>
-    public static void EnergyHistogram(string path, double[] samples, double[] reference, string title)
+    public static void EnergyHistogram(string path, double[] samples, double[] reference, double[] relaxedSamples, double[] relaxedReference, string title)
     {
-        double lo = reference.Min(), hi = reference.Max(), pad = 0.5 * (hi - lo) + 1e-9;
-        lo -= pad;
-        hi += pad;
-        const int bins = 40;
+        var multi = new Multiplot();
+        multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: 1, columns: 2);
+        multi.AddPlots(2);
+        double lo = Math.Min(reference.Min(), -45);
+        int positive = samples.Count(e => !(e < 0));
+        Panel(multi.GetPlot(0), lo, 0, 45, [("reference data", reference), ($"samples ({positive} at ≥ 0 ε, in the last bin)", samples)],
+            "raw energy (ε)", title);
+        Panel(multi.GetPlot(1), -44.6, -38, 52, [("reference data", relaxedReference), ("samples", relaxedSamples)],
+            "energy after FIRE (ε)", "after relaxation (−44.33: icosahedron)");
+        RunFiles.SavePng(multi, path, 1500, 480);
+    }
+
+    private static void Panel(Plot plt, double lo, double hi, int bins, (string Name, double[] Values)[] series, string xLabel, string title)
+    {
         double width = (hi - lo) / bins;
-        var plt = new Plot();
-        int outside = samples.Count(e => !(e >= lo && e < hi));
-        foreach (var (name, values) in new[] { ("reference data", reference), ($"samples ({outside} outside the axis)", samples) })
+        foreach (var (name, raw) in series)
         {
+            var values = raw.Where(double.IsFinite).ToArray();
             var counts = new double[bins];
-            foreach (var e in values)
-                if (e >= lo && e < hi) counts[(int)((e - lo) / width)]++;
+            // Out-of-range values go to the end bins, so every structure is counted.
+            foreach (var e in values) counts[Math.Clamp((int)((e - lo) / width), 0, bins - 1)]++;
             var xs = new List<double>();
             var ys = new List<double>();
             for (int b = 0; b < bins; b++)
             {
-                double density = counts[b] / (values.Length * width);
+                double density = counts[b] / (Math.Max(1, values.Length) * width);
                 xs.Add(lo + b * width); ys.Add(density);
                 xs.Add(lo + (b + 1) * width); ys.Add(density);
             }
@@ -36,10 +46,23 @@ internal static class DiffusionPlots
             line.LineWidth = 2;
             line.LegendText = name;
         }
-        plt.Title(title);
-        plt.XLabel("LJ energy (ε)");
+        plt.Title(title, 12);
+        plt.XLabel(xLabel);
         plt.YLabel("density");
-        plt.ShowLegend(Edge.Right);
+        plt.ShowLegend(Alignment.UpperCenter);
+    }
+
+    /// <summary>The training loss against the step, on a log axis.</summary>
+    public static void LossCurve(string path, double[] steps, double[] loss, string title)
+    {
+        var plt = new Plot();
+        var line = plt.Add.Scatter(steps, loss.Select(Math.Log10).ToArray());
+        line.LegendText = "ε-prediction MSE (mean over 250 steps)";
+        line.MarkerSize = 3;
+        plt.Title(title);
+        plt.XLabel("training step");
+        plt.YLabel("log10 MSE");
+        plt.ShowLegend(Alignment.UpperRight);
         RunFiles.SavePng(plt, path, 1000, 450);
     }
 

@@ -97,7 +97,7 @@ internal static class Lj13Evaluation
         }
         ExtendedXyz.Write(xyz, frames);
         string hist = Path.Combine(outDir, "energy_histogram.png");
-        DiffusionPlots.EnergyHistogram(hist, s.Energies, reference.Energies, $"LJ13 energies: {s.IcosahedronFraction:P0} of samples relax to the icosahedron, W1 (clipped at 0) = {w1Clipped:F2} ε");
+        DiffusionPlots.EnergyHistogram(hist, s.Energies, reference.Energies, s.RelaxedEnergies, r.RelaxedEnergies, $"LJ13: {s.IcosahedronFraction:P0} of samples relax to the icosahedron; W1 (clipped at 0) {w1Clipped:F2} ε");
         string pics = Path.Combine(outDir, "samples.png");
         int shown = Math.Min(4, count);
         DiffusionPlots.Structures(pics, Enumerable.Range(0, shown).Select(k => (samples.AsSpan(k * 39, 39).ToArray(), $"sample {k}: E = {s.Energies[k]:F2}, relaxed {s.RelaxedEnergies[k]:F2}")).ToList());
