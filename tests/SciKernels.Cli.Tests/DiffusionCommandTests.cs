@@ -57,6 +57,11 @@ public sealed class DiffusionCommandTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(a, "samples.xyz")), File.ReadAllText(Path.Combine(root, "sc", "samples.xyz")));
         Assert.Equal(5, ExtendedXyz.Read(Path.Combine(b, "samples.xyz")).Count);
         Assert.Equal(5, Results(a).GetProperty("samples").GetInt32());
+
+        // A second run reads the data from the cache (no acceptance rate to report) and still writes its results.
+        var (c4, _, e4) = Run(TinyTrain("again"));
+        Assert.True(c4 == 0, e4);
+        Assert.Equal("read from the cache", Results(Path.Combine(root, "again")).GetProperty("data_acceptance").GetString());
     }
 
     [Fact]

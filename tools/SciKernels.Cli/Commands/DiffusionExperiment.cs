@@ -133,7 +133,7 @@ internal static class DiffusionExperiment
             ["sample_seconds"] = sampleSeconds,
             ["structures_per_second"] = s.Samples / sampleSeconds,
             ["evaluation"] = metrics,
-            ["data_acceptance"] = data.Acceptance,
+            ["data_acceptance"] = double.IsFinite(data.Acceptance) ? data.Acceptance : "read from the cache",
             ["loss_curve"] = curve.Select(c => new[] { c.Step, c.Loss }).ToArray(),
             ["checkpoint"] = checkpoint,
             ["loss_plot"] = lossPng,
@@ -141,7 +141,7 @@ internal static class DiffusionExperiment
             ["cpu_seconds"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
             ["settings"] = s,
         };
-        string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
         if (s.Json) stdout.WriteLine(json);
         else

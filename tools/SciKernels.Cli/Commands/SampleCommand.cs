@@ -72,7 +72,7 @@ internal sealed class SampleCommand : ICommand
             ["sample_seconds"] = seconds,
             ["structures_per_second"] = count / seconds,
         };
-        string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+        string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         RunFiles.WriteAllText(System.IO.Path.Combine(dir, "results.json"), json);
         if (asJson) stdout.WriteLine(json);
         else stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
