@@ -58,6 +58,7 @@ internal static class CommandLine
         new NeighborsCommand(),
         new EvaluateCommand(),
         new MdCommand(), new GeneratePotentialDataCommand(),
+        new TrainDiffusionCommand(), new SampleCommand(),
     ];
 
     /// <summary>The version <c>--version</c> prints (the assembly's informational version).</summary>
@@ -209,7 +210,7 @@ internal static class CommandLine
 
     private static string GroupSummary(string word) => word switch
     {
-        "train" => "train a model: fno, pinn or egnn",
+        "train" => "train a model: fno, pinn, egnn, potential or diffusion",
         "kernels" => "inspect the GPU kernels without a GPU",
         "generate" => "generate data sets: potential-data",
         _ => word,

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SciKernels.Data;
+using SciKernels.Generative;
+using SciKernels.Optim;
+using SciKernels.Random;
+
+namespace SciKernels.Cli;
+
+/// <summary>Settings of a <c>train diffusion</c> run.</summary>
+internal sealed record DiffusionRunSettings(
+    string Problem, int NTrain, double Temperature, int Hidden, int Layers, int Timesteps, string Schedule, int Batch,
+    double LearningRate, int Steps, double TimeLimitMinutes, int Samples, string Sampler, int DdimSteps,
+    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, double EmaDecay = 0.999);
+
+/// <summary>
+/// Trains the LJ13 diffusion model: shuffled batches of the Monte Carlo data, Adam on E‖ε − ε̂‖², a
+/// checkpoint every log interval and at the end, then sampling and the LJ13 evaluation.
+/// </summary>
+internal static class DiffusionExperiment
+{
+    /// <summary>Steps between progress lines (and loss-curve points and checkpoints).</summary>
+    private const int LogEvery = 250;
+
+    /// <summary>The species name written for LJ atoms (a symbol ASE reads: argon, the textbook LJ atom).</summary>
+    public const string Lj13Species = "Ar";
+
+    /// <summary>Runs the experiment; returns the exit code.</summary>
+    public static int Run(DiffusionRunSettings s, TextWriter stdout, TextWriter stderr)
+    {
+        Directory.CreateDirectory(s.OutDir);
+        var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
+        var total = Stopwatch.StartNew();
+        var data = Lj13Dataset.Load(s.NTrain, s.DataSeed, s.Temperature, s.DataDir, log);
+        var reference = Lj13Dataset.Load(1000, s.DataSeed + 1, s.Temperature, s.DataDir, log);
+
+        var info = new DiffusionModelInfo(s.Problem, [Lj13Species], new int[Lj13.Atoms], s.Hidden, s.Layers, s.Schedule, s.Timesteps, s.Temperature, s.DataSeed, s.NTrain);
+        var denoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
+        var model = new EquivariantDiffusion(denoiser, NoiseSchedule.FromName(s.Schedule, s.Timesteps));
+        var adam = new Adam(denoiser.Parameters(), s.LearningRate);
+        // An exponential moving average of the weights (EDM's ema_decay 0.999) is what is saved and sampled:
+        // single Adam iterates are noisy, and diffusion samples are sensitive to it.
+        var emaDenoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
+        var ema = new EquivariantDiffusion(emaDenoiser, model.Schedule);
+        var pairs = emaDenoiser.Parameters().Zip(denoiser.Parameters()).ToArray();
+        void UpdateEma(double decay)
+        {
+            using var noGrad = SciKernels.Autograd.GradMode.NoGrad();
+            foreach (var (e, p) in pairs) e.AffineInPlace(decay, 0).AddInPlace(p, 1 - decay);
+        }
+        var saved = s.EmaDecay > 0 ? ema : model;
+        var onehot = TensorScope.Keep(model.OneHot(info.Types, s.Batch));
+        var gen = new Generator(s.Seed + 2);
+        string checkpoint = Path.Combine(s.OutDir, "model.safetensors");
+        log($"diffusion: LJ13, {s.NTrain} structures at T = {s.Temperature:G3}, EGNN denoiser {s.Layers} × {s.Hidden} ({denoiser.ParameterCount} parameters), " +
+            $"{s.Schedule} schedule, T = {s.Timesteps}, batch {s.Batch}, Adam {s.LearningRate:G3}, EMA {s.EmaDecay:G4}, ≤ {s.Steps} steps" + (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : ""));
+
+        var curve = new List<(int Step, double Loss)>();
+        var clock = Stopwatch.StartNew();
+        int[] order = gen.Permutation(s.NTrain);
+        int cursor = 0, step = 0;
+        double window = 0, intervalSeconds = 0;
+        var batchValues = new double[s.Batch * 39];
+        string stopReason = "steps done";
+        var intervalClock = Stopwatch.StartNew();
+        while (step < s.Steps)
+        {
+            for (int k = 0; k < s.Batch; k++)
+            {
+                if (cursor == s.NTrain)
+                {
+                    order = gen.Permutation(s.NTrain);
+                    cursor = 0;
+                }
+                data.Structure(order[cursor++]).CopyTo(batchValues.AsSpan(k * 39, 39));
+            }
+            using (TensorScope.Begin())
+            {
+                adam.ZeroGrad();
+                var loss = model.Loss(Tensor.FromDoubles(batchValues, [s.Batch, Lj13.Atoms, 3]), onehot, gen);
+                loss.Backward();
+                GradientClipping.ClipGradNorm(denoiser.Parameters(), 1.0);
+                adam.Step();
+                if (s.EmaDecay > 0) UpdateEma(s.EmaDecay);
+                window += loss.Item();
+            }
+            step++;
+            if (step % LogEvery == 0 || step == s.Steps)
+            {
+                int n = step % LogEvery == 0 ? LogEvery : step % LogEvery;
+                curve.Add((step, window / n));
+                window = 0;
+                intervalSeconds = intervalClock.Elapsed.TotalSeconds;
+                intervalClock.Restart();
+                DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+                log(string.Create(CultureInfo.InvariantCulture,
+                    $"step {step}: loss {curve[^1].Loss:F4}  {clock.Elapsed.TotalMinutes:F1} min ({intervalSeconds / n * 1e3:F1} ms/step, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} min)"));
+                // Stop when another interval like this one (with a margin for a busy machine) would overrun the budget.
+                if (s.TimeLimitMinutes > 0 && clock.Elapsed.TotalSeconds + 1.5 * intervalSeconds > s.TimeLimitMinutes * 60 && step < s.Steps)
+                {
+                    stopReason = $"time limit of {s.TimeLimitMinutes:G} min reached after {step} steps";
+                    break;
+                }
+            }
+        }
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        if (curve.Count == 0 || curve[^1].Step != step)
+            DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+        log($"training: {step} steps in {trainSeconds:F1} s ({stopReason})");
+
+        var sampleClock = Stopwatch.StartNew();
+        var sampler = s.Sampler == "ddim" ? DiffusionSampler.Ddim : DiffusionSampler.Ancestral;
+        var positions = saved.Sample(s.Samples, info.Types, new Generator(s.Seed + 3), sampler, s.DdimSteps);
+        double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
+        log(string.Create(CultureInfo.InvariantCulture, $"sampling: {s.Samples} structures ({s.Sampler}) in {sampleSeconds:F1} s"));
+        var metrics = Lj13Evaluation.Evaluate(s.OutDir, positions, s.Samples, reference, Lj13Species, log);
+
+        string lossPng = Path.Combine(s.OutDir, "loss.png");
+        DiffusionPlots.LossCurve(lossPng, curve.Select(c => (double)c.Step).ToArray(), curve.Select(c => c.Loss).ToArray(), "LJ13 diffusion: training loss");
+        var results = new Dictionary<string, object>
+        {
+            ["problem"] = s.Problem,
+            ["icosahedron_fraction"] = metrics["icosahedron_fraction"],
+            ["energy_w1"] = metrics["energy_w1"],
+            ["energy_w1_clipped_at_0"] = metrics["energy_w1_clipped_at_0"],
+            ["train_seconds"] = trainSeconds,
+            ["steps"] = step,
+            ["stop_reason"] = stopReason,
+            ["final_loss"] = curve.Count > 0 ? curve[^1].Loss : double.NaN,
+            ["parameters"] = denoiser.ParameterCount,
+            ["sampler"] = s.Sampler,
+            ["sample_seconds"] = sampleSeconds,
+            ["structures_per_second"] = s.Samples / sampleSeconds,
+            ["evaluation"] = metrics,
+            ["data_acceptance"] = double.IsFinite(data.Acceptance) ? data.Acceptance : "read from the cache",
+            ["loss_curve"] = curve.Select(c => new[] { c.Step, c.Loss }).ToArray(),
+            ["checkpoint"] = checkpoint,
+            ["loss_plot"] = lossPng,
+            ["total_seconds"] = total.Elapsed.TotalSeconds,
+            ["cpu_seconds"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+            ["settings"] = s,
+        };
+        string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+        RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
+        if (s.Json) stdout.WriteLine(json);
+        else
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"icosahedron fraction: {(double)metrics["icosahedron_fraction"]:P1} of {s.Samples} samples; W1(energies) {(double)metrics["energy_w1"]:G4} ε (clipped at 0 ε: {(double)metrics["energy_w1_clipped_at_0"]:F3} ε); training {trainSeconds / 60:F1} min"));
+            stdout.WriteLine($"checkpoint: {checkpoint}");
+        }
+        return 0;
+    }
+}
