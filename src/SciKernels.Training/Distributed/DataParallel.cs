@@ -82,7 +82,7 @@ public sealed class DataParallel
         var modelText = new StringBuilder();
         foreach (var (name, p) in model.NamedParameters())
             modelText.Append(c, $"{name}:{p.DType.Name()}[{string.Join(",", p.Shape.ToArray())}];");
-        string settings = string.Create(c, $"batch={options.BatchSize};seed={options.Seed};shuffle={options.Shuffle};dropLast={options.DropLast};epochs={options.Epochs};recipe={Recipe}");
+        string settings = string.Create(c, $"batch={options.BatchSize};seed={options.Seed};shuffle={options.Shuffle};dropLast={options.DropLast};epochs={options.Epochs};start={options.StartEpoch};recipe={Recipe}");
         ulong[] hashes = [Hash(Encoding.UTF8.GetBytes(modelText.ToString())), DataHash(inputs, targets), Hash(Encoding.UTF8.GetBytes(settings))];
         ulong[] min = [.. hashes], max = [.. hashes];
         Comm.Allreduce(min.AsSpan(), ReduceOp.Min);

@@ -49,6 +49,8 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfNegative(Options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.ValidationBatchSize);
+        if (Options.StartEpoch < 0 || Options.StartEpoch > Options.Epochs)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.StartEpoch, $"Trainer: StartEpoch must be in [0, Epochs = {Options.Epochs}]");
     }
 
     /// <summary>The model.</summary>
@@ -83,13 +85,16 @@ public sealed class Trainer
         var history = new TrainingHistory();
         var context = new TrainingContext(Model, Optimizer, Options.Epochs, history, dp?.Comm.IsRoot ?? true);
         var shuffle = new Generator(Options.Seed);
+        // Resuming: the epochs already trained drew their shuffles from this generator, and the schedule had advanced.
+        for (int done = 1; done <= Options.StartEpoch && Options.Shuffle; done++) shuffle.Permutation(n);
+        if (Options.StartEpoch > 0) Options.Scheduler?.SetStep((long)Options.StartEpoch * (Options.StepSchedulerPerBatch ? batches : 1));
         var progress = Options.Progress ?? NullTrainingProgress.Instance;
         var logger = Options.Logger ?? NullLogger.Instance;
         TrainingLog.TrainingStarted(logger, Options.Epochs, batches, n);
         foreach (var cb in Options.Callbacks) cb.OnTrainBegin(context);
         progress.TrainingStarted(Options.Epochs, batches);
         bool nonFinite = false;
-        for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
+        for (int epoch = Options.StartEpoch + 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
         {
             var clock = Stopwatch.StartNew();
             double lr = Optimizer.LearningRate;
