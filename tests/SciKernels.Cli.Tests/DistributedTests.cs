@@ -48,6 +48,11 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(la.Length, lb.Length);
         for (int i = 0; i < la.Length; i++)
             Assert.True(Math.Abs(la[i] - lb[i]) <= 1e-5 * Math.Abs(la[i]), $"batch {i}: one process {la[i]:R}, two ranks {lb[i]:R}");
+        // Validation (2 test samples) is sharded 1 + 1 and reduced: the same per-epoch loss as one process.
+        var (va, vb) = (Column("single", "val_loss"), Column("two", "val_loss"));
+        Assert.Equal(2, va.Length);
+        for (int i = 0; i < va.Length; i++)
+            Assert.True(Math.Abs(va[i] - vb[i]) <= 1e-5 * Math.Abs(va[i]), $"epoch {i + 1} validation: one process {va[i]:R}, two ranks {vb[i]:R}");
         Assert.True(File.Exists(Path.Combine(root, "two", "model.safetensors")));
         Assert.False(Directory.Exists(Path.Combine(root, "two-rank1")), "rank 1 created its output folder");
     }
@@ -72,6 +77,38 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, Results("e2").GetProperty("ranks").GetInt32());
         for (int i = 0; i < a.Length; i++)
             Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5 * Math.Abs(a[i]), $"epoch {i + 1}: one process {a[i]:R}, two ranks {b[i]:R}");
+    }
+
+    [SkippableFact]
+    public void TwoRankPinnFollowsTheSingleProcessTrajectory()
+    {
+        string mpirun = RequireMpirun();
+        // 101 collocation and 21 boundary points: odd counts, unequal shards. float64, so that L-BFGS's line searches
+        // (which amplify float32 reassociation to ~1e-4 within 20 iterations) see the same values to ~1e-13.
+        string[] Pinn(string outDir, string weighting = "fixed") =>
+        [
+            Cli, "train", "pinn", "--problem", "poisson", "--adam-steps", "40", "--lbfgs-steps", "30", "--nf", "101", "--data-points", "21",
+            "--log-every", "10", "--dtype", "float64", "--weighting", weighting, "--out", outDir, "--json",
+        ];
+        var single = Run("dotnet", Pinn("p1"));
+        Assert.True(single.Code == 0, single.Err);
+        var two = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Pinn("p2")]));
+        Assert.True(two.Code == 0, two.Err);
+        var (a, b) = (Results("p1"), Results("p2"));
+        Assert.Equal(2, b.GetProperty("ranks").GetInt32());
+        double[] Losses(JsonElement r) => r.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("Loss").GetDouble()).ToArray();
+        var (la, lb) = (Losses(a), Losses(b));
+        Assert.Equal(7, la.Length); // 4 Adam and 3 L-BFGS log points
+        Assert.Equal(la.Length, lb.Length);
+        for (int i = 0; i < la.Length; i++)
+            Assert.True(Math.Abs(la[i] - lb[i]) <= 1e-9 * Math.Abs(la[i]), $"log point {i}: one process {la[i]:R}, two ranks {lb[i]:R}");
+        Assert.Equal(a.GetProperty("loss_evaluations").GetInt64(), b.GetProperty("loss_evaluations").GetInt64());
+        double ea = a.GetProperty("relative_l2").GetDouble(), eb = b.GetProperty("relative_l2").GetDouble();
+        Assert.True(Math.Abs(ea - eb) <= 1e-9 * ea, $"relative L2: one process {ea:R}, two ranks {eb:R}");
+
+        var annealing = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Pinn("p3", "annealing")]));
+        Assert.NotEqual(0, annealing.Code);
+        Assert.Contains("--weighting annealing needs per-term gradients", annealing.Err);
     }
 
     [SkippableFact]
@@ -212,6 +249,14 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
     }
 
     private JsonElement Results(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(root, dir, "results.json"))).RootElement;
+
+    private double[] Column(string dir, string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(root, dir, "metrics.csv"));
+        int k = Array.IndexOf(lines[0].Split(','), name);
+        Assert.True(k >= 0, $"{dir}/metrics.csv has no column {name}");
+        return lines.Skip(1).Select(l => double.Parse(l.Split(',')[k], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
 
     private static double[] Losses(JsonElement results) => results.GetProperty("batch_losses").EnumerateArray().Select(e => e.GetDouble()).ToArray();
 

@@ -110,7 +110,7 @@ public sealed class Trainer
             var valMetrics = new Dictionary<string, double>();
             if (validationInputs is not null)
             {
-                var (vl, vm) = Evaluate(validationInputs, validationTargets!);
+                var (vl, vm) = Evaluate(validationInputs, validationTargets!, dp);
                 valLoss = vl;
                 valMetrics = vm;
             }
@@ -197,9 +197,13 @@ public sealed class Trainer
 
     /// <summary>Loss and metrics of the model on (inputs, targets) in eval mode, batched, without gradients.</summary>
     /// <returns>Sample-weighted mean loss and metrics.</returns>
-    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets)
+    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets) => Evaluate(inputs, targets, null);
+
+    // Data-parallel: each rank evaluates its contiguous shard and the sums are reduced (collective).
+    private (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets, DataParallel? dp)
     {
         int n = CheckData(inputs, targets, "evaluation");
+        var (first, count) = dp is null ? (0, n) : DataParallel.Shard(0, n, dp.Comm.Rank, dp.Comm.Size);
         int batch = Options.ValidationBatchSize > 0 ? Options.ValidationBatchSize : Options.BatchSize > 0 ? Options.BatchSize : n;
         batch = Math.Min(batch, n);
         bool wasTraining = Model.IsTraining;
@@ -209,9 +213,9 @@ public sealed class Trainer
         try
         {
             using var _ = GradMode.NoGrad();
-            for (int start = 0; start < n; start += batch)
+            for (int start = first; start < first + count; start += batch)
             {
-                int len = Math.Min(batch, n - start);
+                int len = Math.Min(batch, first + count - start);
                 using var scope = TensorScope.Begin();
                 var (xb, yb) = Slice(inputs, targets, null, start, len);
                 var pred = Model.Forward(xb);
@@ -222,6 +226,16 @@ public sealed class Trainer
         finally
         {
             Model.Train(wasTraining);
+        }
+        if (dp is not null)
+        {
+            var names = sums.Keys.Order(StringComparer.Ordinal).ToArray(); // the same order on every rank
+            var all = new double[names.Length + 1];
+            all[0] = lossSum;
+            for (int i = 0; i < names.Length; i++) all[i + 1] = sums[names[i]];
+            dp.SumScalars(all);
+            lossSum = all[0];
+            for (int i = 0; i < names.Length; i++) sums[names[i]] = all[i + 1];
         }
         return (lossSum / n, sums.ToDictionary(kv => kv.Key, kv => kv.Value / n));
     }
