@@ -31,6 +31,8 @@ namespace SciKernels.Training.Distributed;
 public sealed class DataParallel : IPinnDataParallel
 {
     private readonly Stopwatch allreduceClock = new();
+    private readonly Stopwatch exposedClock = new();
+    private GradientOverlap? overlap;
     private float[] bucket = [];
     private double[] bucket64 = [];
 
@@ -38,8 +40,10 @@ public sealed class DataParallel : IPinnDataParallel
     /// <param name="comm">The ranks to train on (usually <see cref="MpiComm.World"/>).</param>
     /// <param name="recipe">Text naming how the data and model were made (e.g. the run settings); ranks must agree on it.</param>
     /// <param name="bucketBytes">Gradient bytes per Allreduce (float32), 1 KiB … 256 MiB.</param>
-    public DataParallel(MpiComm comm, string recipe = "", int bucketBytes = 2 << 20)
+    /// <param name="overlap">Reduce float32 gradient buckets while the backward pass still runs (see <see cref="Overlap"/>).</param>
+    public DataParallel(MpiComm comm, string recipe = "", int bucketBytes = 2 << 20, bool overlap = true)
     {
+        Overlap = overlap;
         Comm = comm ?? throw new ArgumentNullException(nameof(comm));
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketBytes, 1024);
@@ -57,8 +61,22 @@ public sealed class DataParallel : IPinnDataParallel
     /// <summary>Gradient bytes per Allreduce call.</summary>
     public int BucketBytes { get; }
 
-    /// <summary>Total time spent in the gradient Allreduce calls so far.</summary>
-    public TimeSpan AllreduceTime => allreduceClock.Elapsed;
+    /// <summary>
+    /// Whether <see cref="Trainer"/> overlaps the gradient Allreduce with the backward pass: buckets of whole
+    /// parameters, in reverse parameter order, are reduced by a communication thread as soon as the backward pass has
+    /// finished their gradients (float32 models; others reduce after the pass). Bucket composition and launch order
+    /// are fixed, so results stay bitwise reproducible from run to run.
+    /// </summary>
+    public bool Overlap { get; }
+
+    /// <summary>
+    /// Time spent in the gradient Allreduce calls so far: after the backward pass, or (with <see cref="Overlap"/>) on
+    /// the communication thread, partly hidden behind the backward pass (see <see cref="ExposedAllreduceTime"/>).
+    /// </summary>
+    public TimeSpan AllreduceTime => allreduceClock.Elapsed + (overlap?.CommTime ?? TimeSpan.Zero);
+
+    /// <summary>The part of the gradient reduction the training thread waited for after its backward passes (all of it without overlap).</summary>
+    public TimeSpan ExposedAllreduceTime => allreduceClock.Elapsed + exposedClock.Elapsed;
 
     /// <summary>Number of optimizer steps whose gradients were reduced.</summary>
     public long ReducedSteps { get; private set; }
@@ -133,6 +151,34 @@ public sealed class DataParallel : IPinnDataParallel
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.Count > 0 && parameters.All(p => p.DType == DType.Float64)) Reduce<double>(parameters, weight, DType.Float64);
         else Reduce<float>(parameters, weight, DType.Float32);
+    }
+
+    /// <summary>
+    /// With <see cref="Overlap"/> and float32 parameters: starts reducing gradients during the next backward pass of this
+    /// thread (dispose the scope after it, then call <see cref="FinishOverlap"/>). Null otherwise: reduce with
+    /// <see cref="ReduceGradients"/> after the pass. Collective in effect: every rank must make the same calls.
+    /// </summary>
+    internal IDisposable? StartOverlap(IReadOnlyList<Tensor> parameters, double weight)
+    {
+        if (!Overlap || parameters.Count == 0 || parameters.Any(p => p.DType != DType.Float32)) return null;
+        if (overlap is null || !overlap.Matches(parameters))
+            overlap = new GradientOverlap(this, parameters, Math.Max(1, BucketBytes / sizeof(float)));
+        return overlap.Begin(weight);
+    }
+
+    /// <summary>Ends an overlapped reduction: launches the buckets the pass did not fill, waits for all and unpacks the sums.</summary>
+    internal void FinishOverlap()
+    {
+        exposedClock.Start();
+        try
+        {
+            overlap!.Finish();
+        }
+        finally
+        {
+            exposedClock.Stop();
+        }
+        ReducedSteps++;
     }
 
     // Gradients travel in the parameters' own precision: float32 buckets, or float64 ones for a float64 model.

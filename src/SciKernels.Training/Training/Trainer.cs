@@ -169,8 +169,11 @@ public sealed class Trainer
                     context.RequestStop(history.StopReason);
                     return null;
                 }
-                lossT?.Backward();
-                dp?.ReduceGradients(parameters, (double)shardLen / len);
+                // Data-parallel: buckets of finished gradients are reduced while the pass goes on (or all after it).
+                var overlapped = dp?.StartOverlap(parameters, (double)shardLen / len);
+                using (overlapped) lossT?.Backward();
+                if (overlapped is not null) dp!.FinishOverlap();
+                else dp?.ReduceGradients(parameters, (double)shardLen / len);
                 if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(parameters, maxNorm);
                 Optimizer.Step();
                 if (Options.StepSchedulerPerBatch) Options.Scheduler?.Step();

@@ -277,7 +277,7 @@ internal static class FnoExperiment
         if (comm.Size > 1) log($"fno: data-parallel over {comm.Size} MPI ranks, {s.Batch} samples per global batch");
         var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto);
         // The recipe the ranks must agree on: every setting but where files go (a node-local cache may differ).
-        var dataParallel = comm.Size > 1 ? new DataParallel(comm, s.Recipe()) : null;
+        var dataParallel = comm.Size > 1 ? new DataParallel(comm, s.Recipe(), overlap: MpiLaunch.Overlap) : null;
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName));
         // Resumable checkpoints (model, Adam state, epoch, recipe); any rank count may resume them.
         var callbacks = new List<TrainingCallback> { metricsCsv };
@@ -364,6 +364,7 @@ internal static class FnoExperiment
             ["ranks"] = comm.Size,
             ["train_steps"] = history.BatchLosses.Count,
             ["allreduce_seconds"] = dataParallel?.AllreduceTime.TotalSeconds ?? 0.0,
+            ["allreduce_exposed_seconds"] = dataParallel?.ExposedAllreduceTime.TotalSeconds ?? 0.0,
             ["batch_losses"] = history.BatchLosses,
         };
         if (physics is not null)
