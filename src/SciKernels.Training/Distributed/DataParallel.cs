@@ -26,7 +26,8 @@ namespace SciKernels.Training.Distributed;
 /// <para>At the start the ranks compare a hash of the parameter set (names, shapes, dtypes), of the
 /// training data and of the settings (<see cref="Recipe"/>, batch size, seed …) and throw on a mismatch;
 /// then rank 0's parameter values are broadcast. Gradients travel in buckets of about
-/// <see cref="BucketBytes"/> after the backward pass (no overlap with it yet).</para>
+/// <see cref="BucketBytes"/>; with <see cref="Overlap"/> (the default) they are reduced while the backward pass still
+/// runs.</para>
 /// </remarks>
 public sealed class DataParallel : IPinnDataParallel
 {
@@ -162,7 +163,10 @@ public sealed class DataParallel : IPinnDataParallel
     {
         if (!Overlap || parameters.Count == 0 || parameters.Any(p => p.DType != DType.Float32)) return null;
         if (overlap is null || !overlap.Matches(parameters))
+        {
+            overlap?.Stop();
             overlap = new GradientOverlap(this, parameters, Math.Max(1, BucketBytes / sizeof(float)));
+        }
         return overlap.Begin(weight);
     }
 

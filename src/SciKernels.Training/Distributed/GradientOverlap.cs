@@ -75,6 +75,9 @@ internal sealed class GradientOverlap
     /// <summary>Time the communication thread spent in MPI_Allreduce.</summary>
     public TimeSpan CommTime => commClock.Elapsed;
 
+    /// <summary>Ends the communication thread (when a plan for other parameters replaces this one).</summary>
+    public void Stop() => queue.CompleteAdding();
+
     /// <summary>True when this plan was made for exactly these parameters.</summary>
     public bool Matches(IReadOnlyList<Tensor> list)
     {
