@@ -26,6 +26,7 @@ internal sealed class GradientOverlap
     private readonly SemaphoreSlim done = new(0);
     private readonly Stopwatch commClock = new();
     private int nextLaunch;
+    private bool finishing;
     private float weight;
     private Exception? failure;
 
@@ -92,19 +93,35 @@ internal sealed class GradientOverlap
     {
         weight = (float)w;
         nextLaunch = 0;
+        finishing = false;
         failure = null;
         Array.Clear(packed);
         for (int b = 0; b < members.Length; b++) pending[b] = members[b].Length;
         return GradientHooks.OnLeafGradientReady(Ready);
     }
 
-    /// <summary>Packs what the backward pass did not reach (zeros, flag 0), launches the rest, waits and unpacks.</summary>
+    /// <summary>
+    /// Packs what the backward pass did not reach (zeros, flag 0), waits for the launched buckets and reduces the rest
+    /// on this thread (handing them to the communication thread would only add a wake-up), then unpacks.
+    /// </summary>
     public void Finish()
     {
+        finishing = true;
         for (int i = parameters.Length - 1; i >= 0; i--)
             if (!packed[i]) Pack(i);
-        for (int b = 0; b < members.Length; b++) done.Wait();
+        int launched = nextLaunch;
+        for (int b = 0; b < launched; b++) done.Wait();
         if (failure is { } e) throw new MpiException("MPI_Allreduce", -1, $"the gradient bucket reduction failed: {e.Message}");
+        // The communication thread is idle now: the remaining buckets follow in the same fixed order.
+        commClock.Start();
+        try
+        {
+            for (int b = launched; b < members.Length; b++) owner.Comm.Allreduce(buckets[b].AsSpan());
+        }
+        finally
+        {
+            commClock.Stop();
+        }
         for (int b = 0; b < members.Length; b++) Unpack(b);
     }
 
@@ -128,7 +145,7 @@ internal sealed class GradientOverlap
             for (int k = 0; k < dst.Length; k++) dst[k] = src[k] * weight;
         }
         bucket[bucket.Length - members[b].Length + flag] = g is null ? 0f : 1f;
-        if (--pending[b] > 0) return;
+        if (--pending[b] > 0 || finishing) return;
         // Launch in bucket order only: the ranks' collectives must match one to one.
         while (nextLaunch < members.Length && pending[nextLaunch] == 0) queue.Add(nextLaunch++);
     }
