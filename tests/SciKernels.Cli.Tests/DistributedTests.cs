@@ -48,6 +48,11 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(la.Length, lb.Length);
         for (int i = 0; i < la.Length; i++)
             Assert.True(Math.Abs(la[i] - lb[i]) <= 1e-5 * Math.Abs(la[i]), $"batch {i}: one process {la[i]:R}, two ranks {lb[i]:R}");
+        // Validation (2 test samples) is sharded 1 + 1 and reduced: the same per-epoch loss as one process.
+        var (va, vb) = (Column("single", "val_loss"), Column("two", "val_loss"));
+        Assert.Equal(2, va.Length);
+        for (int i = 0; i < va.Length; i++)
+            Assert.True(Math.Abs(va[i] - vb[i]) <= 1e-5 * Math.Abs(va[i]), $"epoch {i + 1} validation: one process {va[i]:R}, two ranks {vb[i]:R}");
         Assert.True(File.Exists(Path.Combine(root, "two", "model.safetensors")));
         Assert.False(Directory.Exists(Path.Combine(root, "two-rank1")), "rank 1 created its output folder");
     }
@@ -75,6 +80,38 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void TwoRankPinnFollowsTheSingleProcessTrajectory()
+    {
+        string mpirun = RequireMpirun();
+        // 101 collocation and 21 boundary points: odd counts, unequal shards. float64, so that L-BFGS's line searches
+        // (which amplify float32 reassociation to ~1e-4 within 20 iterations) see the same values to ~1e-13.
+        string[] Pinn(string outDir, string weighting = "fixed") =>
+        [
+            Cli, "train", "pinn", "--problem", "poisson", "--adam-steps", "40", "--lbfgs-steps", "30", "--nf", "101", "--data-points", "21",
+            "--log-every", "10", "--dtype", "float64", "--weighting", weighting, "--out", outDir, "--json",
+        ];
+        var single = Run("dotnet", Pinn("p1"));
+        Assert.True(single.Code == 0, single.Err);
+        var two = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Pinn("p2")]));
+        Assert.True(two.Code == 0, two.Err);
+        var (a, b) = (Results("p1"), Results("p2"));
+        Assert.Equal(2, b.GetProperty("ranks").GetInt32());
+        double[] Losses(JsonElement r) => r.GetProperty("history").EnumerateArray().Select(e => e.GetProperty("Loss").GetDouble()).ToArray();
+        var (la, lb) = (Losses(a), Losses(b));
+        Assert.Equal(7, la.Length); // 4 Adam and 3 L-BFGS log points
+        Assert.Equal(la.Length, lb.Length);
+        for (int i = 0; i < la.Length; i++)
+            Assert.True(Math.Abs(la[i] - lb[i]) <= 1e-9 * Math.Abs(la[i]), $"log point {i}: one process {la[i]:R}, two ranks {lb[i]:R}");
+        Assert.Equal(a.GetProperty("loss_evaluations").GetInt64(), b.GetProperty("loss_evaluations").GetInt64());
+        double ea = a.GetProperty("relative_l2").GetDouble(), eb = b.GetProperty("relative_l2").GetDouble();
+        Assert.True(Math.Abs(ea - eb) <= 1e-9 * ea, $"relative L2: one process {ea:R}, two ranks {eb:R}");
+
+        var annealing = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Pinn("p3", "annealing")]));
+        Assert.NotEqual(0, annealing.Code);
+        Assert.Contains("--weighting annealing needs per-term gradients", annealing.Err);
+    }
+
+    [SkippableFact]
     public void TwoRankRunsAreBitIdentical()
     {
         string mpirun = RequireMpirun();
@@ -87,6 +124,38 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void CheckpointsResumeUnderAnotherRankCountOnTheUninterruptedTrajectory()
+    {
+        string mpirun = RequireMpirun();
+        string[] Run4(string outDir, string? resume = null) =>
+            [.. Fno(outDir, epochs: 4), "--checkpoint-every", "2", .. resume is null ? Array.Empty<string>() : ["--resume", resume]];
+        var two = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Run4("two")]));
+        Assert.True(two.Code == 0, two.Err);
+        var one = Run("dotnet", Run4("one"));
+        Assert.True(one.Code == 0, one.Err);
+        // 2 ranks → 1 process and 1 process → 2 ranks, each from the other's epoch-2 checkpoint.
+        var oneFromTwo = Run("dotnet", Run4("one-from-two", Path.Combine(root, "two", "checkpoint-2.safetensors")));
+        Assert.True(oneFromTwo.Code == 0, oneFromTwo.Err);
+        var twoFromOne = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Run4("two-from-one", Path.Combine(root, "one", "checkpoint-2.safetensors"))]));
+        Assert.True(twoFromOne.Code == 0, twoFromOne.Err);
+        var (l2, l1) = (Losses(Results("two")), Losses(Results("one")));
+        Assert.Equal(12, l1.Length); // 4 epochs × 3 batches
+        // The resumed runs train epochs 3 and 4 only; both uninterrupted runs are references (they differ by reassociation).
+        foreach (var (resumed, name) in new[] { (Losses(Results("one-from-two")), "1 process from the 2-rank checkpoint"), (Losses(Results("two-from-one")), "2 ranks from the 1-process checkpoint") })
+        {
+            Assert.Equal(6, resumed.Length);
+            for (int i = 0; i < 6; i++)
+                foreach (var reference in new[] { l1, l2 })
+                    Assert.True(Math.Abs(resumed[i] - reference[6 + i]) <= 1e-5 * Math.Abs(reference[6 + i]),
+                        $"{name}, batch {7 + i}: {resumed[i]:R}, uninterrupted {reference[6 + i]:R}");
+        }
+        // A checkpoint of other settings is refused with a message naming the file.
+        var wrong = Run("dotnet", [.. Fno("w", epochs: 4, modes: 3), "--resume", Path.Combine(root, "one", "checkpoint-2.safetensors")]);
+        Assert.NotEqual(0, wrong.Code);
+        Assert.Contains("checkpoint-2.safetensors: the checkpoint was trained with other settings", wrong.Err);
+    }
+
+    [SkippableFact]
     public void ARankThatFailsEndsTheJobWithAMessage()
     {
         string mpirun = RequireMpirun();
@@ -94,6 +163,69 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
         var run = Run(mpirun, Mpi(["-np", "1", "dotnet", .. Fno("ok")], [":", "-np", "1", "dotnet", .. Fno("bad", modes: 40)]));
         Assert.NotEqual(0, run.Code);
         Assert.Contains("--modes 40 do not fit", run.Err);
+    }
+
+    [SkippableFact]
+    public void ARankKilledMidTrainingEndsTheJobWithAMessage()
+    {
+        string mpirun = RequireMpirun();
+        // Far more epochs than the test waits for: the job can only end early through the kill.
+        using var job = Process.Start(StartInfo(mpirun, Mpi(["-np", "2", "dotnet", .. Fno("k", epochs: 100000)])))!;
+        var stdout = job.StandardOutput.ReadToEndAsync();
+        var stderr = job.StandardError.ReadToEndAsync();
+        try
+        {
+            // Mid-training: rank 0 has logged two epochs, so both ranks are inside the step loop's collectives.
+            string metrics = Path.Combine(root, "k", "metrics.csv");
+            var wait = Stopwatch.StartNew();
+            while (!(File.Exists(metrics) && File.ReadAllLines(metrics).Length >= 3))
+            {
+                if (job.HasExited) Assert.Fail($"the job ended before training got going: {stderr.Result}"); // the message waits for stderr's end
+                Assert.True(wait.Elapsed < Timeout, "two epochs did not complete in time");
+                Thread.Sleep(100);
+            }
+            int victim = RankPid(job.Id, 1);
+            using (var rank1 = Process.GetProcessById(victim)) rank1.Kill(); // SIGKILL: no handler, no MPI_Abort
+            var afterKill = Stopwatch.StartNew();
+            // Generous bound (OpenMPI ends the job in ~1–3 s): a loaded machine must not make it flaky, a hang must fail.
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(60)), "rank 0 did not stop within 60 s of rank 1's death");
+            job.WaitForExit();
+            output.WriteLine($"job ended {afterKill.Elapsed.TotalSeconds:F1} s after the kill, exit {job.ExitCode}\n{stderr.Result}");
+            Assert.NotEqual(0, job.ExitCode);
+            Assert.Matches(@"process rank 1 .* exited on signal 9", stderr.Result.ReplaceLineEndings(" "));
+            Assert.False(File.Exists(Path.Combine(root, "k", "results.json")), "rank 0 finished although rank 1 was killed");
+        }
+        finally
+        {
+            if (!job.HasExited) job.Kill(entireProcessTree: true);
+            _ = stdout.Result;
+        }
+    }
+
+    // The pid of rank `rank` among mpirun's children (on one node mpirun starts the ranks itself).
+    private static int RankPid(int mpirunPid, int rank)
+    {
+        var wait = Stopwatch.StartNew();
+        while (wait.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+                try
+                {
+                    // /proc/pid/stat: "pid (comm) state ppid …"; comm may hold spaces, so parse after the last ')'.
+                    string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) != mpirunPid) continue;
+                    if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains($"OMPI_COMM_WORLD_RANK={rank}")) return pid;
+                }
+                catch (IOException) { } // the process ended meanwhile
+                catch (UnauthorizedAccessException) { }
+            }
+            Thread.Sleep(100);
+        }
+        Skip.If(true, $"rank {rank} is not a child of mpirun here (a different OpenMPI launch layout)");
+        return -1;
     }
 
     [SkippableFact]
@@ -117,6 +249,14 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
     }
 
     private JsonElement Results(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(root, dir, "results.json"))).RootElement;
+
+    private double[] Column(string dir, string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(root, dir, "metrics.csv"));
+        int k = Array.IndexOf(lines[0].Split(','), name);
+        Assert.True(k >= 0, $"{dir}/metrics.csv has no column {name}");
+        return lines.Skip(1).Select(l => double.Parse(l.Split(',')[k], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
 
     private static double[] Losses(JsonElement results) => results.GetProperty("batch_losses").EnumerateArray().Select(e => e.GetDouble()).ToArray();
 

@@ -26,6 +26,12 @@ internal static class MpiLaunch
         return code;
     }
 
+    /// <summary>
+    /// Whether the gradient Allreduce overlaps the backward pass (<see cref="DataParallel.Overlap"/>); the environment
+    /// variable SCIKERNELS_DP_OVERLAP=0 turns it off, for A/B measurements.
+    /// </summary>
+    public static bool Overlap => Environment.GetEnvironmentVariable("SCIKERNELS_DP_OVERLAP") != "0";
+
     /// <summary>Prefix for a rank's messages: empty on one process, "[rank r/N] " otherwise.</summary>
     public static string Prefix(MpiComm comm) => comm.Size > 1 ? $"[rank {comm.Rank}/{comm.Size}] " : "";
 }

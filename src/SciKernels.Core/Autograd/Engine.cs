@@ -23,6 +23,8 @@ internal static class Engine
         for (int i = 0; i < outputs.Count; i++) Accumulate(grads, outputs[i], gradOutputs[i]);
 
         var captured = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        // Read once per pass: a leaf's gradient is final when the walk reaches it (all its consumers come later in order).
+        var leafReady = accumulateIntoLeaves ? GradientHooks.LeafReady : null;
         using (createGraph ? GradMode.EnableGrad() : GradMode.NoGrad())
         {
             // order lists every tensor after all tensors it depends on: walk it backwards.
@@ -35,7 +37,11 @@ internal static class Engine
                 var node = t.GradFn;
                 if (node is null)
                 {
-                    if (accumulateIntoLeaves && t.RequiresGrad) t.AccumulateGrad(g, createGraph);
+                    if (accumulateIntoLeaves && t.RequiresGrad)
+                    {
+                        t.AccumulateGrad(g, createGraph);
+                        leafReady?.Invoke(t);
+                    }
                     continue;
                 }
                 if (node.DisposedOutput is { } disposed)

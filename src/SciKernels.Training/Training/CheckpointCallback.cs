@@ -12,13 +12,16 @@ public sealed class CheckpointCallback : TrainingCallback
     private readonly int everyEpochs;
     private readonly bool includeOptimizer;
     private readonly List<string> written = new();
+    private readonly IReadOnlyDictionary<string, string>? metadata;
 
     /// <summary>Creates the callback.</summary>
     /// <param name="pathPattern">File path, e.g. <c>runs/model_{epoch}.safetensors</c>; without <c>{epoch}</c> the file is overwritten.</param>
     /// <param name="everyEpochs">Interval in epochs.</param>
     /// <param name="includeOptimizer">Also save the optimizer's state (so training can resume).</param>
-    public CheckpointCallback(string pathPattern, int everyEpochs = 1, bool includeOptimizer = true)
+    /// <param name="metadata">Extra metadata written into every file (e.g. the run's settings), besides epoch and loss.</param>
+    public CheckpointCallback(string pathPattern, int everyEpochs = 1, bool includeOptimizer = true, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        this.metadata = metadata;
         ArgumentException.ThrowIfNullOrEmpty(pathPattern);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(everyEpochs);
         this.pathPattern = pathPattern;
@@ -36,7 +39,7 @@ public sealed class CheckpointCallback : TrainingCallback
         var c = CultureInfo.InvariantCulture;
         string path = pathPattern.Replace("{epoch}", metrics.Epoch.ToString(c), StringComparison.Ordinal);
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
-        var meta = new Dictionary<string, string>
+        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
         {
             ["epoch"] = metrics.Epoch.ToString(c),
             ["loss"] = metrics.TrainLoss.ToString("R", c),

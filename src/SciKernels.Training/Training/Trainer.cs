@@ -49,6 +49,8 @@ public sealed class Trainer
         ArgumentOutOfRangeException.ThrowIfNegative(Options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(Options.ValidationBatchSize);
+        if (Options.StartEpoch < 0 || Options.StartEpoch > Options.Epochs)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.StartEpoch, $"Trainer: StartEpoch must be in [0, Epochs = {Options.Epochs}]");
     }
 
     /// <summary>The model.</summary>
@@ -83,13 +85,16 @@ public sealed class Trainer
         var history = new TrainingHistory();
         var context = new TrainingContext(Model, Optimizer, Options.Epochs, history, dp?.Comm.IsRoot ?? true);
         var shuffle = new Generator(Options.Seed);
+        // Resuming: the epochs already trained drew their shuffles from this generator, and the schedule had advanced.
+        for (int done = 1; done <= Options.StartEpoch && Options.Shuffle; done++) shuffle.Permutation(n);
+        if (Options.StartEpoch > 0) Options.Scheduler?.SetStep((long)Options.StartEpoch * (Options.StepSchedulerPerBatch ? batches : 1));
         var progress = Options.Progress ?? NullTrainingProgress.Instance;
         var logger = Options.Logger ?? NullLogger.Instance;
         TrainingLog.TrainingStarted(logger, Options.Epochs, batches, n);
         foreach (var cb in Options.Callbacks) cb.OnTrainBegin(context);
         progress.TrainingStarted(Options.Epochs, batches);
         bool nonFinite = false;
-        for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
+        for (int epoch = Options.StartEpoch + 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)
         {
             var clock = Stopwatch.StartNew();
             double lr = Optimizer.LearningRate;
@@ -105,7 +110,7 @@ public sealed class Trainer
             var valMetrics = new Dictionary<string, double>();
             if (validationInputs is not null)
             {
-                var (vl, vm) = Evaluate(validationInputs, validationTargets!);
+                var (vl, vm) = Evaluate(validationInputs, validationTargets!, dp);
                 valLoss = vl;
                 valMetrics = vm;
             }
@@ -164,8 +169,11 @@ public sealed class Trainer
                     context.RequestStop(history.StopReason);
                     return null;
                 }
-                lossT?.Backward();
-                dp?.ReduceGradients(parameters, (double)shardLen / len);
+                // Data-parallel: buckets of finished gradients are reduced while the pass goes on (or all after it).
+                var overlapped = dp?.StartOverlap(parameters, (double)shardLen / len);
+                using (overlapped) lossT?.Backward();
+                if (overlapped is not null) dp!.FinishOverlap();
+                else dp?.ReduceGradients(parameters, (double)shardLen / len);
                 if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(parameters, maxNorm);
                 Optimizer.Step();
                 if (Options.StepSchedulerPerBatch) Options.Scheduler?.Step();
@@ -192,9 +200,13 @@ public sealed class Trainer
 
     /// <summary>Loss and metrics of the model on (inputs, targets) in eval mode, batched, without gradients.</summary>
     /// <returns>Sample-weighted mean loss and metrics.</returns>
-    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets)
+    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets) => Evaluate(inputs, targets, null);
+
+    // Data-parallel: each rank evaluates its contiguous shard and the sums are reduced (collective).
+    private (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets, DataParallel? dp)
     {
         int n = CheckData(inputs, targets, "evaluation");
+        var (first, count) = dp is null ? (0, n) : DataParallel.Shard(0, n, dp.Comm.Rank, dp.Comm.Size);
         int batch = Options.ValidationBatchSize > 0 ? Options.ValidationBatchSize : Options.BatchSize > 0 ? Options.BatchSize : n;
         batch = Math.Min(batch, n);
         bool wasTraining = Model.IsTraining;
@@ -204,9 +216,9 @@ public sealed class Trainer
         try
         {
             using var _ = GradMode.NoGrad();
-            for (int start = 0; start < n; start += batch)
+            for (int start = first; start < first + count; start += batch)
             {
-                int len = Math.Min(batch, n - start);
+                int len = Math.Min(batch, first + count - start);
                 using var scope = TensorScope.Begin();
                 var (xb, yb) = Slice(inputs, targets, null, start, len);
                 var pred = Model.Forward(xb);
@@ -217,6 +229,16 @@ public sealed class Trainer
         finally
         {
             Model.Train(wasTraining);
+        }
+        if (dp is not null)
+        {
+            var names = sums.Keys.Order(StringComparer.Ordinal).ToArray(); // the same order on every rank
+            var all = new double[names.Length + 1];
+            all[0] = lossSum;
+            for (int i = 0; i < names.Length; i++) all[i + 1] = sums[names[i]];
+            dp.SumScalars(all);
+            lossSum = all[0];
+            for (int i = 0; i < names.Length; i++) sums[names[i]] = all[i + 1];
         }
         return (lossSum / n, sums.ToDictionary(kv => kv.Key, kv => kv.Value / n));
     }

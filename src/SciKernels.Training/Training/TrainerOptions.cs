@@ -10,6 +10,14 @@ public sealed class TrainerOptions
     /// <summary>Number of passes over the training data.</summary>
     public int Epochs { get; init; } = 10;
 
+    /// <summary>
+    /// Epochs already trained, when resuming from a checkpoint saved after that epoch (model and optimizer loaded
+    /// by the caller): <see cref="Trainer.Fit"/> replays those epochs' shuffles, sets <see cref="Scheduler"/> to
+    /// the step it had reached and trains epochs <c>StartEpoch + 1</c> … <see cref="Epochs"/>, so the run
+    /// continues the uninterrupted one's trajectory. 0 (the default) starts afresh.
+    /// </summary>
+    public int StartEpoch { get; init; }
+
     /// <summary>Samples per mini-batch; 0 means the whole set (full batch).</summary>
     public int BatchSize { get; init; } = 32;
 

@@ -26,19 +26,67 @@ public abstract class Condition : IDisposable
         if (points.Count == 0) throw new ArgumentException("Condition: needs at least one point", nameof(points));
     }
 
-    /// <summary>The points (host copy).</summary>
+    /// <summary>The points (host copy), all of them even when <see cref="Shard"/> restricts the residual to some.</summary>
     public PointSet HostPoints => hostPoints;
+
+    /// <summary>This process's shard (rank, number of ranks) of the points; (0, 1): all of them.</summary>
+    public (int Rank, int Size) ShardOf { get; private set; } = (0, 1);
+
+    /// <summary>The rows [Start, Start + Count) of <see cref="HostPoints"/> that <see cref="Residual"/> evaluates.</summary>
+    public (int Start, int Count) ShardRows
+    {
+        get
+        {
+            // Contiguous shards in rank order, as the data-parallel trainer's batches: ⌊n·r/R⌋ … ⌊n·(r+1)/R⌋.
+            int n = hostPoints.Count;
+            int lo = (int)((long)n * ShardOf.Rank / ShardOf.Size), hi = (int)((long)n * (ShardOf.Rank + 1) / ShardOf.Size);
+            return (lo, hi - lo);
+        }
+    }
+
+    /// <summary>
+    /// Restricts <see cref="Residual"/> to rank <paramref name="rank"/>'s contiguous share of the points (data-parallel
+    /// training: each rank evaluates its shard, the ranks sum the shard-weighted losses and gradients).
+    /// </summary>
+    /// <param name="rank">This process's rank.</param>
+    /// <param name="size">Number of ranks; 1 restores all points.</param>
+    public void Shard(int rank, int size)
+    {
+        if (size < 1 || rank < 0 || rank >= size) throw new ArgumentOutOfRangeException(nameof(rank), $"Condition.Shard: rank {rank} of {size} ranks");
+        ShardOf = (rank, size);
+        points?.Dispose();
+        points = null;
+        ReleaseTensors();
+    }
+
+    /// <summary>The <see cref="ShardRows"/> of <paramref name="set"/> (a set matched row by row with the points).</summary>
+    protected PointSet ShardOfSet(PointSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (ShardOf.Size == 1) return set;
+        var (start, count) = ShardRows;
+        return new PointSet(set.Data.AsSpan(start * set.Dimension, count * set.Dimension).ToArray(), set.Dimension);
+    }
+
+    /// <summary>The <see cref="ShardRows"/> of a row-major array with <paramref name="width"/> values per point.</summary>
+    protected double[] ShardOfRows(double[] values, int width)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (ShardOf.Size == 1) return values;
+        var (start, count) = ShardRows;
+        return values.AsSpan(start * width, count * width).ToArray();
+    }
 
     /// <summary>Highest input-derivative order the residual reads.</summary>
     public abstract int DerivativeOrder { get; }
 
-    /// <summary>The points as an [n, d] tensor of <paramref name="dtype"/> (created once and cached).</summary>
+    /// <summary>The points of this shard (<see cref="ShardRows"/>; all by default) as an [n, d] tensor of <paramref name="dtype"/> (created once and cached).</summary>
     public Tensor Points(DType dtype)
     {
         if (points is null || points.DType != dtype)
         {
             points?.Dispose();
-            points = TensorScope.Keep(hostPoints.ToTensor(dtype));
+            points = TensorScope.Keep(ShardOfSet(hostPoints).ToTensor(dtype));
         }
         return points;
     }
@@ -53,7 +101,7 @@ public abstract class Condition : IDisposable
         points = null;
     }
 
-    /// <summary>The [n, k] residual at this condition's points.</summary>
+    /// <summary>The [n, k] residual at this condition's points (those of its shard, see <see cref="Shard"/>).</summary>
     public abstract Tensor Residual(IFieldEvaluator fields, DType dtype);
 
     /// <summary>Frees the cached tensors (points, targets, normals).</summary>
@@ -132,13 +180,14 @@ public abstract class DataCondition : Condition
     /// <summary>The output this condition constrains.</summary>
     public string Output { get; }
 
-    /// <summary>The target values as [n, 1].</summary>
+    /// <summary>The target values of the shard's points as [n, 1].</summary>
     protected Tensor Target(DType dtype)
     {
         if (targetTensor is null || targetTensor.DType != dtype)
         {
             targetTensor?.Dispose();
-            targetTensor = TensorScope.Keep(Tensor.FromDoubles(target, [target.Length, 1], dtype));
+            var rows = ShardOfRows(target, 1);
+            targetTensor = TensorScope.Keep(Tensor.FromDoubles(rows, [rows.Length, 1], dtype));
         }
         return targetTensor;
     }
@@ -236,7 +285,7 @@ public class RobinCondition : DataCondition
             if (normalTensor is null || normalTensor.DType != dtype)
             {
                 normalTensor?.Dispose();
-                normalTensor = TensorScope.Keep(Tensor.FromDoubles(normals, [HostPoints.Count, HostPoints.Dimension], dtype));
+                normalTensor = TensorScope.Keep(Tensor.FromDoubles(ShardOfRows(normals, HostPoints.Dimension), [ShardRows.Count, HostPoints.Dimension], dtype));
             }
             int c = f.OutputIndex(Output);
             Tensor? dn = null;
@@ -307,7 +356,7 @@ public sealed class PeriodicCondition : Condition
         if (partnerTensor is null || partnerTensor.DType != dtype)
         {
             partnerTensor?.Dispose();
-            partnerTensor = TensorScope.Keep(partner.ToTensor(dtype));
+            partnerTensor = TensorScope.Keep(ShardOfSet(partner).ToTensor(dtype));
         }
         var a = fields.Evaluate(Points(dtype), DerivativeOrder);
         var b = fields.Evaluate(partnerTensor, DerivativeOrder);

@@ -81,8 +81,30 @@ public sealed class PinnProblem : IFieldEvaluator, IDisposable
     {
         if (terms.Count == 0) throw new InvalidOperationException("PinnProblem: add at least one condition");
         var losses = new Tensor[terms.Count];
-        for (int i = 0; i < terms.Count; i++) losses[i] = terms[i].Condition.Residual(this, DType).Square().Mean();
+        for (int i = 0; i < terms.Count; i++)
+        {
+            var c = terms[i].Condition;
+            if (c.ShardOf.Size == 1)
+            {
+                losses[i] = c.Residual(this, DType).Square().Mean();
+                continue;
+            }
+            // Sharded: this rank's part of the global mean, so that the ranks' values (and gradients) sum to it.
+            var (_, count) = c.ShardRows;
+            losses[i] = count == 0 ? Tensor.Scalar(0, DType) : c.Residual(this, DType).Square().Mean() * ((double)count / c.HostPoints.Count);
+        }
         return losses;
+    }
+
+    /// <summary>
+    /// Restricts every term to rank <paramref name="rank"/>'s shard of its points (see <see cref="Condition.Shard"/>):
+    /// <see cref="TermLosses"/> then returns this rank's share of each mean, and the sum over ranks is the full loss.
+    /// </summary>
+    /// <param name="rank">This process's rank.</param>
+    /// <param name="size">Number of ranks; 1 restores all points.</param>
+    public void Shard(int rank, int size)
+    {
+        foreach (var t in terms) t.Condition.Shard(rank, size);
     }
 
     /// <summary>Σ wᵢ·Lᵢ from term losses and the current weights.</summary>

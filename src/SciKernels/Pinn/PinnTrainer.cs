@@ -38,6 +38,7 @@ public sealed partial class PinnTrainer
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private double[]? lastTerms;
+    private IPinnDataParallel? dataParallel;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="problem">The problem (its model's parameters are trained).</param>
@@ -65,6 +66,25 @@ public sealed partial class PinnTrainer
 
     /// <summary>Optional wall-clock budget measured from the trainer's creation; L-BFGS stops at the first log point past it.</summary>
     public TimeSpan? TimeLimit { get; set; }
+
+    /// <summary>
+    /// Train data-parallel over several processes: setting it shards every term's points over the ranks
+    /// (<see cref="PinnProblem.Shard"/>); each step sums the ranks' shard-weighted term losses and gradients, so the
+    /// weights, the optimizer steps and L-BFGS's line searches are the same on every rank and equal one process's up
+    /// to floating-point reassociation. Weighting schemes that need per-term gradients are not supported.
+    /// Null (the default) or one rank: this process alone.
+    /// </summary>
+    public IPinnDataParallel? DataParallel
+    {
+        get => dataParallel;
+        set
+        {
+            if (value is { Size: > 1 } && Weighting.NeedsGradients)
+                throw new NotSupportedException($"PinnTrainer: {Weighting.GetType().Name} needs per-term gradients, which data-parallel training does not reduce; use fixed weights or ReLoBRaLo");
+            dataParallel = value is { Size: > 1 } ? value : null;
+            Problem.Shard(dataParallel?.Rank ?? 0, dataParallel?.Size ?? 1);
+        }
+    }
 
     /// <summary>Every logged entry.</summary>
     public List<PinnLogEntry> History { get; } = new();
@@ -94,6 +114,7 @@ public sealed partial class PinnTrainer
             using var scope = TensorScope.Begin();
             var terms = Problem.TermLosses();
             var termValues = terms.Select(t => t.Item()).ToArray();
+            dataParallel?.Sum(termValues); // every rank sees (and weights by) the global term losses
             if (step % Weighting.Interval == 0 || Weighting.Interval == 1)
             {
                 IReadOnlyList<(double, double)>? stats = Weighting.NeedsGradients ? GradientStats(terms, parameters) : null;
@@ -102,8 +123,7 @@ public sealed partial class PinnTrainer
             }
             var total = Problem.Total(terms);
             adam.ZeroGrad();
-            total.Backward();
-            loss = total.Item();
+            loss = Backward(total, termValues, parameters);
             if (!double.IsFinite(loss)) throw new InvalidOperationException($"PinnTrainer: the loss became {loss} at Adam step {step + 1}; lower the learning rate");
             adam.Step();
             Evaluations++;
@@ -134,7 +154,9 @@ public sealed partial class PinnTrainer
             result = lbfgs.Step(Closure);
             done += result.Iterations;
             Log(PinnPhase.Lbfgs, done, result.Loss, lastTerms!);
-            if (TimeLimit is { } limit && clock.Elapsed >= limit) break;
+            bool late = TimeLimit is { } limit && clock.Elapsed >= limit;
+            if (dataParallel is not null) late = dataParallel.Any(late); // the ranks' clocks differ: stop together
+            if (late) break;
             if (result.Reason is LbfgsStopReason.MaxIterations or LbfgsStopReason.MaxEvaluations)
             {
                 restarted = false;
@@ -158,10 +180,33 @@ public sealed partial class PinnTrainer
     {
         var terms = Problem.TermLosses();
         var total = Problem.Total(terms);
-        total.Backward();
+        if (dataParallel is null)
+        {
+            total.Backward();
+            lastTerms = terms.Select(t => t.Item()).ToArray();
+            Evaluations++;
+            return total;
+        }
         lastTerms = terms.Select(t => t.Item()).ToArray();
+        dataParallel.Sum(lastTerms);
+        double loss = Backward(total, lastTerms, Problem.Model.Parameters().ToList());
         Evaluations++;
-        return total;
+        return Tensor.Scalar(loss, Problem.DType); // L-BFGS reads the global loss; the gradients are already summed
+    }
+
+    // Backward of this rank's total; data-parallel: the gradients summed over the ranks and the global loss Σ wᵢ·Lᵢ.
+    private double Backward(Tensor total, double[] globalTerms, List<Tensor> parameters)
+    {
+        if (dataParallel is null)
+        {
+            total.Backward();
+            return total.Item();
+        }
+        if (total.RequiresGrad) total.Backward(); // a rank with no points in any term has no graph
+        dataParallel.SumGradients(parameters);
+        double loss = 0;
+        for (int i = 0; i < globalTerms.Length; i++) loss += Problem.Terms[i].Weight * globalTerms[i];
+        return loss;
     }
 
     private List<(double, double)> GradientStats(Tensor[] terms, List<Tensor> parameters)

@@ -73,6 +73,41 @@ public sealed class DataParallelTests
         return dp.ReducedSteps == 1;
     }
 
+    [Property(MaxTest = 20)]
+    public bool OverlappedBucketsDuringBackwardGiveTheWeightedGradients(int seed)
+    {
+        // One rank (the Allreduce is the identity): what is tested is the bucketing during the pass — every gradient
+        // packed once when final, buckets of whole parameters launched in order, unused parameters left without one.
+        var gen = new Generator((ulong)(uint)seed);
+        int count = 2 + (int)gen.NextInt64(5);
+        var parameters = Enumerable.Range(0, count).Select(_ => Tensor.Randn([1 + (int)gen.NextInt64(30), 8], gen).RequiresGrad_()).ToList();
+        var used = parameters.Select(_ => gen.NextDouble() < 0.8).ToArray();
+        double weight = 0.1 + gen.NextDouble();
+        Tensor Loss()
+        {
+            Tensor? total = null;
+            for (int i = 0; i < count; i++)
+                if (used[i]) total = total is null ? parameters[i].Tanh().Sum() : total + parameters[i].Square().Sum() * (i + 1);
+            return total ?? parameters[0].Mul(0).Sum();
+        }
+        Loss().Backward();
+        var expected = parameters.Select(p => p.Grad?.ToArray<float>().Select(v => v * (float)weight).ToArray()).ToArray();
+        foreach (var p in parameters) p.ZeroGrad();
+        var dp = new DataParallel(MpiComm.World, bucketBytes: 1024); // 256 floats: several buckets
+        for (int step = 0; step < 2; step++) // the plan is reused across steps
+        {
+            foreach (var p in parameters) p.ZeroGrad();
+            using (dp.StartOverlap(parameters, weight)) Loss().Backward();
+            dp.FinishOverlap();
+            for (int i = 0; i < count; i++)
+            {
+                if (expected[i] is null) { if (parameters[i].Grad is not null) return false; continue; }
+                if (!parameters[i].Grad!.ToArray<float>().SequenceEqual(expected[i]!)) return false;
+            }
+        }
+        return dp.ReducedSteps == 2;
+    }
+
     [Fact]
     public void OneRankDataParallelTrainsExactlyAsWithout()
     {

@@ -17,6 +17,31 @@ public sealed class TrainerTests : IDisposable
         catch (IOException) { }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void StartEpochContinuesTheShuffledScheduledTrajectoryBitwise(int stop)
+    {
+        var (x, y) = Data(11, 44); // batches of 8: five full and one of 4
+        TrainerOptions Options(LRScheduler scheduler, TrainingCallback[] callbacks, int start) => new()
+        {
+            Epochs = 4, BatchSize = 8, Seed = 7, Scheduler = scheduler, StepSchedulerPerBatch = true, Callbacks = callbacks, StartEpoch = start,
+        };
+        using var full = new Mlp([2, 8, 1], generator: new Generator(3));
+        var fullOpt = new Adam(full.Parameters(), 1e-2);
+        var ckpt = new CheckpointCallback(System.IO.Path.Combine(dir, "s_{epoch}.safetensors"), everyEpochs: 1);
+        var fullHistory = new Trainer(full, fullOpt, options: Options(new LRScheduler(fullOpt, new StepLR(5, 0.7)), [ckpt], 0)).Fit(x, y);
+
+        using var resumed = new Mlp([2, 8, 1], generator: new Generator(42));
+        var opt = new Adam(resumed.Parameters(), 1e-2);
+        Checkpoint.Load(ckpt.Written[stop - 1], resumed, opt);
+        var rest = new Trainer(resumed, opt, options: Options(new LRScheduler(opt, new StepLR(5, 0.7)), [], stop)).Fit(x, y);
+        Assert.Equal(fullHistory.BatchLosses.Skip(6 * stop), rest.BatchLosses);
+        Assert.Equal(fullHistory.Epochs.Skip(stop).Select(e => (e.Epoch, e.LearningRate)), rest.Epochs.Select(e => (e.Epoch, e.LearningRate)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer(resumed, opt, options: Options(new LRScheduler(opt, new StepLR(5, 0.7)), [], 5)));
+    }
+
     internal static (Tensor X, Tensor Y) Data(ulong seed, int n)
     {
         var x = Tensor.Rand([n, 2], new Generator(seed), low: -1, high: 1);

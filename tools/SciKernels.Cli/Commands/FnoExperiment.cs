@@ -19,8 +19,12 @@ namespace SciKernels.Cli;
 internal sealed record FnoRunSettings(
     string Problem, int Resolution, int NTrain, int NTest, int Epochs, int Width, int Modes, int Batch,
     double LearningRate, double WeightDecay, string Schedule, ulong Seed, string Device, string OutDir, string DataDir, bool Json,
-    int Padding = -1, int Refine = 1, string? DataFile = null, double? PhysicsWeight = null, int? Labelled = null)
+    int Padding = -1, int Refine = 1, string? DataFile = null, double? PhysicsWeight = null, int? Labelled = null,
+    string? Resume = null, int CheckpointEvery = 0)
 {
+    /// <summary>What the model, data and trajectory depend on: every setting but where files go and how the run is split up.</summary>
+    public string Recipe() => JsonSerializer.Serialize(this with { OutDir = "", DataDir = "", Json = false, Resume = null, CheckpointEvery = 0 });
+
     /// <summary>True when the run uses the physics-informed loss (either option given).</summary>
     public bool PhysicsInformed => PhysicsWeight is not null || Labelled is not null;
 }
@@ -267,12 +271,19 @@ internal static class FnoExperiment
         var physics = s.PhysicsInformed ? new DarcyPhysicsLoss(s.PhysicsWeight ?? 0) : null;
         int labelled = s.Labelled ?? s.NTrain;
         var (trainTargets, testTargets) = physics is null ? (problem.TrainY, problem.TestY) : problem.PhysicsTargets(labelled);
+        int startEpoch = s.Resume is null ? 0 : Resume(s, model, optimizer);
+        if (startEpoch > 0) log($"fno: resuming after epoch {startEpoch} from {s.Resume}");
         if (physics is not null) log($"fno: physics-informed loss, λ = {physics.PhysicsWeight:G3}, {labelled} of {s.NTrain} training samples labelled");
         if (comm.Size > 1) log($"fno: data-parallel over {comm.Size} MPI ranks, {s.Batch} samples per global batch");
         var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto);
         // The recipe the ranks must agree on: every setting but where files go (a node-local cache may differ).
-        var dataParallel = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", DataDir = "", Json = false })) : null;
+        var dataParallel = comm.Size > 1 ? new DataParallel(comm, s.Recipe(), overlap: MpiLaunch.Overlap) : null;
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName));
+        // Resumable checkpoints (model, Adam state, epoch, recipe); any rank count may resume them.
+        var callbacks = new List<TrainingCallback> { metricsCsv };
+        if (s.CheckpointEvery > 0)
+            callbacks.Add(new CheckpointCallback(Path.Combine(s.OutDir, "checkpoint-{epoch}.safetensors"), s.CheckpointEvery, includeOptimizer: true,
+                new Dictionary<string, string> { [RecipeKey] = s.Recipe() }));
         var trainer = new Trainer(model, optimizer, physics is null ? (p, t) => Losses.RelativeL2(p, t) : physics.Loss, new TrainerOptions
         {
             Metrics = physics?.Metrics ?? new Dictionary<string, Func<Tensor, Tensor, Tensor>>(),
@@ -283,7 +294,8 @@ internal static class FnoExperiment
             StepSchedulerPerBatch = true,
             ValidationBatchSize = 50,
             Progress = progress,
-            Callbacks = [metricsCsv],
+            Callbacks = callbacks,
+            StartEpoch = startEpoch,
             DataParallel = dataParallel,
         });
         var trainTime = Stopwatch.StartNew();
@@ -352,6 +364,7 @@ internal static class FnoExperiment
             ["ranks"] = comm.Size,
             ["train_steps"] = history.BatchLosses.Count,
             ["allreduce_seconds"] = dataParallel?.AllreduceTime.TotalSeconds ?? 0.0,
+            ["allreduce_exposed_seconds"] = dataParallel?.ExposedAllreduceTime.TotalSeconds ?? 0.0,
             ["batch_losses"] = history.BatchLosses,
         };
         if (physics is not null)
@@ -380,6 +393,24 @@ internal static class FnoExperiment
             stdout.WriteLine($"plots: {lossPng}, {predPng}");
         }
         return 0;
+    }
+
+    private const string RecipeKey = "fno_recipe";
+
+    // Loads a --checkpoint-every file into the model and optimizer; returns the epochs it had trained.
+    private static int Resume(FnoRunSettings s, Module model, Optimizer optimizer)
+    {
+        if (!File.Exists(s.Resume)) throw new OptionException($"--resume {s.Resume}: no such file");
+        // The recipe first: a checkpoint of other settings would otherwise fail on a shape, less clearly.
+        var meta = SciKernels.IO.SafeTensorsFile.Read(s.Resume!).Metadata ?? new Dictionary<string, string>();
+        if (!meta.TryGetValue(RecipeKey, out var recipe) || !meta.TryGetValue("epoch", out var epochText)
+            || !int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch))
+            throw new OptionException($"--resume {s.Resume}: not a checkpoint of train fno --checkpoint-every (no '{RecipeKey}' and 'epoch' metadata)");
+        if (recipe != s.Recipe())
+            throw new OptionException($"--resume {s.Resume}: the checkpoint was trained with other settings ({recipe}); resume with the same options (all but --out, --data-dir, --json, --checkpoint-every)");
+        if (epoch > s.Epochs) throw new OptionException($"--resume {s.Resume}: the checkpoint is of epoch {epoch}, beyond --epochs {s.Epochs}");
+        Checkpoint.Load(s.Resume!, model, optimizer);
+        return epoch;
     }
 
     private static double[] Curve(TrainingHistory history, string metric, bool validation)

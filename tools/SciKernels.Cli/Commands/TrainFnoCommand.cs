@@ -26,6 +26,8 @@ internal sealed class TrainFnoCommand : ICommand
     private readonly Option<string?> outDir = Opt.Text("--out", "output folder (default runs/fno-PROBLEM-TIME)");
     private readonly Option<string?> dataDir = Opt.Text("--data-dir", "data cache folder", System.IO.Path.Combine(".cache", "data"));
     private readonly Option<bool> json = Opt.Flag("--json", "print the results JSON on stdout, progress on stderr");
+    private readonly Option<int> checkpointEvery = Opt.Int("--checkpoint-every", 0, "write DIR/checkpoint-EPOCH.safetensors every K epochs (0: none)", 0);
+    private readonly Option<string?> resume = Opt.Text("--resume", "continue from a --checkpoint-every file (same options; any number of MPI ranks)");
 
     public string[] Path => ["train", "fno"];
 
@@ -48,11 +50,14 @@ internal sealed class TrainFnoCommand : ICommand
                    those K; the physics term uses all ntrain inputs. Default: all labelled.
         Writes DIR/model.safetensors, DIR/loss_curves.png, DIR/predictions.png, DIR/metrics.csv (one row per
         epoch) and DIR/results.json. Data sets are generated once and cached in --data-dir.
+        --checkpoint-every K writes DIR/checkpoint-EPOCH.safetensors (model, Adam state, epoch, settings) every K
+                   epochs and after the last; --resume FILE continues such a run where it stopped, on the same
+                   trajectory (same options required; the number of MPI ranks may differ).
         """;
 
     public IEnumerable<Symbol> Symbols =>
         [problem, resolution, ntrain, ntest, epochs, width, modes, batch, lr, weightDecay, schedule, seed, padding, refine, dataFile,
-         physicsWeight, labelled, device, outDir, dataDir, json];
+         physicsWeight, labelled, device, outDir, dataDir, json, checkpointEvery, resume];
 
     public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
@@ -81,7 +86,9 @@ internal sealed class TrainFnoCommand : ICommand
             Refine: p.GetValue(refine),
             DataFile: p.GetValue(dataFile),
             PhysicsWeight: p.GetValue(physicsWeight),
-            Labelled: p.GetValue(labelled));
+            Labelled: p.GetValue(labelled),
+            Resume: p.GetValue(resume),
+            CheckpointEvery: p.GetValue(checkpointEvery));
         if (!darcy && s.Resolution % 2 != 0) throw new OptionException($"--resolution must be even for burgers, got {s.Resolution}");
         if (!darcy && s.Refine != 1) throw new OptionException("--refine applies to --problem darcy only");
         if (!darcy && s.DataFile is not null) throw new OptionException("--data-file applies to --problem darcy only");

@@ -5,6 +5,7 @@ using SciKernels.NN;
 using SciKernels.Pinn;
 using SciKernels.Random;
 using SciKernels.Training;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Cli;
 
@@ -26,8 +27,14 @@ internal static class TrainPinnExperiment
 
     public static int Run(PinnRunSettings s, TextWriter stdout, TextWriter stderr)
     {
-        Directory.CreateDirectory(s.OutDir);
+        // Under mpirun: data-parallel, every term's points sharded over the ranks; rank 0 alone prints and writes files.
+        var comm = MpiComm.World;
+        if (comm.Size > 1 && s.Weighting == "annealing")
+            throw new OptionException("--weighting annealing needs per-term gradients, which are not reduced across MPI ranks; use fixed or relobralo");
+        if (!comm.IsRoot) stdout = TextWriter.Null;
+        else Directory.CreateDirectory(s.OutDir);
         var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
+        if (!comm.IsRoot) log = _ => { };
         var total = Stopwatch.StartNew();
         var dtype = s.DType == "float64" ? DType.Float64 : DType.Float32;
         var sampler = s.Sampler switch
@@ -54,6 +61,14 @@ internal static class TrainPinnExperiment
             _ => new FixedWeighting(),
         };
         var trainer = new PinnTrainer(problem, weighting) { LogEvery = s.LogEvery, TimeLimit = s.MaxSeconds > 0 ? TimeSpan.FromSeconds(s.MaxSeconds) : null };
+        DataParallel? dataParallel = null;
+        if (comm.Size > 1)
+        {
+            dataParallel = new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", Json = false }));
+            dataParallel.Begin(model, model.Parameters().ToList(), PointsHash(problem), "train pinn");
+            trainer.DataParallel = dataParallel;
+            log($"pinn: data-parallel over {comm.Size} MPI ranks, every term's points sharded");
+        }
         var setupSeconds = total.Elapsed.TotalSeconds;
         // metrics.csv: one row per log point: phase, step, loss, each term's loss and weight, the learned coefficients.
         var csvColumns = new List<string> { "phase", "step", "loss", "seconds" };
@@ -61,14 +76,14 @@ internal static class TrainPinnExperiment
         csvColumns.AddRange(problem.Terms.Select(t => "weight_" + t.Name));
         csvColumns.AddRange(model.CoefficientNames.Select(c => "coef_" + c));
         string metricsPath = Path.Combine(s.OutDir, MetricsLog.FileName);
-        using var metricsCsv = new MetricsLog(metricsPath, csvColumns);
+        using var metricsCsv = comm.IsRoot ? new MetricsLog(metricsPath, csvColumns) : null;
         trainer.OnLog = e =>
         {
             var row = new List<object?> { e.Phase.ToString().ToLowerInvariant(), e.Step, e.Loss, e.Seconds };
             row.AddRange(e.TermLosses.Select(v => (object?)v));
             row.AddRange(problem.Terms.Select((_, i) => (object?)(i < e.Weights.Length ? e.Weights[i] : null)));
             row.AddRange(model.CoefficientNames.Select(c => (object?)model.CoefficientValue(c)));
-            metricsCsv.Append(row);
+            metricsCsv?.Append(row);
             var terms = string.Join(" ", problem.Terms.Select((t, i) => $"{t.Name} {e.TermLosses[i]:E3}"));
             var coefs = string.Join(" ", model.CoefficientNames.Select(c => $"{c} {model.CoefficientValue(c):G6}"));
             log($"{e.Phase.ToString().ToLowerInvariant(),-5} {e.Step,6}  loss {e.Loss:E4}  [{terms}]{(coefs.Length > 0 ? "  " + coefs : "")}  {e.Seconds:F1} s (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s)");
@@ -88,6 +103,13 @@ internal static class TrainPinnExperiment
             log($"l-bfgs stopped: {lbfgs.Reason} ({lbfgs.Message})");
         }
         double trainSeconds = train.Elapsed.TotalSeconds;
+        if (!comm.IsRoot)
+        {
+            // The model is the same on every rank: rank 0 evaluates and writes.
+            problem.Dispose();
+            model.Dispose();
+            return 0;
+        }
 
         // Evaluate on the tensor grid: index [j (y or t), i (x)].
         int nx = setup.GridX.Length, ny = setup.GridY.Length;
@@ -170,6 +192,8 @@ internal static class TrainPinnExperiment
             ["metrics"] = metricsPath,
             ["history"] = trainer.History.Select(e => new { phase = e.Phase.ToString(), e.Step, e.Loss, terms = e.TermLosses, e.Seconds }).ToArray(),
             ["settings"] = s,
+            ["ranks"] = comm.Size,
+            ["allreduce_seconds"] = dataParallel?.AllreduceTime.TotalSeconds ?? 0.0,
         };
         var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
         RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
@@ -184,6 +208,18 @@ internal static class TrainPinnExperiment
         problem.Dispose();
         model.Dispose();
         return 0;
+    }
+
+    // What the ranks must agree on besides the settings: every term's points (generated from the seed on each rank).
+    private static ulong PointsHash(PinnProblem problem)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var t in problem.Terms)
+        {
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{t.Name}:{t.Condition.GetType().Name}:{t.Condition.HostPoints.Count};"));
+            sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Condition.HostPoints.Data.AsSpan()));
+        }
+        return DataParallel.HashBytes(sha.GetHashAndReset());
     }
 
     private static (double[,] Values, (double, double, double, double) Extent) Grid(double[] v, Setup setup, bool transpose)
