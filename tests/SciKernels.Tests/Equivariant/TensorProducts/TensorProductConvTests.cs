@@ -194,6 +194,10 @@ public class TensorProductConvTests
             var a = TensorProductContraction.Contract(p.Tp, p.Edges, (Operand)t, args[0], args[1], args[2], args[3]);
             var b = TensorProductContraction.Contract(p.Tp, p.Edges, (Operand)t, args[0], args[1], args[2], args[3]);
             Assert.Equal(a.ToArray<float>(), b.ToArray<float>());
+            // calls racing for the worker pool (the loser runs on Parallel.For's threads): the same bits
+            var racing = new float[3][];
+            Parallel.For(0, 3, i => racing[i] = TensorProductContraction.Contract(p.Tp, p.Edges, (Operand)t, args[0], args[1], args[2], args[3]).ToArray<float>());
+            foreach (var r in racing) Assert.Equal(a.ToArray<float>(), r);
             var d = Array.ConvertAll(args, x => x?.To(DType.Float64));
             var exact = TensorProductContraction.Contract(p.Tp, p.Edges, (Operand)t, d[0], d[1], d[2], d[3]);
             Assert.True(MaxAbsDiff(a.To(DType.Float64), exact) < 1e-4 * (1 + MaxAbs(exact)), $"target {(Operand)t}");

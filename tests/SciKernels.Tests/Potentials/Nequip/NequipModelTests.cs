@@ -61,6 +61,32 @@ public class NequipModelTests
     }
 
     [Fact]
+    public void PeriodicEnergyIsInvariantUnderRotatingTheCrystal()
+    {
+        // a distorted FCC crystal of 32 atoms (2×2×2 cubic cells, a = 3.61 Å): rotating positions and cell together
+        var model = Make();
+        var rng = new System.Random(9);
+        double[][] basis = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
+        var p = new List<double>();
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                for (int k = 0; k < 2; k++)
+                    foreach (var b in basis) p.AddRange([3.61 * (i + b[0]) + 0.1 * rng.NextDouble(), 3.61 * (j + b[1]) + 0.1 * rng.NextDouble(), 3.61 * (k + b[2]) + 0.1 * rng.NextDouble()]);
+        var species = Enumerable.Range(0, 32).Select(i => (long)(i % 5 == 0 ? 1 : 0)).ToArray();
+        double Energy(Tensor x, Tensor cell)
+        {
+            using var graph = NeighborList.RadiusGraph(x, Cutoff, cell);
+            return model.AtomicEnergies(graph, Tensor.FromArray(species, 32)).Sum().Item();
+        }
+        var x0 = Tensor.FromDoubles(p.ToArray(), [32, 3], DType.Float64);
+        var c0 = Tensor.FromDoubles([7.22, 0, 0, 0, 7.22, 0, 0, 0, 7.22], [3, 3], DType.Float64);
+        double e0 = Energy(x0, c0);
+        var r = IrrepsTestSupport.RandomOrthogonal(rng, false);
+        double e1 = Energy(IrrepsTestSupport.Transform(x0, r), IrrepsTestSupport.Transform(c0, r));
+        Assert.True(Math.Abs(e0 - e1) < 1e-10 * (1 + Math.Abs(e0)), $"{e0} vs {e1}");
+    }
+
+    [Fact]
     public void RelabellingTheAtomsPermutesTheAtomicEnergies()
     {
         var model = Make();
