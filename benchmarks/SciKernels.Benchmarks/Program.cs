@@ -15,6 +15,7 @@ public static class Program
     /// <c>-- --neighbors</c> / <c>-- --neighbors-json [--case NAME]</c>: neighbour lists on argon supercells (compare_neighbors.sh, against ASE).
     /// <c>-- --emt [--case NAME] [--md]</c>: EMT energy + forces on Cu supercells (against benchmarks/ase/emt_bench.py); --md adds NVE throughput and drift.
     /// <c>-- --md-json [--case NAME]</c>: EMT + velocity Verlet throughput in atom-steps/s (compare_md.sh, against ASE).
+    /// <c>-- --nequip [--case NAME] [--export DIR]</c>: tensor-product convolution and NequIP energy + forces (against benchmarks/pytorch/nequip_bench.py).
     /// <c>-- --egnn-loop CASE SECONDS</c>: runs one EGNN suite case in a loop (for perf record), then its median.
     /// <c>-- --fno-quick</c> / <c>-- --fno-quick-json</c>: the FNO/optimizer cases (compare_fno.sh); <c>-- --fno-profile [--dims 2]</c>: where an FNO step's time goes.
     /// </summary>
@@ -24,6 +25,7 @@ public static class Program
         if (args.Contains("--neighbors") || args.Contains("--neighbors-json")) return NeighborListBench.Run(args);
         if (args.Contains("--emt")) return EmtBench.Run(args);
         if (args.Contains("--md-json")) return MdBench.Run(args);
+        if (args.Contains("--nequip")) return NequipBench.Run(args);
         if (args.Contains("--fno-quick") || args.Contains("--fno-quick-json")) return FnoQuickBench.Run(args);
         if (args.Contains("--fno-profile")) return FnoProfile.Run(args);
         if (args.Contains("--egnn-loop")) return EgnnWorkload.Loop(args);

@@ -11,14 +11,14 @@ namespace SciKernels.Training;
 /// hyper-parameters, and what it was trained on (the closest pair distance seen in training).
 /// Stored as JSON in the safetensors metadata under <see cref="PotentialModels.ConfigKey"/>.
 /// </summary>
-/// <param name="Model">The kind, a key of <see cref="PotentialModels.Names"/> ("pair").</param>
+/// <param name="Model">The kind, a key of <see cref="PotentialModels.Names"/> ("pair", "nequip").</param>
 /// <param name="Cutoff">Cutoff radius (Å).</param>
 /// <param name="AtomicNumbers">The species, in the model's index order.</param>
 /// <param name="DType">Parameter dtype: "float64" or "float32".</param>
 /// <param name="Basis">Number of radial basis functions.</param>
 /// <param name="Hidden">Hidden widths (of the pair model's radial MLP).</param>
 /// <param name="MinTrainingDistance">The shortest interatomic distance (Å) in the training set; 0 when unknown.</param>
-/// <param name="Options">Further hyper-parameters of other model kinds, by name.</param>
+/// <param name="Options">Further hyper-parameters of other model kinds, by name (nequip: channels, lmax, layers, avg-neighbors).</param>
 public sealed record PotentialConfig(string Model, double Cutoff, int[] AtomicNumbers, string DType = "float64", int Basis = 8, int[]? Hidden = null,
     double MinTrainingDistance = 0, Dictionary<string, string>? Options = null);
 
@@ -35,6 +35,16 @@ public static class PotentialModels
     private static readonly Dictionary<string, Func<PotentialConfig, Generator, IPotentialModel>> Factories = new(StringComparer.Ordinal)
     {
         ["pair"] = (c, g) => new PairMlpPotential(c.AtomicNumbers, c.Cutoff, g, c.Basis, c.Hidden, ParseDType(c.DType)),
+        ["nequip"] = (c, g) => new NequipModel(c.AtomicNumbers, new NequipOptions
+        {
+            Cutoff = c.Cutoff,
+            NumBasis = c.Basis,
+            RadialHidden = c.Hidden ?? [64],
+            Channels = IntOption(c, "channels", 32),
+            LMax = IntOption(c, "lmax", 2),
+            Layers = IntOption(c, "layers", 3),
+            AverageNeighbors = DoubleOption(c, "avg-neighbors", 32),
+        }, g, ParseDType(c.DType)),
     };
 
     /// <summary>The model kinds that can be built.</summary>
@@ -118,6 +128,12 @@ public static class PotentialModels
 
     private static Module AsModule(IPotentialModel model)
         => model as Module ?? throw new ArgumentException($"PotentialModels: {model.GetType().Name} is not a Module");
+
+    private static int IntOption(PotentialConfig c, string name, int fallback) =>
+        c.Options is { } o && o.TryGetValue(name, out var v) ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    private static double DoubleOption(PotentialConfig c, string name, double fallback) =>
+        c.Options is { } o && o.TryGetValue(name, out var v) ? double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
     private static DType ParseDType(string name) => name switch
     {

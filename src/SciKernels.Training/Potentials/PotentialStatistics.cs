@@ -18,6 +18,25 @@ public sealed record PotentialErrors(int Structures, double EnergyMaePerAtom, do
 public static class PotentialStatistics
 {
     /// <summary>
+    /// The mean number of neighbours within <paramref name="cutoff"/> per atom over <paramref name="data"/>
+    /// (NequIP's avg_num_neighbors: the convolutions divide their sums by its square root).
+    /// </summary>
+    /// <param name="data">Structures (periodic or open).</param>
+    /// <param name="cutoff">Cutoff radius (Å).</param>
+    /// <returns>Directed pairs per atom; 1 when there are no pairs at all.</returns>
+    public static double AverageNeighbors(IReadOnlyList<AtomicStructure> data, double cutoff)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        long pairs = 0, atoms = 0;
+        foreach (var x in data)
+        {
+            pairs += Graphs.NeighborList.Search(x.Positions, x.Cell ?? [], x.Pbc, cutoff).Count;
+            atoms += x.NumAtoms;
+        }
+        return pairs == 0 || atoms == 0 ? 1.0 : (double)pairs / atoms;
+    }
+
+    /// <summary>
     /// The per-species energy shift, by least squares of the energies against the compositions
     /// (E_g ≈ Σ_s n_gs·μ_s), and the energy scale, the RMS of the reference force components (NequIP's
     /// choice; without forces, the RMS per-atom energy left after the shift, and 1 eV when that is 0).

@@ -14,7 +14,7 @@ namespace SciKernels.Cli;
 internal sealed record PotentialRunSettings(
     string? DataFile, string? Generate, int Structures, int Supercell, ulong DataSeed, string Model, double Cutoff, int Basis, int Hidden,
     int Epochs, double TimeLimitMinutes, int Batch, double LearningRate, PotentialLossWeights Weights, double ValFraction, double TestFraction,
-    int ValEvery, ulong Seed, string OutDir, bool Json);
+    int ValEvery, ulong Seed, string OutDir, bool Json, int Channels = 32, int LMax = 2, int Layers = 3);
 
 /// <summary>
 /// Validates every few epochs on held-out structures (energy and force errors), keeps the best
@@ -131,7 +131,16 @@ internal static class PotentialExperiment
         var train = order.Skip(nTest + nVal).Select(i => all[i]).ToList();
 
         int[] species = all.SelectMany(x => x.Numbers).Distinct().Order().ToArray();
-        var config = new PotentialConfig(s.Model, s.Cutoff, species, "float64", s.Basis, [s.Hidden, s.Hidden]);
+        var config = s.Model == "nequip"
+            ? new PotentialConfig(s.Model, s.Cutoff, species, "float64", s.Basis, [s.Hidden], Options: new()
+            {
+                ["channels"] = s.Channels.ToString(CultureInfo.InvariantCulture),
+                ["lmax"] = s.LMax.ToString(CultureInfo.InvariantCulture),
+                ["layers"] = s.Layers.ToString(CultureInfo.InvariantCulture),
+                // the convolutions' normalisation, from the training structures (NequIP's avg_num_neighbors)
+                ["avg-neighbors"] = PotentialStatistics.AverageNeighbors(train, s.Cutoff).ToString("R", CultureInfo.InvariantCulture),
+            })
+            : new PotentialConfig(s.Model, s.Cutoff, species, "float64", s.Basis, [s.Hidden, s.Hidden]);
         var model = PotentialModels.Create(config, new Generator(s.Seed + 1));
         var module = (Module)model;
         var (shift, scale) = PotentialStatistics.FitEnergyReference(train, species);

@@ -14,7 +14,10 @@ internal sealed class TrainPotentialCommand : ICommand
     private readonly Option<string> model = Opt.Choice("--model", "pair", "the model", [.. PotentialModels.Names]);
     private readonly Option<double> cutoff = Opt.Double("--cutoff", 5.0, "cutoff radius (Å)", Opt.Positive);
     private readonly Option<int> basis = Opt.Int("--basis", 8, "radial (Bessel) basis functions", 1, 64);
-    private readonly Option<int> hidden = Opt.Int("--hidden", 32, "hidden width of the pair model's radial MLP (two layers)", 1, 4096);
+    private readonly Option<int> hidden = Opt.Int("--hidden", 32, "hidden width of the radial MLP (pair: two layers; nequip: one)", 1, 4096);
+    private readonly Option<int> channels = Opt.Int("--channels", 32, "nequip: channels per irrep", 1, 1024);
+    private readonly Option<int> lmax = Opt.Int("--lmax", 2, "nequip: highest degree l of the features and spherical harmonics", 0, 4);
+    private readonly Option<int> layers = Opt.Int("--layers", 3, "nequip: interaction blocks", 1, 32);
     private readonly Option<int> epochs = Opt.Int("--epochs", 100, "training epochs", 1);
     private readonly Option<double> timeLimit = Opt.Double("--time-limit", 0, "training budget in minutes (0: off)", Opt.NonNegative);
     private readonly Option<int> batch = Opt.Int("--batch", 4, "structures per batch", 1);
@@ -39,7 +42,8 @@ internal sealed class TrainPotentialCommand : ICommand
         at 300–1200 K, some with a vacancy) labelled by the library's EMT. The structures are split at
         random (--seed) into training, validation (--val-fraction) and test (--test-fraction) sets.
         Model: --model pair is a learned pair potential (a Bessel-basis MLP per species pair with NequIP's
-        polynomial envelope), the baseline. Per-species energy shifts are fitted by least squares on the
+        polynomial envelope), the baseline; --model nequip is the E(3)-equivariant NequIP-style network
+        (--channels, --lmax, --layers; tensor-product convolutions, docs/irreps.md). Per-species energy shifts are fitted by least squares on the
         training set and the energy scale is the RMS training force.
         Loss: w_E·MSE(E/atom) + w_F·MSE(F) + w_S·MSE(stress) in eV/atom, eV/Å and eV/Å³ (stresses are small
         numbers, so their term is weak at weight 1; --stress-weight 100 fits them, see docs/potentials.md).
@@ -52,7 +56,7 @@ internal sealed class TrainPotentialCommand : ICommand
         """;
 
     public IEnumerable<Symbol> Symbols =>
-        [data, generate, structures, supercell, dataSeed, model, cutoff, basis, hidden, epochs, timeLimit, batch, lr, energyWeight, forceWeight, stressWeight,
+        [data, generate, structures, supercell, dataSeed, model, cutoff, basis, hidden, channels, lmax, layers, epochs, timeLimit, batch, lr, energyWeight, forceWeight, stressWeight,
          valFraction, testFraction, valEvery, seed, outDir, json];
 
     public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
@@ -86,7 +90,10 @@ internal sealed class TrainPotentialCommand : ICommand
             ValEvery: p.GetValue(valEvery),
             Seed: (ulong)p.GetValue(seed),
             OutDir: OutputFolder.Validate(p.GetValue(outDir) ?? System.IO.Path.Combine("runs", $"potential-{kind}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
-            Json: p.GetValue(json));
+            Json: p.GetValue(json),
+            Channels: p.GetValue(channels),
+            LMax: p.GetValue(lmax),
+            Layers: p.GetValue(layers));
         return new Job(() => PotentialExperiment.Run(s, stdout, stderr), s.OutDir);
     }
 }
