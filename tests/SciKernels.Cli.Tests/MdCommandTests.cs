@@ -104,7 +104,7 @@ public sealed class MdCommandTests : IDisposable
         Assert.Contains("atom 5", err);
         (code, _, err) = Run("md", input, "--potential", "model.safetensors", "--out", traj);
         Assert.Equal(2, code);
-        Assert.Contains("learned potentials", err);
+        Assert.Contains("model.safetensors does not exist", err);
         string bad = Path.Combine(root, "bad.extxyz");
         File.WriteAllText(bad, "2\nProperties=species:S:1:pos:R:3\nCu 0 0 0\nCu 1 nan 0\n");
         (code, _, err) = Run("md", bad, "--out", traj);

@@ -71,6 +71,33 @@ public sealed class TrainPotentialCommandTests : IDisposable
     }
 
     [Fact]
+    public void MdRunsOnATrainedModel()
+    {
+        // md --potential MODEL.safetensors: NVE on the learned potential; every written frame carries the
+        // energy and forces the library's evaluator gives for that configuration with the loaded model.
+        string model = Path.Combine(TrainSmall("md"), "model.safetensors");
+        var start = EmtCrystals.CopperFcc(1, 5)[0];
+        string input = Path.Combine(root, "md-in.extxyz"), traj = Path.Combine(root, "md-traj.extxyz");
+        ExtendedXyz.Write(input, [new XyzFrame(start.Numbers.Select(Elements.Symbol).ToArray(), start.Positions, start.Cell, start.Pbc)]);
+        var (code, stdout, stderr) = Run("md", input, "--potential", model, "--ensemble", "nve", "--temperature", "300",
+            "--steps", "20", "--every", "10", "--seed", "2", "--out", traj);
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("energy drift", stdout);
+        var frames = ExtendedXyz.Read(traj);
+        Assert.Equal(3, frames.Count);
+        var (loaded, _, _) = PotentialModels.Load(model);
+        foreach (var (frame, k) in frames.Select((f, k) => (f, k)))
+        {
+            var written = PotentialFrames.ToStructure(frame, k);
+            using var ev = new PotentialEvaluator(loaded, [written.WithLabels(null, null, null)]);
+            var expected = ev.EvaluateAll()[0];
+            Assert.Equal(expected.Energy, written.Energy!.Value, 9);
+            for (int i = 0; i < expected.Forces.Length; i++) Assert.Equal(expected.Forces[i], written.Forces![i], 9);
+        }
+        Assert.NotEqual(frames[0].Positions, frames[2].Positions);
+    }
+
+    [Fact]
     public void SameSeedWritesTheSameModel()
     {
         string a = TrainSmall("a", 4), b = TrainSmall("b", 4);

@@ -12,7 +12,7 @@ namespace SciKernels.Cli;
 internal sealed class MdCommand : ICommand
 {
     private readonly Argument<string> input = new("STRUCTURE.extxyz") { Description = "extended-XYZ file with the starting structure" };
-    private readonly Option<string> potential = Opt.Text("--potential", "the potential: emt (later MODEL.safetensors)", "emt")!;
+    private readonly Option<string> potential = Opt.Text("--potential", "the potential: emt or a MODEL.safetensors written by train potential", "emt")!;
     private readonly Option<string> ensemble = Opt.Choice("--ensemble", "nve", "the ensemble", "nve", "langevin");
     private readonly Option<double?> temperature = Opt.OptionalDouble("--temperature", "K: Langevin's target (required there); NVE: Maxwell–Boltzmann starting velocities", Opt.NonNegative);
     private readonly Option<double> friction = Opt.Double("--friction", 0.01, "Langevin friction in 1/fs (ASE: friction=f/units.fs)", Opt.NonNegative);

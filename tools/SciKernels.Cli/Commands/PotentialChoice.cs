@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using SciKernels.Data;
 using SciKernels.Potentials;
+using SciKernels.Training;
 
 namespace SciKernels.Cli;
 
 /// <summary>
-/// The <c>--potential</c> of the potential commands: a name (<c>emt</c>) or, later, a trained model file
-/// (<c>MODEL.safetensors</c>), resolved to an <see cref="IAtomsCalculator"/>; a learned model is one more case here.
+/// The <c>--potential</c> of the potential commands: a name (<c>emt</c>) or a model file written by
+/// <c>train potential</c> (<c>MODEL.safetensors</c>), resolved to an <see cref="IAtomsCalculator"/>.
 /// </summary>
 internal static class PotentialChoice
 {
@@ -21,8 +22,21 @@ internal static class PotentialChoice
     {
         if (spec.Equals("emt", StringComparison.OrdinalIgnoreCase)) return () => new Emt();
         if (spec.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-            throw new OptionException($"{option} {spec}: learned potentials cannot drive this command yet; use {Opt.OneOf(Names)}");
-        throw new OptionException($"{option} must be {Opt.OneOf(Names)} (or, later, MODEL.safetensors), got '{spec}'");
+        {
+            if (!File.Exists(spec)) throw new OptionException($"{option} {spec} does not exist");
+            IPotentialModel model;
+            try
+            {
+                (model, _, _) = PotentialModels.Load(spec);
+            }
+            catch (FormatException e)
+            {
+                throw new OptionException($"{option} {e.Message}");
+            }
+            // Loaded once, before any work: every run of the command shares the model.
+            return () => new LearnedPotentialCalculator(model, Path.GetFileName(spec));
+        }
+        throw new OptionException($"{option} must be {Opt.OneOf(Names)} or a MODEL.safetensors written by train potential, got '{spec}'");
     }
 
     /// <summary>Atomic numbers of a frame's species; an unknown element is a user error naming the frame, atom and file.</summary>
