@@ -1,6 +1,7 @@
 using SciKernels.Diagnostics;
 using SciKernels.Irreps;
 using SciKernels.Random;
+using SciKernels.Tests.Equivariant.TensorProducts;
 using Xunit;
 
 namespace SciKernels.Tests.Irreps;
@@ -8,31 +9,6 @@ namespace SciKernels.Tests.Irreps;
 /// <summary>Spherical harmonics, Wigner D and Clebsch–Gordan coefficients: their defining properties in float64.</summary>
 public class IrrepsAlgebraTests
 {
-    /// <summary>A random orthogonal matrix from the QR of a Gaussian matrix (Haar on O(3)); reflection forces det = −1.</summary>
-    private static double[,] RandomOrthogonal(System.Random rng, bool reflection)
-    {
-        var q = new double[3, 3];
-        for (int j = 0; j < 3; j++)
-        {
-            var v = new double[3];
-            for (int i = 0; i < 3; i++) v[i] = Gaussian(rng);
-            for (int k = 0; k < j; k++)
-            {
-                double dot = 0;
-                for (int i = 0; i < 3; i++) dot += v[i] * q[i, k];
-                for (int i = 0; i < 3; i++) v[i] -= dot * q[i, k];
-            }
-            double n = Math.Sqrt(v.Sum(t => t * t));
-            for (int i = 0; i < 3; i++) q[i, j] = v[i] / n;
-        }
-        double det = q[0, 0] * (q[1, 1] * q[2, 2] - q[1, 2] * q[2, 1]) - q[0, 1] * (q[1, 0] * q[2, 2] - q[1, 2] * q[2, 0]) + q[0, 2] * (q[1, 0] * q[2, 1] - q[1, 1] * q[2, 0]);
-        if ((det < 0) != reflection)
-            for (int i = 0; i < 3; i++) q[i, 2] = -q[i, 2];
-        return q;
-    }
-
-    private static double Gaussian(System.Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
     private static double[] Apply(double[,] m, ReadOnlySpan<double> v)
     {
         var r = new double[m.GetLength(0)];
@@ -127,11 +103,11 @@ public class IrrepsAlgebraTests
         const int lmax = 8;
         for (int trial = 0; trial < 5; trial++)
         {
-            var r = RandomOrthogonal(rng, reflection);
+            var r = IrrepsTestSupport.RandomOrthogonal(rng, reflection);
             var d = WignerD.BlockDiagonal(lmax, r);
             for (int p = 0; p < 5; p++)
             {
-                double[] v = [Gaussian(rng), Gaussian(rng), Gaussian(rng)];
+                double[] v = [IrrepsTestSupport.Gaussian(rng), IrrepsTestSupport.Gaussian(rng), IrrepsTestSupport.Gaussian(rng)];
                 var rv = Apply(r, v);
                 var left = Sh(rv[0], rv[1], rv[2], lmax);
                 var right = Apply(d, Sh(v[0], v[1], v[2], lmax));
@@ -145,8 +121,8 @@ public class IrrepsAlgebraTests
     public void WignerDIsAnOrthogonalRepresentationWithDegreeOneEqualToR()
     {
         var rng = new System.Random(6);
-        var r1 = RandomOrthogonal(rng, false);
-        var r2 = RandomOrthogonal(rng, true);
+        var r1 = IrrepsTestSupport.RandomOrthogonal(rng, false);
+        var r2 = IrrepsTestSupport.RandomOrthogonal(rng, true);
         var d1 = WignerD.Matrix(1, r1);
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++) Assert.Equal(r1[i, j], d1[i, j], 13);
@@ -189,9 +165,9 @@ public class IrrepsAlgebraTests
         var rng = new System.Random(100 * l1 + 10 * l2 + l3);
         foreach (bool reflection in new[] { false, true })
         {
-            var r = RandomOrthogonal(rng, reflection);
-            var u = Enumerable.Range(0, d1).Select(_ => Gaussian(rng)).ToArray();
-            var v = Enumerable.Range(0, d2).Select(_ => Gaussian(rng)).ToArray();
+            var r = IrrepsTestSupport.RandomOrthogonal(rng, reflection);
+            var u = Enumerable.Range(0, d1).Select(_ => IrrepsTestSupport.Gaussian(rng)).ToArray();
+            var v = Enumerable.Range(0, d2).Select(_ => IrrepsTestSupport.Gaussian(rng)).ToArray();
             var ru = Apply(WignerD.Matrix(l1, r), u);
             var rv = Apply(WignerD.Matrix(l2, r), v);
             var left = Couple(c, ru, rv);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using SciKernels.Data;
 using SciKernels.Potentials;
@@ -67,31 +65,5 @@ public sealed class EmtTrajectoryTests : IDisposable
 
     private static double[] Doubles(JsonElement e, string key) => e.GetProperty(key).EnumerateArray().Select(x => x.GetDouble()).ToArray();
 
-    private static (int Code, string Output) RunScript(string file)
-    {
-        var psi = new ProcessStartInfo(AseEmtReference.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(ScriptPath());
-        psi.ArgumentList.Add(file);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail("ase_read_traj.py timed out");
-        }
-        return (p.ExitCode, p.ExitCode == 0 ? stdout.Result : stderr.Result + stdout.Result);
-    }
-
-    private static string ScriptPath([CallerFilePath] string thisFile = "")
-    {
-        string next = Path.Combine(Path.GetDirectoryName(thisFile) ?? ".", "ase_read_traj.py");
-        if (File.Exists(next)) return next;
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "tests", "SciKernels.Tests", "Potentials", "ase_read_traj.py");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException("ase_read_traj.py not found next to the tests.", next);
-    }
+    private static (int Code, string Output) RunScript(string file) => AseScripts.Run("ase_read_traj.py", file, 120_000);
 }
