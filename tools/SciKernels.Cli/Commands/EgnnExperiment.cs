@@ -97,53 +97,32 @@ internal sealed class NBodyEgnn : Module
 /// reference's "test loss at the best validation epoch".
 /// </summary>
 internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Trainer evaluator, Tensor valX, Tensor valY,
-    Action<string> log, Func<int, double, IReadOnlyDictionary<string, string>> checkpointMetadata, string checkpointPath) : TrainingCallback
+    Action<string> log, Func<int, double, IReadOnlyDictionary<string, string>> checkpointMetadata, string checkpointPath)
+    : BudgetedValidation(s.TimeLimitMinutes, s.Epochs, s.ValEvery)
 {
-    private readonly Stopwatch clock = new();
     private int badValidations;
-    private double lastValidationSeconds;
 
     /// <summary>(epoch, validation MSE) of every validation.</summary>
     public List<(int Epoch, double Loss)> Curve { get; } = new();
 
-    /// <summary>Best validation MSE so far.</summary>
-    public double BestLoss { get; private set; } = double.PositiveInfinity;
-
-    /// <summary>Epoch of <see cref="BestLoss"/> (0 before the first validation).</summary>
-    public int BestEpoch { get; private set; }
-
-    /// <summary>Why training stopped before the last epoch, or null.</summary>
-    public string? StopReason { get; private set; }
-
     /// <inheritdoc/>
-    public override void OnTrainBegin(TrainingContext context) => clock.Restart();
-
-    /// <inheritdoc/>
-    public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+    protected override void Validate(TrainingContext context, EpochMetrics metrics)
     {
-        double budget = s.TimeLimitMinutes * 60;
-        // Stop when another epoch like this one (with a margin for a busy machine) and a validation would overrun the budget.
-        bool outOfTime = budget > 0 && clock.Elapsed.TotalSeconds + 1.5 * metrics.Elapsed.TotalSeconds + lastValidationSeconds > budget;
-        bool last = metrics.Epoch == s.Epochs || outOfTime;
-        if (metrics.Epoch % s.ValEvery != 0 && !last) return;
-        var validationClock = Stopwatch.StartNew();
         double val = evaluator.Evaluate(valX, valY).Loss;
-        lastValidationSeconds = validationClock.Elapsed.TotalSeconds;
         Curve.Add((metrics.Epoch, val));
-        bool improved = double.IsFinite(val) && val < BestLoss;
-        if (improved)
+        if (Improved(metrics.Epoch, val))
         {
-            BestLoss = val;
-            BestEpoch = metrics.Epoch;
             badValidations = 0;
             if (context.WritesFiles) Checkpoint.Save(checkpointPath, model.Model, null, checkpointMetadata(BestEpoch, BestLoss));
         }
         else badValidations++;
         log(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {metrics.Epoch}: train MSE {metrics.TrainLoss:0.0000e+00}  val MSE {val:0.0000e+00}  best {BestLoss:0.0000e+00} @ {BestEpoch}  {clock.Elapsed.TotalMinutes:F1} min (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} min)"));
-        if (outOfTime && metrics.Epoch < s.Epochs) Stop(context, $"time limit of {s.TimeLimitMinutes:G} min reached after {metrics.Epoch} epochs");
-        else if (s.Patience > 0 && badValidations >= s.Patience) Stop(context, $"validation MSE did not improve in {badValidations} validations (best {BestLoss:G6} at epoch {BestEpoch})");
+            $"epoch {metrics.Epoch}: train MSE {metrics.TrainLoss:0.0000e+00}  val MSE {val:0.0000e+00}  best {BestLoss:0.0000e+00} @ {BestEpoch}  {Clock.Elapsed.TotalMinutes:F1} min (cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} min)"));
     }
+
+    /// <inheritdoc/>
+    protected override string? EarlyStopReason() =>
+        s.Patience > 0 && badValidations >= s.Patience ? $"validation MSE did not improve in {badValidations} validations (best {BestLoss:G6} at epoch {BestEpoch})" : null;
 
     /// <inheritdoc/>
     public override void OnTrainEnd(TrainingContext context)
@@ -151,12 +130,6 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
         // The checkpoint holds the best validation epoch's weights (written at each improvement): load them back.
         // Data-parallel: only rank 0 wrote it, and only rank 0 evaluates afterwards.
         if (BestEpoch > 0 && context.WritesFiles) Checkpoint.Load(checkpointPath, model.Model);
-    }
-
-    private void Stop(TrainingContext context, string reason)
-    {
-        StopReason = reason;
-        context.RequestStop(reason);
     }
 }
 

@@ -21,53 +21,22 @@ internal sealed record PotentialRunSettings(
 /// validation epoch's model file, and stops on the wall-clock budget.
 /// </summary>
 internal sealed class PotentialValidation(PotentialRunSettings s, PotentialEvaluator validation, IReadOnlyList<AtomicStructure> valData,
-    Action<string> log, Action<int, PotentialErrors> save) : TrainingCallback
+    Action<string> log, Action<int, PotentialErrors> save) : BudgetedValidation(s.TimeLimitMinutes, s.Epochs, s.ValEvery)
 {
-    private readonly Stopwatch clock = new();
-    private double lastValidationSeconds;
-
     /// <summary>(epoch, errors, weighted validation loss) of every validation.</summary>
     public List<(int Epoch, PotentialErrors Errors, double Loss)> Curve { get; } = new();
 
-    /// <summary>The best weighted validation loss so far.</summary>
-    public double BestLoss { get; private set; } = double.PositiveInfinity;
-
-    /// <summary>Epoch of <see cref="BestLoss"/> (0 before the first validation).</summary>
-    public int BestEpoch { get; private set; }
-
-    /// <summary>Why training stopped early, or null.</summary>
-    public string? StopReason { get; private set; }
-
     /// <inheritdoc/>
-    public override void OnTrainBegin(TrainingContext context) => clock.Restart();
-
-    /// <inheritdoc/>
-    public override void OnEpochEnd(TrainingContext context, EpochMetrics metrics)
+    protected override void Validate(TrainingContext context, EpochMetrics metrics)
     {
-        double budget = s.TimeLimitMinutes * 60;
-        bool outOfTime = budget > 0 && clock.Elapsed.TotalSeconds + 1.5 * metrics.Elapsed.TotalSeconds + lastValidationSeconds > budget;
-        bool last = metrics.Epoch == s.Epochs || outOfTime;
-        if (metrics.Epoch % s.ValEvery != 0 && !last) return;
-        var watch = Stopwatch.StartNew();
         var e = PotentialStatistics.Errors(validation.EvaluateAll(), valData);
-        lastValidationSeconds = watch.Elapsed.TotalSeconds;
         double loss = s.Weights.Energy * e.EnergyRmsePerAtom * e.EnergyRmsePerAtom
             + (double.IsNaN(e.ForceRmse) ? 0 : s.Weights.Forces * e.ForceRmse * e.ForceRmse)
             + (double.IsNaN(e.StressRmse) ? 0 : s.Weights.Stress * e.StressRmse * e.StressRmse);
         Curve.Add((metrics.Epoch, e, loss));
-        if (double.IsFinite(loss) && loss < BestLoss)
-        {
-            BestLoss = loss;
-            BestEpoch = metrics.Epoch;
-            save(BestEpoch, e);
-        }
+        if (Improved(metrics.Epoch, loss)) save(BestEpoch, e);
         log(string.Create(CultureInfo.InvariantCulture,
-            $"epoch {metrics.Epoch}: train loss {metrics.TrainLoss:0.000e+00}  val E MAE {e.EnergyMaePerAtom * 1e3:F2} meV/atom  F MAE {e.ForceMae * 1e3:F1} meV/Å  loss {loss:0.000e+00}  best @ {BestEpoch}  {clock.Elapsed.TotalMinutes:F1} min"));
-        if (outOfTime && metrics.Epoch < s.Epochs)
-        {
-            StopReason = $"time limit of {s.TimeLimitMinutes:G} min reached after {metrics.Epoch} epochs";
-            context.RequestStop(StopReason);
-        }
+            $"epoch {metrics.Epoch}: train loss {metrics.TrainLoss:0.000e+00}  val E MAE {e.EnergyMaePerAtom * 1e3:F2} meV/atom  F MAE {e.ForceMae * 1e3:F1} meV/Å  loss {loss:0.000e+00}  best @ {BestEpoch}  {Clock.Elapsed.TotalMinutes:F1} min"));
     }
 }
 
