@@ -6,21 +6,8 @@ using Xunit;
 namespace SciKernels.Cli.Tests;
 
 /// <summary><c>scikernels evaluate --potential emt</c>: the written frames carry the library's EMT results as ASE writes them.</summary>
-public sealed class EvaluateCommandTests : IDisposable
+public sealed class EvaluateCommandTests() : CliTestFolder("evaluate")
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "scikernels-evaluate-" + Guid.NewGuid().ToString("N"));
-
-    public EvaluateCommandTests() => Directory.CreateDirectory(root);
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     /// <summary>A rattled periodic Cu FCC 2×2×2 cell (32 atoms) and an open three-atom Au–Cu cluster without a cell.</summary>
     private static List<XyzFrame> Frames()

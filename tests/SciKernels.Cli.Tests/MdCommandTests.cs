@@ -6,21 +6,8 @@ using Xunit;
 namespace SciKernels.Cli.Tests;
 
 /// <summary><c>scikernels md</c> and <c>scikernels generate potential-data</c>: files, reports, determinism and bad input.</summary>
-public sealed class MdCommandTests : IDisposable
+public sealed class MdCommandTests() : CliTestFolder("md")
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "scikernels-md-" + Guid.NewGuid().ToString("N"));
-
-    public MdCommandTests() => Directory.CreateDirectory(root);
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     /// <summary>Cu FCC 2×2×2 (32 atoms), periodic.</summary>
     private string Copper(string name = "cu.extxyz", string other = "Cu")

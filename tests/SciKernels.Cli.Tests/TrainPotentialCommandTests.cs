@@ -11,21 +11,8 @@ namespace SciKernels.Cli.Tests;
 /// <c>scikernels train potential</c> on a few generated Cu structures and <c>scikernels evaluate --potential MODEL</c>
 /// with the model it writes; bad input gets clear messages.
 /// </summary>
-public sealed class TrainPotentialCommandTests : IDisposable
+public sealed class TrainPotentialCommandTests() : CliTestFolder("ptrain")
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "scikernels-ptrain-" + Guid.NewGuid().ToString("N"));
-
-    public TrainPotentialCommandTests() => Directory.CreateDirectory(root);
-
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandLine.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     private string TrainSmall(string name, int seed = 0)
     {
