@@ -77,6 +77,16 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, Results("e2").GetProperty("ranks").GetInt32());
         for (int i = 0; i < a.Length; i++)
             Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5 * Math.Abs(a[i]), $"epoch {i + 1}: one process {a[i]:R}, two ranks {b[i]:R}");
+        // Validation (10 systems) is sharded 5 + 5 and the sums reduced: one process's values up to float32 reassociation.
+        double[][] Val(string dir) => Results(dir).GetProperty("val_curve").EnumerateArray().Select(e => e.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        var (va, vb) = (Val("e1"), Val("e2"));
+        Assert.Equal(3, va.Length);
+        Assert.Equal(va.Length, vb.Length);
+        for (int i = 0; i < va.Length; i++)
+        {
+            Assert.Equal(va[i][0], vb[i][0]);
+            Assert.True(Math.Abs(va[i][1] - vb[i][1]) <= 1e-5 * Math.Abs(va[i][1]), $"epoch {i + 1} validation: one process {va[i][1]:R}, two ranks {vb[i][1]:R}");
+        }
     }
 
     [SkippableFact]

@@ -202,9 +202,18 @@ public sealed class Trainer
     /// <returns>Sample-weighted mean loss and metrics.</returns>
     public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets) => Evaluate(inputs, targets, null);
 
-    // Data-parallel: each rank evaluates its contiguous shard and the sums are reduced (collective).
-    private (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets, DataParallel? dp)
+    /// <summary>
+    /// <see cref="Evaluate(Tensor, Tensor)"/> sharded over the ranks of <paramref name="dataParallel"/>: each rank evaluates its
+    /// contiguous share of the samples and the loss and metric sums are reduced, so every rank returns the whole set's values
+    /// (up to floating-point reassociation). Collective when there are several ranks: every rank must call it.
+    /// </summary>
+    /// <param name="inputs">Inputs [N, …], the same on every rank.</param>
+    /// <param name="targets">Targets [N, …].</param>
+    /// <param name="dataParallel">The ranks; null or a single rank evaluates everything here.</param>
+    /// <returns>Sample-weighted mean loss and metrics.</returns>
+    public (double Loss, Dictionary<string, double> Metrics) Evaluate(Tensor inputs, Tensor targets, DataParallel? dataParallel)
     {
+        var dp = dataParallel is { Comm.Size: > 1 } ? dataParallel : null;
         int n = CheckData(inputs, targets, "evaluation");
         var (first, count) = dp is null ? (0, n) : DataParallel.Shard(0, n, dp.Comm.Rank, dp.Comm.Size);
         int batch = Options.ValidationBatchSize > 0 ? Options.ValidationBatchSize : Options.BatchSize > 0 ? Options.BatchSize : n;

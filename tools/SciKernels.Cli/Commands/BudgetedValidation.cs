@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SciKernels.Training;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Cli;
 
@@ -11,9 +12,14 @@ namespace SciKernels.Cli;
 /// <param name="timeLimitMinutes">Budget in minutes (0: none).</param>
 /// <param name="epochs">The planned number of epochs.</param>
 /// <param name="valEvery">Validation period in epochs.</param>
-internal abstract class BudgetedValidation(double timeLimitMinutes, int epochs, int valEvery) : TrainingCallback
+/// <param name="dataParallel">Under mpirun: the ranks, which then agree on running out of time (their clocks differ, and a
+/// sharded validation is collective, so all must validate or none).</param>
+internal abstract class BudgetedValidation(double timeLimitMinutes, int epochs, int valEvery, DataParallel? dataParallel = null) : TrainingCallback
 {
     private double lastValidationSeconds;
+
+    /// <summary>The ranks of a data-parallel run (null in one process): a sharded validation is collective over them.</summary>
+    protected DataParallel? Ranks { get; } = dataParallel;
 
     /// <summary>Wall clock since training began.</summary>
     protected Stopwatch Clock { get; } = new();
@@ -35,6 +41,7 @@ internal abstract class BudgetedValidation(double timeLimitMinutes, int epochs, 
     {
         double budget = timeLimitMinutes * 60;
         bool outOfTime = budget > 0 && Clock.Elapsed.TotalSeconds + 1.5 * metrics.Elapsed.TotalSeconds + lastValidationSeconds > budget;
+        if (budget > 0 && Ranks is { Comm.Size: > 1 } ranks) outOfTime = ranks.Any(outOfTime);
         bool last = metrics.Epoch == epochs || outOfTime;
         if (metrics.Epoch % valEvery != 0 && !last) return;
         var watch = Stopwatch.StartNew();

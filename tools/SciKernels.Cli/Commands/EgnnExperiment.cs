@@ -97,8 +97,8 @@ internal sealed class NBodyEgnn : Module
 /// reference's "test loss at the best validation epoch".
 /// </summary>
 internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Trainer evaluator, Tensor valX, Tensor valY,
-    Action<string> log, Func<int, double, IReadOnlyDictionary<string, string>> checkpointMetadata, string checkpointPath)
-    : BudgetedValidation(s.TimeLimitMinutes, s.Epochs, s.ValEvery)
+    Action<string> log, Func<int, double, IReadOnlyDictionary<string, string>> checkpointMetadata, string checkpointPath, DataParallel? dataParallel = null)
+    : BudgetedValidation(s.TimeLimitMinutes, s.Epochs, s.ValEvery, dataParallel)
 {
     private int badValidations;
 
@@ -108,7 +108,8 @@ internal sealed class PeriodicValidation(EgnnRunSettings s, NBodyEgnn model, Tra
     /// <inheritdoc/>
     protected override void Validate(TrainingContext context, EpochMetrics metrics)
     {
-        double val = evaluator.Evaluate(valX, valY).Loss;
+        // Data-parallel: each rank evaluates its contiguous share and the sums are reduced (collective; the schedule is agreed).
+        double val = evaluator.Evaluate(valX, valY, Ranks).Loss;
         Curve.Add((metrics.Epoch, val));
         if (Improved(metrics.Epoch, val))
         {
@@ -185,7 +186,6 @@ internal static class EgnnExperiment
             "cosine" => new LRScheduler(optimizer, new CosineAnnealingLR((long)s.Epochs * stepsPerEpoch)),
             _ => throw new OptionException($"--schedule must be none or cosine, got '{s.Schedule}'"),
         };
-        var validation = new PeriodicValidation(s, model, evaluator, valX, valY, log, Metadata, checkpoint);
         log($"egnn: charged N-body, {model.ParameterCount} parameters, {s.Layers} layers × {s.Hidden} hidden, ntrain {s.NTrain}, nval {s.NVal}, ntest {s.NTest}, " +
             $"batch {batch} ({stepsPerEpoch} steps/epoch), Adam lr {s.LearningRate:G3} wd {s.WeightDecay:G3}, ≤ {s.Epochs} epochs" +
             (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : "") + (s.Patience > 0 ? $", patience {s.Patience} validations" : "") +
@@ -194,6 +194,7 @@ internal static class EgnnExperiment
         var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto);
         // The recipe the ranks must agree on: every setting but where files go.
         var dataParallel = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", DataDir = "", Json = false }), overlap: MpiLaunch.Overlap) : null;
+        var validation = new PeriodicValidation(s, model, evaluator, valX, valY, log, Metadata, checkpoint, dataParallel);
         // The validation callback runs first: its MSE of this epoch (every --val-every epochs) is the val_mse column.
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName),
             ("val_mse", m => validation.Curve.Count > 0 && validation.Curve[^1].Epoch == m.Epoch ? validation.Curve[^1].Loss : null));
