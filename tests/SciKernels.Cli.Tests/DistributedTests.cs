@@ -122,6 +122,47 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public void TwoRankPotentialFollowsTheSingleProcessTrajectoryAndIsBitReproducible()
+    {
+        string mpirun = RequireMpirun();
+        // 12 Cu cells of 4 atoms, some with a vacancy (3 atoms): 10 train in batches of 4 (shards 2 + 2, last batch 1 + 1)
+        // with force means over the global batch's atoms; 2 validation structures, 1 per rank.
+        string[] Potential(string outDir) =>
+        [
+            Cli, "train", "potential", "--generate", "cu", "--structures", "12", "--supercell", "1", "--epochs", "3", "--val-every", "1",
+            "--cutoff", "4.0", "--hidden", "8", "--basis", "4", "--batch", "4", "--val-fraction", "0.2", "--out", outDir, "--json",
+        ];
+        var single = Run("dotnet", Potential("q1"));
+        Assert.True(single.Code == 0, single.Err);
+        var two = Run(mpirun, Mpi(["-np", "1", "dotnet", .. Potential("q2")], [":", "-np", "1", "dotnet", .. Potential("q2-rank1")]));
+        Assert.True(two.Code == 0, two.Err);
+        var again = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Potential("q3")]));
+        Assert.True(again.Code == 0, again.Err);
+        var (a, b, c) = (Results("q1"), Results("q2"), Results("q3"));
+        Assert.Equal(2, b.GetProperty("ranks").GetInt32());
+        var (la, lb) = (Losses(a), Losses(b));
+        Assert.Equal(9, la.Length); // 3 epochs × 3 batches
+        Assert.Equal(la.Length, lb.Length);
+        // float64 model: the two runs differ only in the order of the gradient sums (two shard sums added), ~1e-16
+        // relative per step; measured ≤ 3e-16 after 9 Adam steps. 1e-12 leaves a wide margin and still fails on any
+        // wrong normalisation (per-shard instead of per-batch atom counts moves the losses at 1e-3 or more).
+        for (int i = 0; i < la.Length; i++)
+            Assert.True(Math.Abs(la[i] - lb[i]) <= 1e-12 * Math.Abs(la[i]), $"batch {i}: one process {la[i]:R}, two ranks {lb[i]:R}");
+        double[][] Val(JsonElement r) => r.GetProperty("val_curve").EnumerateArray().Select(e => e.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        var (va, vb) = (Val(a), Val(b));
+        Assert.Equal(3, va.Length);
+        for (int i = 0; i < va.Length; i++)
+            for (int k = 1; k < 3; k++) // validation sharded 1 + 1: energy and force MAE
+                Assert.True(Math.Abs(va[i][k] - vb[i][k]) <= 1e-12 * Math.Abs(va[i][k]), $"epoch {i + 1} validation column {k}: one process {va[i][k]:R}, two ranks {vb[i][k]:R}");
+        Assert.True(File.Exists(Path.Combine(root, "q2", "model.safetensors")));
+        Assert.False(Directory.Exists(Path.Combine(root, "q2-rank1")), "rank 1 created its output folder");
+        // Two 2-rank runs: bit for bit.
+        Assert.Equal(lb, Losses(c));
+        Assert.Equal(Val(b).SelectMany(v => v), Val(c).SelectMany(v => v));
+        Assert.Equal(b.GetProperty("test_force_mae_mev_per_a").GetDouble(), c.GetProperty("test_force_mae_mev_per_a").GetDouble());
+    }
+
+    [SkippableFact]
     public void TwoRankRunsAreBitIdentical()
     {
         string mpirun = RequireMpirun();

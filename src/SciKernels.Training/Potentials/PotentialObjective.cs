@@ -33,12 +33,21 @@ public sealed record PotentialLossWeights(double Energy = 1, double Forces = 1, 
 /// trainer's backward differentiates the loss a second time, to the parameters. The model is a child
 /// module: disposing the objective disposes the model; dispose <see cref="Evaluator"/> (the graphs)
 /// when training is over.
+/// <para>Data-parallel (<see cref="IGlobalBatchLoss"/>): the force term is a mean over the batch's atoms and the stress
+/// term over its structures with a stress, so a shard's loss weighted by its share of the structures would not sum to
+/// the batch's loss. Told the global batch, a shard's forward returns w_E·Σ(ΔE/atom)²/B + w_F·ΣΔF²/(3·atoms) +
+/// w_S·Σ Δσ²/(6·stressed structures) over its own structures with the global batch's counts: the parts sum over
+/// the ranks to the one-process loss.</para>
 /// </remarks>
-public sealed class PotentialObjective : Module
+public sealed class PotentialObjective : Module, IGlobalBatchLoss
 {
     private readonly AtomicStructure[] structures;
     private readonly bool forces, stress;
     private PotentialPrediction? pending;
+    private BatchCounts? announced;
+
+    // The normalisers of the three terms: structures, atoms and structures with a reference stress.
+    private readonly record struct BatchCounts(int Structures, long Atoms, int Stressed);
 
     /// <summary>Prepares the objective over <paramref name="data"/>.</summary>
     /// <param name="model">The potential (a <see cref="Module"/>); registered as the child <c>model</c>.</param>
@@ -89,18 +98,54 @@ public sealed class PotentialObjective : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var ids = Ids(input);
+        var counts = announced;
+        announced = null; // for this forward pass only
+        return LossOfBatch(ids, createGraph: true, counts);
+    }
+
+    /// <summary>
+    /// Data-parallel training: the next <see cref="Forward"/> (of this rank's shard) returns the shard's part of the loss of
+    /// the global batch whose structure indices are <paramref name="inputs"/> ([B, 1]), so the parts sum to its loss.
+    /// </summary>
+    /// <param name="inputs">Structure indices of the whole global batch, float64 [B, 1].</param>
+    public void AnnounceGlobalBatch(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        long atoms = 0;
+        int stressed = 0;
+        var ids = Ids(inputs);
+        foreach (int i in ids)
+        {
+            atoms += structures[i].NumAtoms;
+            if (structures[i].Stress is not null) stressed++;
+        }
+        announced = new BatchCounts(ids.Length, atoms, stressed);
+    }
+
+    private int[] Ids(Tensor input)
+    {
         if (input.Rank != 2 || input.Size(1) != 1)
             throw new TensorException("PotentialObjective", $"input must be structure indices [B, 1], got {Tensor.ShapeString(input.Shape)}");
         var ids = input.ToArray<double>().Select(v => (int)v).ToArray();
-        return Loss(ids, createGraph: true);
+        foreach (int i in ids)
+            if ((uint)i >= (uint)structures.Length)
+                throw new TensorException("PotentialObjective", $"structure index {i} is outside the {structures.Length} training structures");
+        return ids;
     }
 
     /// <summary>The weighted loss of the structures <paramref name="ids"/> (without <paramref name="createGraph"/> it is not differentiable to the parameters through the forces).</summary>
     /// <param name="ids">Structure indices.</param>
     /// <param name="createGraph">Keep the loss differentiable to the parameters (training).</param>
-    public Tensor Loss(int[] ids, bool createGraph)
+    public Tensor Loss(int[] ids, bool createGraph) => LossOfBatch(ids, createGraph, null);
+
+    // With counts: the sums of squares over these structures divided by the global batch's counts (a shard's part).
+    private Tensor LossOfBatch(int[] ids, bool createGraph, BatchCounts? counts)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        Tensor Term(Tensor prediction, Tensor reference, double weight, long values) => counts is null
+            ? Losses.Mse(prediction, reference).Mul(weight)
+            : Losses.Mse(prediction, reference, Reduction.Sum).Mul(weight / values);
         var dtype = Evaluator.DType;
         // The previous step's backward has run by now: free its batch graph (its lazily built index
         // tensors are kept out of the step's TensorScope, so the scope alone would not free them).
@@ -109,11 +154,11 @@ public sealed class PotentialObjective : Module
         var atoms = ids.Select(i => (double)structures[i].NumAtoms).ToArray();
         var natoms = Tensor.FromDoubles(atoms, [ids.Length], dtype);
         var refE = Tensor.FromDoubles(ids.Select(i => structures[i].Energy!.Value / structures[i].NumAtoms).ToArray(), [ids.Length], dtype);
-        var loss = Losses.Mse(p.Energy.Div(natoms), refE).Mul(Weights.Energy);
+        var loss = Term(p.Energy.Div(natoms), refE, Weights.Energy, counts?.Structures ?? 0);
         if (forces)
         {
             var refF = Tensor.FromDoubles(ids.SelectMany(i => structures[i].Forces!).ToArray(), p.Forces!.Shape, dtype);
-            loss = loss.Add(Losses.Mse(p.Forces!, refF).Mul(Weights.Forces));
+            loss = loss.Add(Term(p.Forces!, refF, Weights.Forces, 3 * (counts?.Atoms ?? 0)));
         }
         if (stress)
         {
@@ -122,7 +167,7 @@ public sealed class PotentialObjective : Module
             {
                 var refS = Tensor.FromDoubles(rows.SelectMany(g => structures[ids[g]].Stress!).ToArray(), [rows.Length, 6], dtype);
                 var predS = p.Stress!.IndexSelect(0, Tensor.FromSpan<long>(rows, [rows.Length]));
-                loss = loss.Add(Losses.Mse(predS, refS).Mul(Weights.Stress));
+                loss = loss.Add(Term(predS, refS, Weights.Stress, 6L * (counts?.Stressed ?? 0)));
             }
         }
         return loss;

@@ -109,6 +109,23 @@ public static class PotentialStatistics
     /// <param name="reference">The labelled structures, in the same order.</param>
     public static PotentialErrors Errors(IReadOnlyList<PotentialResult> predicted, IReadOnlyList<AtomicStructure> reference)
     {
+        var sums = ErrorSums(predicted, reference); // checks the arguments
+        return ErrorsFromSums(reference.Count, sums);
+    }
+
+    /// <summary>Number of values <see cref="ErrorSums"/> returns.</summary>
+    public const int ErrorSumCount = 11;
+
+    /// <summary>
+    /// The sums behind <see cref="Errors"/> (absolute and squared errors, reference force sums and the counts), which add
+    /// over disjoint sets of structures: each rank of a data-parallel run sums its share, the sums are added over the
+    /// ranks and <see cref="ErrorsFromSums"/> turns them into the errors of the whole set.
+    /// </summary>
+    /// <param name="predicted">One result per structure.</param>
+    /// <param name="reference">The labelled structures, in the same order.</param>
+    /// <returns><see cref="ErrorSumCount"/> values.</returns>
+    public static double[] ErrorSums(IReadOnlyList<PotentialResult> predicted, IReadOnlyList<AtomicStructure> reference)
+    {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(reference);
         if (predicted.Count != reference.Count)
@@ -144,8 +161,19 @@ public static class PotentialStatistics
                     ns++;
                 }
         }
+        return [eAbs, eSq, ne, fAbs, fSq, fSum, fSum2, nf, sAbs, sSq, ns];
+    }
+
+    /// <summary>The errors of <paramref name="structures"/> structures from their <see cref="ErrorSums"/> (added over disjoint sets).</summary>
+    /// <param name="structures">Number of structures the sums cover.</param>
+    /// <param name="sums">The <see cref="ErrorSumCount"/> sums.</param>
+    public static PotentialErrors ErrorsFromSums(int structures, ReadOnlySpan<double> sums)
+    {
+        if (sums.Length != ErrorSumCount) throw new ArgumentException($"PotentialStatistics.ErrorsFromSums: {sums.Length} sums, expected {ErrorSumCount}", nameof(sums));
+        double eAbs = sums[0], eSq = sums[1], ne = sums[2], fAbs = sums[3], fSq = sums[4], fSum = sums[5], fSum2 = sums[6], nf = sums[7];
+        double sAbs = sums[8], sSq = sums[9], ns = sums[10];
         double mean = fSum / nf;
-        return new PotentialErrors(reference.Count, eAbs / ne, Math.Sqrt(eSq / ne), nf > 0 ? fAbs / nf : double.NaN, nf > 0 ? Math.Sqrt(fSq / nf) : double.NaN,
+        return new PotentialErrors(structures, eAbs / ne, Math.Sqrt(eSq / ne), nf > 0 ? fAbs / nf : double.NaN, nf > 0 ? Math.Sqrt(fSq / nf) : double.NaN,
             nf > 0 ? Math.Sqrt(Math.Max(0, fSum2 / nf - mean * mean)) : double.NaN,
             ns > 0 ? sAbs / ns : double.NaN, ns > 0 ? Math.Sqrt(sSq / ns) : double.NaN);
     }

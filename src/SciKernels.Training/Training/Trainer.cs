@@ -137,11 +137,14 @@ public sealed class Trainer
         double lossSum = 0;
         long seen = 0;
         var metricSums = Options.Metrics.Keys.ToDictionary(k => k, _ => 0.0);
+        // A model that returns its shard's part of the global batch's loss needs no weighting by the shard's share.
+        var parts = dp is null ? null : Model as IGlobalBatchLoss;
         for (int b = 0; b < batches; b++)
         {
             int start = b * batch, len = Math.Min(batch, n - start);
             // Data-parallel: this rank's contiguous shard of the global batch, weighted by its share.
             var (shardStart, shardLen) = dp is null ? (start, len) : DataParallel.Shard(start, len, dp.Comm.Rank, dp.Comm.Size);
+            double share = parts is null ? (double)shardLen / len : 1.0;
             double l;
             using (TensorScope.Begin())
             {
@@ -150,6 +153,7 @@ public sealed class Trainer
                 if (shardLen > 0)
                 {
                     Tensor xb;
+                    parts?.AnnounceGlobalBatch(Slice(inputs, targets, order, start, len).X);
                     (xb, yb) = Slice(inputs, targets, order, shardStart, shardLen);
                     pred = Model.Forward(xb);
                     lossT = loss(pred, yb);
@@ -157,7 +161,7 @@ public sealed class Trainer
                 if (dp is null) l = lossT!.Item();
                 else
                 {
-                    Span<double> global = [lossT is null ? 0 : lossT.Item() * shardLen / len];
+                    Span<double> global = [lossT is null ? 0 : lossT.Item() * share];
                     dp.SumScalars(global);
                     l = global[0];
                 }
@@ -170,10 +174,10 @@ public sealed class Trainer
                     return null;
                 }
                 // Data-parallel: buckets of finished gradients are reduced while the pass goes on (or all after it).
-                var overlapped = dp?.StartOverlap(parameters, (double)shardLen / len);
+                var overlapped = dp?.StartOverlap(parameters, share);
                 using (overlapped) lossT?.Backward();
                 if (overlapped is not null) dp!.FinishOverlap();
-                else dp?.ReduceGradients(parameters, (double)shardLen / len);
+                else dp?.ReduceGradients(parameters, share);
                 if (Options.ClipGradNorm is { } maxNorm) GradientClipping.ClipGradNorm(parameters, maxNorm);
                 Optimizer.Step();
                 if (Options.StepSchedulerPerBatch) Options.Scheduler?.Step();

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using SciKernels.Data;
 using SciKernels.NN;
@@ -7,6 +9,7 @@ using SciKernels.Optim;
 using SciKernels.Potentials;
 using SciKernels.Random;
 using SciKernels.Training;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Cli;
 
@@ -18,10 +21,13 @@ internal sealed record PotentialRunSettings(
 
 /// <summary>
 /// Validates every few epochs on held-out structures (energy and force errors), keeps the best
-/// validation epoch's model file, and stops on the wall-clock budget.
+/// validation epoch's model file, and stops on the wall-clock budget. Data-parallel: each rank evaluates its
+/// contiguous share (<paramref name="valShard"/>, null when empty) of the <paramref name="valCount"/> structures and the error
+/// sums are reduced, so every rank sees the errors of the whole set; rank 0 alone writes the model file.
 /// </summary>
-internal sealed class PotentialValidation(PotentialRunSettings s, PotentialEvaluator validation, IReadOnlyList<AtomicStructure> valData,
-    Action<string> log, Action<int, PotentialErrors> save) : BudgetedValidation(s.TimeLimitMinutes, s.Epochs, s.ValEvery)
+internal sealed class PotentialValidation(PotentialRunSettings s, PotentialEvaluator? validation, IReadOnlyList<AtomicStructure> valShard, int valCount,
+    Action<string> log, Action<int, PotentialErrors> save, DataParallel? dataParallel = null)
+    : BudgetedValidation(s.TimeLimitMinutes, s.Epochs, s.ValEvery, dataParallel)
 {
     /// <summary>(epoch, errors, weighted validation loss) of every validation.</summary>
     public List<(int Epoch, PotentialErrors Errors, double Loss)> Curve { get; } = new();
@@ -29,12 +35,14 @@ internal sealed class PotentialValidation(PotentialRunSettings s, PotentialEvalu
     /// <inheritdoc/>
     protected override void Validate(TrainingContext context, EpochMetrics metrics)
     {
-        var e = PotentialStatistics.Errors(validation.EvaluateAll(), valData);
+        var sums = validation is null ? new double[PotentialStatistics.ErrorSumCount] : PotentialStatistics.ErrorSums(validation.EvaluateAll(), valShard);
+        if (Ranks is { Comm.Size: > 1 } ranks) ranks.SumScalars(sums);
+        var e = PotentialStatistics.ErrorsFromSums(valCount, sums);
         double loss = s.Weights.Energy * e.EnergyRmsePerAtom * e.EnergyRmsePerAtom
             + (double.IsNaN(e.ForceRmse) ? 0 : s.Weights.Forces * e.ForceRmse * e.ForceRmse)
             + (double.IsNaN(e.StressRmse) ? 0 : s.Weights.Stress * e.StressRmse * e.StressRmse);
         Curve.Add((metrics.Epoch, e, loss));
-        if (Improved(metrics.Epoch, loss)) save(BestEpoch, e);
+        if (Improved(metrics.Epoch, loss) && context.WritesFiles) save(BestEpoch, e);
         log(string.Create(CultureInfo.InvariantCulture,
             $"epoch {metrics.Epoch}: train loss {metrics.TrainLoss:0.000e+00}  val E MAE {e.EnergyMaePerAtom * 1e3:F2} meV/atom  F MAE {e.ForceMae * 1e3:F1} meV/Å  loss {loss:0.000e+00}  best @ {BestEpoch}  {Clock.Elapsed.TotalMinutes:F1} min"));
     }
@@ -74,8 +82,12 @@ internal static class PotentialExperiment
     /// <summary>Runs the training; returns the exit code.</summary>
     public static int Run(PotentialRunSettings s, TextWriter stdout, TextWriter stderr)
     {
-        Directory.CreateDirectory(s.OutDir);
+        // Under mpirun: data-parallel over the ranks (structures of each batch sharded); rank 0 alone prints and writes files.
+        var comm = MpiComm.World;
+        if (!comm.IsRoot) stdout = TextWriter.Null;
+        if (comm.IsRoot) Directory.CreateDirectory(s.OutDir);
         var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
+        if (!comm.IsRoot) log = _ => { };
         var total = Stopwatch.StartNew();
         List<AtomicStructure> all;
         try
@@ -118,7 +130,10 @@ internal static class PotentialExperiment
         var objective = new PotentialObjective(model, train, s.Weights);
         double minDistance = Enumerable.Range(0, train.Count).Min(objective.Evaluator.MinDistance);
         config = config with { MinTrainingDistance = double.IsFinite(minDistance) ? minDistance : 0 };
-        using var valEvaluator = new PotentialEvaluator(model, val);
+        // Data-parallel: this rank validates its contiguous share of the validation structures.
+        var (valFirst, valCount) = DataParallel.Shard(0, val.Count, comm.Rank, comm.Size);
+        var valShard = val.GetRange(valFirst, valCount);
+        using var valEvaluator = valCount > 0 ? new PotentialEvaluator(model, valShard) : null;
         string modelPath = Path.Combine(s.OutDir, "model.safetensors");
         Dictionary<string, string> Metadata(int epoch, PotentialErrors e) => new()
         {
@@ -126,7 +141,12 @@ internal static class PotentialExperiment
             ["val_energy_mae_mev_per_atom"] = (e.EnergyMaePerAtom * 1e3).ToString("R", CultureInfo.InvariantCulture),
             ["val_force_mae_mev_per_a"] = (e.ForceMae * 1e3).ToString("R", CultureInfo.InvariantCulture),
         };
-        var validation = new PotentialValidation(s, valEvaluator, val, log, (epoch, e) => PotentialModels.Save(modelPath, model, config, Metadata(epoch, e)));
+        // The recipe the ranks must agree on: every setting but where files go, and a hash of the structures (the
+        // trainer's own data check sees only their indices).
+        var dataParallel = comm.Size > 1
+            ? new DataParallel(comm, JsonSerializer.Serialize(s with { DataFile = s.DataFile is null ? null : "(hashed)", OutDir = "", Json = false }) + ";structures=" + StructuresHash(all).ToString("x16", CultureInfo.InvariantCulture))
+            : null;
+        var validation = new PotentialValidation(s, valEvaluator, valShard, val.Count, log, (epoch, e) => PotentialModels.Save(modelPath, model, config, Metadata(epoch, e)), dataParallel);
         int batch = Math.Min(s.Batch, train.Count);
         var inv = CultureInfo.InvariantCulture;
         log(string.Create(inv, $"potential: {s.Model}, {string.Join(" ", species.Select(Elements.Symbol))}, cutoff {s.Cutoff:G} Å, {module.ParameterCount} parameters; ")
@@ -138,7 +158,8 @@ internal static class PotentialExperiment
 
         var ids = PotentialObjective.Indices(train.Count);
         var optimizer = new Adam(module.Parameters(), s.LearningRate);
-        var progress = new ConsoleTrainingProgress(s.Json ? ProgressDisplay.None : ProgressDisplay.Auto, stdout);
+        if (comm.Size > 1) log($"potential: data-parallel over {comm.Size} MPI ranks, {batch} structures per global batch");
+        var progress = new ConsoleTrainingProgress(s.Json || !comm.IsRoot ? ProgressDisplay.None : ProgressDisplay.Auto, stdout);
         using var metricsCsv = new EpochMetricsCsv(Path.Combine(s.OutDir, MetricsLog.FileName),
             ("val_energy_mae", m => Last(m)?.EnergyMaePerAtom), ("val_force_mae", m => Last(m)?.ForceMae));
         var trainer = new Trainer(objective, optimizer, PotentialObjective.LossOf, new TrainerOptions
@@ -148,11 +169,13 @@ internal static class PotentialExperiment
             Seed = s.Seed,
             Callbacks = [objective.Releaser, validation, metricsCsv],
             Progress = progress,
+            DataParallel = dataParallel,
         });
         var trainClock = Stopwatch.StartNew();
         var history = progress.Run(() => trainer.Fit(ids, ids));
         double trainSeconds = trainClock.Elapsed.TotalSeconds;
         objective.Evaluator.Dispose();
+        if (!comm.IsRoot) return 0; // the model is the same on every rank: rank 0 tests and writes
         if (validation.BestEpoch == 0)
             throw new InvalidOperationException($"train potential: no finite validation loss ({history.StopReason ?? "no validation ran"})");
         // The best validation epoch's weights are in the file: test with them.
@@ -207,6 +230,9 @@ internal static class PotentialExperiment
             ["plots"] = new[] { energyPng, forcesPng },
             ["metrics"] = metricsCsv.Path,
             ["settings"] = s,
+            ["ranks"] = comm.Size,
+            ["batch_losses"] = history.BatchLosses.ToArray(),
+            ["allreduce_seconds"] = dataParallel?.AllreduceTime.TotalSeconds ?? 0.0,
         };
         string text = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
         RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), text);
@@ -222,5 +248,29 @@ internal static class PotentialExperiment
         return 0;
 
         PotentialErrors? Last(EpochMetrics m) => validation.Curve.Count > 0 && validation.Curve[^1].Epoch == m.Epoch ? validation.Curve[^1].Errors : null;
+    }
+
+    /// <summary>A 64-bit SHA-256 prefix of the structures (species, positions, cell, periodicity, labels), for the ranks' start-up check.</summary>
+    private static ulong StructuresHash(IReadOnlyList<AtomicStructure> data)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add<T>(ReadOnlySpan<T> values) where T : unmanaged
+        {
+            Span<byte> length = stackalloc byte[sizeof(int)];
+            BitConverter.TryWriteBytes(length, values.Length);
+            sha.AppendData(length); // framing: absent and empty arrays differ from their neighbours' values
+            sha.AppendData(MemoryMarshal.AsBytes(values));
+        }
+        foreach (var x in data)
+        {
+            Add<int>(x.Numbers);
+            Add<double>(x.Positions);
+            Add<double>(x.Cell ?? []);
+            Add<bool>(x.Pbc);
+            Add<double>(x.Energy is { } e ? [e] : []);
+            Add<double>(x.Forces ?? []);
+            Add<double>(x.Stress ?? []);
+        }
+        return BitConverter.ToUInt64(sha.GetHashAndReset(), 0);
     }
 }
