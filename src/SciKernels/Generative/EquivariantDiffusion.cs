@@ -80,6 +80,38 @@ public sealed class EquivariantDiffusion
     }
 
     /// <summary>
+    /// The loss of the structures [<paramref name="first"/>, first + <paramref name="count"/>) of a batch, for data-parallel
+    /// training: t and ε are drawn for the whole batch exactly as <see cref="Loss(Tensor, Tensor, Generator)"/> draws them
+    /// (so the generator ends in the same state on every rank and a slice gets the draws one process would give it), then
+    /// only the slice is denoised. Returns the slice's mean of (ε − ε̂)²; weighted by count/B the slices' losses sum to the
+    /// batch's loss.
+    /// </summary>
+    /// <param name="x">Clean positions of the whole batch [B, n, 3], zero centre of mass.</param>
+    /// <param name="types">One-hot types of the whole batch [B, n, K].</param>
+    /// <param name="generator">Source of t and ε (the same state on every rank).</param>
+    /// <param name="first">First structure of the slice.</param>
+    /// <param name="count">Structures in the slice (≥ 1).</param>
+    public Tensor Loss(Tensor x, Tensor types, Generator generator, int first, int count)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentNullException.ThrowIfNull(generator);
+        if (x.Rank != 3 || x.Shape[2] != 3) throw new TensorException("EquivariantDiffusion.Loss", $"positions must be [B, n, 3], got {Tensor.ShapeString(x.Shape)}");
+        int b = x.Shape[0];
+        if (first < 0 || count < 1 || first + count > b)
+            throw new ArgumentOutOfRangeException(nameof(count), $"EquivariantDiffusion.Loss: slice [{first}, {first + count}) is not a non-empty part of the batch of {b}");
+        if (types.Rank < 1 || types.Shape[0] != b)
+            throw new TensorException("EquivariantDiffusion.Loss", $"types must cover the batch of {b}, got {Tensor.ShapeString(types.Shape)}");
+        var t = new int[b];
+        for (int i = 0; i < b; i++) t[i] = 1 + (int)generator.NextInt64(Schedule.Steps);
+        var eps = ZeroCentre.Noise(b, x.Shape[1], generator, x.DType).Narrow(0, first, count);
+        var slice = t.AsSpan(first, count);
+        var z = Noised(x.Narrow(0, first, count), slice, eps);
+        var pred = Denoiser.Forward(z, types.Narrow(0, first, count), TimeTensor(slice, x.DType));
+        return pred.Sub(eps).Square().Mean();
+    }
+
+    /// <summary>
     /// The mean of p(z_s | z_t) for s &lt; t: q(z_s | z_t, x̂) with x̂ = (z_t − σ_t ε̂)/α_t, i.e.
     /// z_t/α_{t|s} − σ²_{t|s}/(α_{t|s} σ_t) ε̂ with α_{t|s} = α_t/α_s and σ²_{t|s} = σ_t² − α²_{t|s} σ_s².
     /// </summary>

@@ -5,6 +5,7 @@ using SciKernels.Data;
 using SciKernels.Generative;
 using SciKernels.Optim;
 using SciKernels.Random;
+using SciKernels.Training.Distributed;
 
 namespace SciKernels.Cli;
 
@@ -29,11 +30,18 @@ internal static class DiffusionExperiment
     /// <summary>Runs the experiment; returns the exit code.</summary>
     public static int Run(DiffusionRunSettings s, TextWriter stdout, TextWriter stderr)
     {
-        Directory.CreateDirectory(s.OutDir);
+        // Under mpirun: data-parallel (each rank denoises its slice of every batch); rank 0 alone prints, writes and samples.
+        var comm = MpiComm.World;
+        if (comm.Size > s.Batch) throw new OptionException($"--batch {s.Batch} is smaller than the {comm.Size} MPI ranks: every rank needs a structure per step");
+        if (!comm.IsRoot) stdout = TextWriter.Null;
+        if (comm.IsRoot) Directory.CreateDirectory(s.OutDir);
         var log = s.Json ? (Action<string>)(m => stderr.WriteLine(m)) : m => stdout.WriteLine(m);
+        if (!comm.IsRoot) log = _ => { };
         var total = Stopwatch.StartNew();
+        if (!comm.IsRoot) comm.Barrier(); // rank 0 generates and caches the data first
         var data = Lj13Dataset.Load(s.NTrain, s.DataSeed, s.Temperature, s.DataDir, log);
         var reference = Lj13Dataset.Load(1000, s.DataSeed + 1, s.Temperature, s.DataDir, log);
+        if (comm.IsRoot) comm.Barrier();
 
         var info = new DiffusionModelInfo(s.Problem, [Lj13Species], new int[Lj13.Atoms], s.Hidden, s.Layers, s.Schedule, s.Timesteps, s.Temperature, s.DataSeed, s.NTrain);
         var denoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
@@ -56,6 +64,13 @@ internal static class DiffusionExperiment
         log($"diffusion: LJ13, {s.NTrain} structures at T = {s.Temperature:G3}, EGNN denoiser {s.Layers} × {s.Hidden} ({denoiser.ParameterCount} parameters), " +
             $"{s.Schedule} schedule, T = {s.Timesteps}, batch {s.Batch}, Adam {s.LearningRate:G3}, EMA {s.EmaDecay:G4}, ≤ {s.Steps} steps" + (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : ""));
 
+        // The recipe the ranks must agree on: every setting but where files go. Parameters are broadcast from rank 0.
+        var dp = comm.Size > 1 ? new DataParallel(comm, JsonSerializer.Serialize(s with { OutDir = "", DataDir = "", Json = false })) : null;
+        var parameters = denoiser.Parameters().ToList();
+        dp?.Begin(denoiser, parameters, DataParallel.HashBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Positions.AsSpan())), "train diffusion");
+        var (first, count) = dp is null ? (0, s.Batch) : DataParallel.Shard(0, s.Batch, comm.Rank, comm.Size);
+        double share = (double)count / s.Batch;
+        if (dp is not null) log($"diffusion: data-parallel over {comm.Size} MPI ranks, {s.Batch} structures per global batch");
         var curve = new List<(int Step, double Loss)>();
         var clock = Stopwatch.StartNew();
         int[] order = gen.Permutation(s.NTrain);
@@ -78,12 +93,17 @@ internal static class DiffusionExperiment
             using (TensorScope.Begin())
             {
                 adam.ZeroGrad();
-                var loss = model.Loss(Tensor.FromDoubles(batchValues, [s.Batch, Lj13.Atoms, 3]), onehot, gen);
+                var x = Tensor.FromDoubles(batchValues, [s.Batch, Lj13.Atoms, 3]);
+                // Data-parallel: t and ε are drawn for the whole batch on every rank, each denoises its slice.
+                var loss = dp is null ? model.Loss(x, onehot, gen) : model.Loss(x, onehot, gen, first, count);
                 loss.Backward();
+                dp?.ReduceGradients(parameters, share);
                 GradientClipping.ClipGradNorm(denoiser.Parameters(), 1.0);
                 adam.Step();
                 if (s.EmaDecay > 0) UpdateEma(s.EmaDecay);
-                window += loss.Item();
+                Span<double> value = [loss.Item() * share];
+                dp?.SumScalars(value);
+                window += value[0];
             }
             step++;
             if (step % LogEvery == 0 || step == s.Steps)
@@ -93,11 +113,13 @@ internal static class DiffusionExperiment
                 window = 0;
                 intervalSeconds = intervalClock.Elapsed.TotalSeconds;
                 intervalClock.Restart();
-                DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
+                if (comm.IsRoot) DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
                 log(string.Create(CultureInfo.InvariantCulture,
                     $"step {step}: loss {curve[^1].Loss:F4}  {clock.Elapsed.TotalMinutes:F1} min ({intervalSeconds / n * 1e3:F1} ms/step, cpu {Process.GetCurrentProcess().TotalProcessorTime.TotalMinutes:F1} min)"));
                 // Stop when another interval like this one (with a margin for a busy machine) would overrun the budget.
-                if (s.TimeLimitMinutes > 0 && clock.Elapsed.TotalSeconds + 1.5 * intervalSeconds > s.TimeLimitMinutes * 60 && step < s.Steps)
+                bool outOfTime = s.TimeLimitMinutes > 0 && clock.Elapsed.TotalSeconds + 1.5 * intervalSeconds > s.TimeLimitMinutes * 60;
+                if (dp is not null && s.TimeLimitMinutes > 0) outOfTime = dp.Any(outOfTime); // the ranks' clocks differ: all stop together
+                if (outOfTime && step < s.Steps)
                 {
                     stopReason = $"time limit of {s.TimeLimitMinutes:G} min reached after {step} steps";
                     break;
@@ -105,6 +127,7 @@ internal static class DiffusionExperiment
             }
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
+        if (!comm.IsRoot) return 0; // the model is the same on every rank: rank 0 saves, samples and evaluates
         if (curve.Count == 0 || curve[^1].Step != step)
             DiffusionModelFile.Save(checkpoint, saved, info, new Dictionary<string, string> { ["step"] = step.ToString(CultureInfo.InvariantCulture) });
         log($"training: {step} steps in {trainSeconds:F1} s ({stopReason})");
@@ -140,6 +163,8 @@ internal static class DiffusionExperiment
             ["total_seconds"] = total.Elapsed.TotalSeconds,
             ["cpu_seconds"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
             ["settings"] = s,
+            ["ranks"] = comm.Size,
+            ["allreduce_seconds"] = dp?.AllreduceTime.TotalSeconds ?? 0.0,
         };
         string json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         RunFiles.WriteAllText(Path.Combine(s.OutDir, "results.json"), json);
