@@ -62,10 +62,10 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
     {
         string mpirun = RequireMpirun();
         // 40 systems in batches of 10 on 2 ranks: 5 systems (25 nodes) per rank and step.
-        string[] Egnn(string outDir) =>
+        string[] Egnn(string outDir, string timeLimit = "0") =>
         [
             Cli, "train", "egnn", "--problem", "nbody", "--data", "scikernels", "--ntrain", "40", "--nval", "10", "--ntest", "10", "--epochs", "3",
-            "--hidden", "16", "--layers", "2", "--batch", "10", "--val-every", "1", "--out", outDir, "--data-dir", "edata", "--json",
+            "--hidden", "16", "--layers", "2", "--batch", "10", "--val-every", "1", "--out", outDir, "--data-dir", "edata", "--json", "--time-limit", timeLimit,
         ];
         var single = Run("dotnet", Egnn("e1"));
         Assert.True(single.Code == 0, single.Err);
@@ -87,6 +87,12 @@ public sealed class DistributedTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(va[i][0], vb[i][0]);
             Assert.True(Math.Abs(va[i][1] - vb[i][1]) <= 1e-5 * Math.Abs(va[i][1]), $"epoch {i + 1} validation: one process {va[i][1]:R}, two ranks {vb[i][1]:R}");
         }
+        // A budget of 0.06 s is spent after the first epoch: the ranks agree on it (their clocks differ, and the sharded
+        // validation is collective), validate once more together and stop, rather than one waiting for the other.
+        var limited = Run(mpirun, Mpi(["-np", "2", "dotnet", .. Egnn("e3", timeLimit: "0.001")]));
+        Assert.True(limited.Code == 0, limited.Err);
+        Assert.Equal(1, Results("e3").GetProperty("epochs_run").GetInt32());
+        Assert.Contains("time limit", Results("e3").GetProperty("stop_reason").GetString());
     }
 
     [SkippableFact]
