@@ -132,6 +132,11 @@ public static class KernelCatalog
             Add("graph", $"scatter_argmax/{tag}", gr, nameof(GraphKernels.ScatterArgMax), t);
             Add("graph", $"gather_argmax/{tag}", gr, nameof(GraphKernels.GatherArgMax), t);
             Add("graph", $"edge_combine/{tag}", gr, nameof(GraphKernels.EdgeCombine), t, arith);
+            var tpk = typeof(TensorProductKernels);
+            Add("graph", $"tensor_product_out/{tag}", tpk, nameof(TensorProductKernels.Out), t, arith);
+            Add("graph", $"tensor_product_weights/{tag}", tpk, nameof(TensorProductKernels.Weights), t, arith);
+            Add("graph", $"tensor_product_sh/{tag}", tpk, nameof(TensorProductKernels.Sh), t, arith);
+            Add("graph", $"tensor_product_nodes/{tag}", tpk, nameof(TensorProductKernels.Nodes), t, arith);
 
             var sp = typeof(SpectralKernels);
             Add("spectral", $"fft_pass/{tag}", sp, nameof(SpectralKernels.FftPass), t, arith);

@@ -42,3 +42,7 @@ public sealed class CudaStencilTests(CudaFixture fixture) : DeviceStencilTests(f
 /// <summary>Every spectral device case on CUDA.</summary>
 [Collection("device-cuda")]
 public sealed class CudaSpectralTests(CudaFixture fixture) : SpectralDeviceTests(fixture);
+
+/// <summary>Every tensor-product convolution device case (all four targets, double backward) on CUDA.</summary>
+[Collection("device-cuda")]
+public sealed class CudaTensorProductDeviceTests(CudaFixture fixture) : TensorProductDeviceTests(fixture);

@@ -21,8 +21,9 @@ namespace SciKernels.Equivariant;
 /// Dispatch (docs/architecture.md): every operand in host memory and the index's fused kernels on →
 /// the CPU kernels (<c>TensorProductContraction.Cpu.cs</c>: per receiver in CSR order for the output,
 /// per sender through the sender permutation for ∂/∂h, per edge for ∂/∂w and ∂/∂Y; deterministic on
-/// any thread count); otherwise the composite form of the same target from tensor ops (gathers,
-/// batched products with the coupling matrices, segment sums).
+/// any thread count); a backend with <see cref="ITensorProductKernels"/> → its kernels (ILGPU: the same
+/// per-row summation order, no atomics); otherwise the composite form of the same target from tensor
+/// ops (gathers, batched products with the coupling matrices, segment sums).
 /// </remarks>
 internal static class TensorProductContraction
 {
@@ -52,6 +53,12 @@ internal static class TensorProductContraction
         {
             result = Tensor.Empty([rows, cols], any.DType, any.Device);
             CpuTensorProduct.Run(tp, ix, target, c[0], c[1], c[2], c[3], result);
+        }
+        else if (ix.UseFusedKernels && any.Backend is ITensorProductKernels kernels && any.DType is DType.Float32 or DType.Float64)
+        {
+            result = Tensor.Empty([rows, cols], any.DType, any.Device);
+            kernels.TensorProductContract(TensorProductCouplings.Of(tp), (TensorProductTarget)target, c[0], c[1], c[2], c[3],
+                ix.Receivers, ix.Senders, ix.RowOffsets, ix.SenderPerm, ix.SenderOffsets, result);
         }
         else
         {
