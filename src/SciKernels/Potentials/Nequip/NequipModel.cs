@@ -74,9 +74,12 @@ public sealed class NequipModel : Module, IPotentialModel
     /// <summary>Irreps of the hidden features.</summary>
     public IrrepsLayout Hidden { get; }
 
-    private IrrepsLinear Readout1 { get; }
+    /// <summary>The interaction blocks (benchmarks export their layouts).</summary>
+    internal IReadOnlyList<InteractionBlock> Blocks => blocks;
 
-    private IrrepsLinear Readout2 { get; }
+    internal IrrepsLinear Readout1 { get; }
+
+    internal IrrepsLinear Readout2 { get; }
 
     /// <inheritdoc/>
     public double Cutoff => Options.Cutoff;
