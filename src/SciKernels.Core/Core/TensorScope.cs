@@ -21,6 +21,7 @@ public sealed class TensorScope : IDisposable
     [ThreadStatic] private static TensorScope? current;
     private readonly TensorScope? parent;
     private readonly List<Tensor> tracked = new();
+    private HashSet<Tensor>? owned; // BeginOwned: the tracked tensors, for Owns
     private readonly HashSet<Tensor> kept = new(ReferenceEqualityComparer.Instance);
     private bool ended;
 
@@ -34,7 +35,44 @@ public sealed class TensorScope : IDisposable
         return s;
     }
 
-    internal static void Track(Tensor t) => current?.tracked.Add(t);
+    internal static void Track(Tensor t) => current?.Add(t);
+
+    private void Add(Tensor t)
+    {
+        tracked.Add(t);
+        owned?.Add(t);
+    }
+
+    /// <summary>
+    /// A scope that knows which tensors were created (or returned into it) while it is open, for
+    /// <see cref="Owns"/>; <see cref="Dissolve"/> closes it without disposing anything, handing its
+    /// tensors to the enclosing scope. The backward pass uses it to free intermediate gradients it made itself.
+    /// </summary>
+    internal static TensorScope BeginOwned()
+    {
+        var s = Begin();
+        s.owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        return s;
+    }
+
+    /// <summary>Whether <paramref name="t"/> was created in this <see cref="BeginOwned"/> scope (or its nested scopes returned it) and nobody kept it.</summary>
+    internal bool Owns(Tensor t) => owned is not null && owned.Contains(t) && !kept.Contains(t);
+
+    /// <summary>Closes this scope (and scopes nested in it) without disposing: its tensors go to the enclosing scope, as if created there.</summary>
+    internal void Dissolve()
+    {
+        if (ended) return;
+        while (current is not null && !ReferenceEquals(current, this)) current.End();
+        if (!ReferenceEquals(current, this)) return;
+        ended = true;
+        current = parent;
+        if (parent is not null)
+            foreach (var t in tracked)
+                if (!t.IsDisposed) parent.Add(t);
+        tracked.Clear();
+        kept.Clear();
+        owned = null;
+    }
 
     /// <summary>
     /// Removes <paramref name="t"/> from every open scope so it outlives them (e.g. a parameter's
@@ -50,7 +88,7 @@ public sealed class TensorScope : IDisposable
     public Tensor Return(Tensor t)
     {
         kept.Add(t);
-        parent?.tracked.Add(t);
+        parent?.Add(t);
         return t;
     }
 

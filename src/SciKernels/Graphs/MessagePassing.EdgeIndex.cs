@@ -23,6 +23,7 @@ public static partial class MessagePassing
         private readonly long[] receivers, senders, rowOffsets, senderPerm, senderOffsets, order;
         private readonly Dictionary<Device, EdgeIndex> copies = new();
         private readonly Dictionary<DType, Tensor> inverseDegree = new();
+        private readonly Dictionary<int, EdgeIndex[]> receiverChunks = new();
         private readonly object gate = new();
         private Tensor? receiversT, sendersT, rowOffsetsT, senderPermT, senderOffsetsT, orderT;
         private bool disposed;
@@ -30,6 +31,7 @@ public static partial class MessagePassing
         private EdgeIndex(int numNodes, long[] receivers, long[] senders, long[] rowOffsets, long[] senderPerm, long[] senderOffsets, long[] order, Device device)
         {
             NumNodes = numNodes;
+            EndReceiver = numNodes;
             this.receivers = receivers;
             this.senders = senders;
             this.rowOffsets = rowOffsets;
@@ -155,6 +157,65 @@ public static partial class MessagePassing
             }
         }
 
+        /// <summary>First edge (receiver order) of this index inside the index it was cut from by <see cref="ReceiverChunks"/>; 0 otherwise.</summary>
+        internal int FirstEdge { get; private init; }
+
+        /// <summary>The receivers [<see cref="FirstReceiver"/>, <see cref="EndReceiver"/>) this index holds all edges of (all nodes unless cut by <see cref="ReceiverChunks"/>).</summary>
+        internal int FirstReceiver { get; private init; }
+
+        /// <summary>End (exclusive) of the receiver range; see <see cref="FirstReceiver"/>.</summary>
+        internal int EndReceiver { get; private init; }
+
+        /// <summary>
+        /// This index cut into consecutive receiver ranges of at most <paramref name="maxEdges"/> edges each
+        /// (a node receiving more is a chunk of its own). Edges are sorted by receiver, so each chunk is the
+        /// contiguous edge range [<see cref="FirstEdge"/>, FirstEdge + NumEdges) of this index; every chunk
+        /// keeps all <see cref="NumNodes"/> nodes (senders anywhere, empty rows outside its receivers), and the
+        /// ranges cover [0, N). Cached per size and disposed with this index: per-edge work in chunks
+        /// (NequIP's radial weights) never holds a per-edge tensor of the whole graph.
+        /// </summary>
+        /// <param name="maxEdges">Most edges per chunk, ≥ 1.</param>
+        internal EdgeIndex[] ReceiverChunks(int maxEdges)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEdges);
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                if (receiverChunks.TryGetValue(maxEdges, out var cached)) return cached;
+                var chunks = new List<EdgeIndex>();
+                if (NumNodes == 0) chunks.Add(Cut(0, 0));
+                for (int first = 0, end; first < NumNodes; first = end)
+                {
+                    long e0 = rowOffsets[first];
+                    for (end = first + 1; end < NumNodes && rowOffsets[end + 1] - e0 <= maxEdges; end++) { }
+                    chunks.Add(Cut(first, end));
+                }
+                var result = chunks.ToArray();
+                receiverChunks.Add(maxEdges, result);
+                return result;
+            }
+        }
+
+        /// <summary>The edges of receivers [first, end) as an index over all N nodes (see <see cref="ReceiverChunks"/>).</summary>
+        private EdgeIndex Cut(int first, int end)
+        {
+            int e0 = (int)rowOffsets[first], e1 = (int)rowOffsets[end];
+            var recv = receivers[e0..e1];
+            var send = senders[e0..e1];
+            var rows = new long[NumNodes + 1];
+            for (int n = 0; n <= NumNodes; n++) rows[n] = Math.Clamp(rowOffsets[n] - e0, 0, e1 - e0);
+            var senderOffsets = Offsets(send, NumNodes);
+            var perm = new long[send.Length];
+            var cursor = senderOffsets[..NumNodes];
+            for (int k = 0; k < send.Length; k++) perm[cursor[send[k]]++] = k;
+            var order = new long[send.Length];
+            for (int k = 0; k < order.Length; k++) order[k] = this.order[e0 + k];
+            return new EdgeIndex(NumNodes, recv, send, rows, perm, senderOffsets, order, Device)
+            {
+                UseFusedKernels = UseFusedKernels, FirstEdge = e0, FirstReceiver = first, EndReceiver = end,
+            };
+        }
+
         /// <summary>1 / max(in-degree, 1) per node, [N] of <paramref name="dtype"/> on <see cref="Device"/> (cached): the scale of the segment mean.</summary>
         internal Tensor InverseDegree(DType dtype)
         {
@@ -191,6 +252,8 @@ public static partial class MessagePassing
                 foreach (var t in new[] { receiversT, sendersT, rowOffsetsT, senderPermT, senderOffsetsT, orderT }) t?.Dispose();
                 foreach (var t in inverseDegree.Values) t.Dispose();
                 foreach (var c in copies.Values) c.Dispose();
+                foreach (var chunks in receiverChunks.Values)
+                    foreach (var c in chunks) c.Dispose();
             }
         }
 

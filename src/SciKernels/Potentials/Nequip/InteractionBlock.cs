@@ -55,10 +55,14 @@ internal sealed class InteractionBlock : Module
     public override Tensor Forward(Tensor input) => throw new NotSupportedException("InteractionBlock needs the edges: call Forward(h, sh, lengths, edges)");
 
     /// <summary>The block on node features h with the edge harmonics and lengths of the graph.</summary>
-    public Tensor Forward(Tensor h, Tensor sh, Tensor lengths, MessagePassing.EdgeIndex edges)
+    /// <param name="h">Node features [N, Input.Dim].</param>
+    /// <param name="sh">Edge harmonics [E, (l + 1)²].</param>
+    /// <param name="lengths">Edge lengths [E, 1].</param>
+    /// <param name="edges">The edge index.</param>
+    /// <param name="chunkEdges">Above this many edges the convolution runs in receiver chunks with the radial weights recomputed in the backward (<see cref="RadialConvolution"/>); ≤ 0: never.</param>
+    public Tensor Forward(Tensor h, Tensor sh, Tensor lengths, MessagePassing.EdgeIndex edges, int chunkEdges)
     {
-        var w = Radial.Forward(lengths);
-        var m = Tp.Convolve(w, sh, Linear1.Forward(h), edges).Mul(norm);
+        var m = RadialConvolution.Convolve(Radial, Tp, lengths, sh, Linear1.Forward(h), edges, chunkEdges).Mul(norm);
         var y = Gate.Forward(Linear2.Forward(m).Add(SelfConnection.Forward(h)));
         return Residual ? h.Add(y) : y;
     }

@@ -63,12 +63,23 @@ public sealed class NequipModel : Module, IPotentialModel
     /// <summary>Dtype of the parameters.</summary>
     public DType DType { get; }
 
+    /// <summary>
+    /// Most edges whose radial weights exist at once (default 65 536): a larger graph is convolved in
+    /// chunks of receivers and the weights are recomputed in the backward pass, so energy + forces of
+    /// 10⁴-atom cells fit in memory; results equal the unchunked evaluation (energies bit for bit, forces
+    /// to rounding). ≤ 0: never chunk. Not saved in checkpoints (an evaluation setting).
+    /// </summary>
+    public int EdgeChunkSize { get; set; } = 65_536;
+
     /// <summary>Irreps of the hidden features.</summary>
     public IrrepsLayout Hidden { get; }
 
-    private IrrepsLinear Readout1 { get; }
+    /// <summary>The interaction blocks (benchmarks export their layouts).</summary>
+    internal IReadOnlyList<InteractionBlock> Blocks => blocks;
 
-    private IrrepsLinear Readout2 { get; }
+    internal IrrepsLinear Readout1 { get; }
+
+    internal IrrepsLinear Readout2 { get; }
 
     /// <inheritdoc/>
     public double Cutoff => Options.Cutoff;
@@ -110,7 +121,7 @@ public sealed class NequipModel : Module, IPotentialModel
         var lengths = vectors.Square().Sum(1, keepDim: true).Sqrt();
         var sh = SphericalHarmonics.Compute(vectors, Options.LMax);
         var h = GetParameter("embedding").IndexSelect(0, species);
-        foreach (var block in blocks) h = block.Forward(h, sh, lengths, graph.Edges);
+        foreach (var block in blocks) h = block.Forward(h, sh, lengths, graph.Edges, EdgeChunkSize);
         var e = Readout2.Forward(Readout1.Forward(h)).Reshape(graph.NumNodes);
         var energies = e.Mul(GetBuffer("energy_scale")!).Add(GetBuffer("energy_shift")!.IndexSelect(0, species));
         return energies.To(positions.DType);
