@@ -86,8 +86,8 @@ public sealed record CrystalSearchStatistics(int Relaxed, int Failed, int NotCon
 /// <summary>A data set of relaxed, de-duplicated low-energy crystals of a binary system.</summary>
 /// <param name="System">The system name (e.g. "cu-au").</param>
 /// <param name="Entries">The structures, lowest energy per atom first within each composition.</param>
-/// <param name="Statistics">What the search did.</param>
-public sealed record CrystalDataSet(string System, IReadOnlyList<CrystalEntry> Entries, CrystalSearchStatistics Statistics)
+/// <param name="Statistics">What the search did (null when read from a file).</param>
+public sealed record CrystalDataSet(string System, IReadOnlyList<CrystalEntry> Entries, CrystalSearchStatistics? Statistics)
 {
     /// <summary>Training structures.</summary>
     public IEnumerable<AtomicStructure> Train => Entries.Where(e => e.Split == "train").Select(e => e.Structure);

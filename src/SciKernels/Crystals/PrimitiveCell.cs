@@ -52,8 +52,9 @@ public static class PrimitiveCell
                 for (int c = b + 1; c < m; c++)
                 {
                     double[] candidate = [.. vectors[a], .. vectors[b], .. vectors[c]];
-                    // Lattice vectors spanning the right volume generate the whole lattice (index 1).
-                    if (Math.Abs(Math.Abs(CellMath.Det(candidate)) - target) < 1e-6 * target) { basis = candidate; break; }
+                    // Lattice vectors spanning the right volume generate the whole lattice (index 1); the volumes of
+                    // sublattices are integer multiples of it, so a loose tolerance absorbs the noise of relaxed positions.
+                    if (Math.Abs(Math.Abs(CellMath.Det(candidate)) - target) < 0.05 * target) { basis = candidate; break; }
                 }
         if (basis is null) return (numbers, cell, fractional);
 
