@@ -54,11 +54,11 @@ public sealed class CrystalSearchTests
             Assert.Equal(data.References[g.Key], g.First().EnergyPerAtom);
             Assert.Equal("train", g.First().Split);
         }
-        // The known phases are in the data, and FCC is EMT's ground state of Cu.
+        // The known phases are in the data. (FCC is not EMT's ground state of Cu: HCP lies 0.9 meV/atom lower, in ASE too.)
         Assert.Contains(data.Entries, e => e.Formula == "Cu3Au" && matcher.Matches(e.Structure, Prototypes.L12(Cu, Au)));
         Assert.Contains(data.Entries, e => e.Formula == "CuAu" && matcher.Matches(e.Structure, Prototypes.L10(Cu, Au)));
         var fcc = new CellRelaxation().Relax(Prototypes.Fcc(Cu), new Emt());
-        Assert.Equal(fcc.EnergyPerAtom, data.References["Cu"], 4);
+        Assert.True(data.References["Cu"] <= fcc.EnergyPerAtom + 1e-4 && data.References["Cu"] > fcc.EnergyPerAtom - 0.01, $"{data.References["Cu"]} vs FCC {fcc.EnergyPerAtom}");
     }
 
     [Fact]

@@ -76,10 +76,14 @@ internal sealed class GenerateCrystalDataCommand : ICommand
             var s = data.Statistics!;
             var inv = CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(inv, $"{data.Entries.Count} structures ({data.Train.Count()} train, {data.Test.Count()} test) of {name} from {s.Relaxed} relaxations in {s.Seconds:F1} s: {s.Failed} failed, {s.NotConverged} unconverged, {s.AboveWindow} above the window, {s.Duplicates} duplicates -> {target}"));
-            stdout.WriteLine("formula      count  lowest (eV/atom)  source of the lowest");
-            int first = CrystalSystems.Elements(name).A;
-            foreach (var g in data.Entries.GroupBy(e => e.Formula).OrderByDescending(g => Composition.Fraction(g.First().Structure.Numbers, first)))
-                stdout.WriteLine(string.Create(inv, $"{g.Key,-12} {g.Count(),5}  {g.First().EnergyPerAtom,16:F5}  {g.First().Source}"));
+            var (ea, eb) = CrystalSystems.Elements(name);
+            var hull = new BinaryHull(ea, eb, data.Entries.Select(e => (e.Structure.Numbers, e.EnergyPerAtom)));
+            stdout.WriteLine("formula      count  lowest (eV/atom)  formation (eV/atom)  above hull (eV/atom)  source of the lowest");
+            foreach (var g in data.Entries.GroupBy(e => e.Formula).OrderByDescending(g => Composition.Fraction(g.First().Structure.Numbers, ea)))
+            {
+                var low = g.First();
+                stdout.WriteLine(string.Create(inv, $"{g.Key,-12} {g.Count(),5}  {low.EnergyPerAtom,16:F5}  {hull.FormationEnergy(low.Structure.Numbers, low.EnergyPerAtom),19:F5}  {hull.AboveHull(low.Structure.Numbers, low.EnergyPerAtom),20:F5}  {low.Source}"));
+            }
             return 0;
         });
     }
