@@ -23,7 +23,7 @@ public sealed class CellRelaxationTests
         return (a0, E(a0));
     }
 
-    /// <param name="aseA0">ASE 3.22.1's answer, computed once: <c>bulk(s, 'fcc', cubic=True)</c>, EMT, <c>FIRE(UnitCellFilter(atoms)).run(fmax=1e-6)</c>.</param>
+    /// <param name="aseA0">ASE 3.22.1's answer, computed once by ase_fcc_lattice_constants.py (EMT, FIRE over a UnitCellFilter, fmax 1e-6).</param>
     [Theory]
     [InlineData(1, Cu, 3.58982569)]
     [InlineData(2, Cu, 3.58982569)]
