@@ -59,6 +59,7 @@ internal static class CommandLine
         new EvaluateCommand(),
         new MdCommand(), new GeneratePotentialDataCommand(),
         new TrainDiffusionCommand(), new SampleCommand(),
+        new GenerateCrystalDataCommand(),
     ];
 
     /// <summary>The version <c>--version</c> prints (the assembly's informational version).</summary>
