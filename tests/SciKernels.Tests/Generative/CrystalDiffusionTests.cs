@@ -69,7 +69,7 @@ public sealed class CrystalDiffusionTests
         var c = model.Sample(3, composition, new Generator(10), opts);
         Assert.NotEqual(a[0].Fractional, c[0].Fractional);
         double[] cell = [3.7, 0, 0, 0, 3.7, 0, 0, 0, 3.7];
-        var fixedLattice = Model(diffuseLattice: false).Sample(2, composition, new Generator(4), lattice: cell);
+        var fixedLattice = Model(diffuseLattice: false).Sample(2, composition, new Generator(4), lattices: [cell]);
         Assert.All(fixedLattice, s => Assert.Equal(cell, s.Lattice));
     }
 

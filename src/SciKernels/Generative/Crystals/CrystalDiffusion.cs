@@ -191,11 +191,11 @@ public sealed class CrystalDiffusion
 
     /// <summary>
     /// Samples <paramref name="count"/> crystals of the composition <paramref name="numbers"/> (one atomic number
-    /// per atom); the lattice is generated, or fixed to <paramref name="lattice"/> (rows, Å) when given. Same
-    /// generator state, same crystals bit for bit (on the CPU).
+    /// per atom); the lattice is generated, or fixed when <paramref name="lattices"/> is given (rows, Å; one cell
+    /// for all crystals or one per crystal). Same generator state, same crystals bit for bit (on the CPU).
     /// </summary>
     /// <exception cref="ArgumentException">An unknown species, no atoms, a lattice of the wrong size, or no lattice for a model that does not generate one.</exception>
-    public List<FractionalCrystal> Sample(int count, ReadOnlySpan<int> numbers, Generator generator, CrystalSamplerOptions? options = null, double[]? lattice = null)
+    public List<FractionalCrystal> Sample(int count, ReadOnlySpan<int> numbers, Generator generator, CrystalSamplerOptions? options = null, IReadOnlyList<double[]>? lattices = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         options ??= new CrystalSamplerOptions();
@@ -203,15 +203,16 @@ public sealed class CrystalDiffusion
         if (numbers.Length == 0) throw new ArgumentException("CrystalDiffusion.Sample: the composition has no atoms", nameof(numbers));
         if (options.CorrectorSteps < 0 || !(options.StepSize > 0) || options.BatchSize < 1 || !(options.LatticeClip > 0))
             throw new ArgumentOutOfRangeException(nameof(options), options, "CrystalDiffusion.Sample: need corrector steps ≥ 0, step size > 0, batch size ≥ 1 and lattice clip > 0");
-        if (lattice is not null && (lattice.Length != 9 || lattice.Any(v => !double.IsFinite(v))))
-            throw new ArgumentException($"CrystalDiffusion.Sample: a fixed lattice needs 9 finite values (3 rows), got {lattice.Length}", nameof(lattice));
-        if (lattice is null && !DiffuseLattice)
-            throw new ArgumentException("CrystalDiffusion.Sample: this model was trained with fixed lattices; give the lattice", nameof(lattice));
+        if (lattices is not null && (lattices.Count != 1 && lattices.Count != count || lattices.Any(l => l is null || l.Length != 9 || l.Any(v => !double.IsFinite(v)))))
+            throw new ArgumentException($"CrystalDiffusion.Sample: fixed lattices must be 1 or {count} cells of 9 finite values (3 rows), got {lattices.Count}", nameof(lattices));
+        if (lattices is null && !DiffuseLattice)
+            throw new ArgumentException("CrystalDiffusion.Sample: this model was trained with fixed lattices; give the lattice", nameof(lattices));
         var types = TypeIndices(numbers);
         var z = numbers.ToArray();
         int n = numbers.Length, k = Denoiser.Species;
         double scale = LatticeScale(n);
         var result = new List<FractionalCrystal>(count);
+        double[] Given(int k) => lattices![lattices.Count == 1 ? 0 : k];
         bool training = Denoiser.IsTraining;
         Denoiser.Eval();
         try
@@ -229,7 +230,7 @@ public sealed class CrystalDiffusion
                 var f = new double[b * n * 3];
                 var l = new double[b * 9];
                 for (int i = 0; i < f.Length; i++) f[i] = generator.NextDouble();
-                for (int i = 0; i < l.Length; i++) l[i] = lattice is null ? generator.NextNormal() : lattice[i % 9] / scale;
+                for (int i = 0; i < l.Length; i++) l[i] = lattices is null ? generator.NextNormal() : Given(start + i / 9)[i % 9] / scale;
                 for (int t = Steps; t >= 1; t--)
                 {
                     using var scope = TensorScope.Begin();
@@ -237,7 +238,7 @@ public sealed class CrystalDiffusion
                     // Predictor: the reverse-VE step from σ_t to σ_{t−1} on the torus.
                     double st = Torus.Sigma(t), ss = Torus.Sigma(t - 1), dv = st * st - ss * ss, std = Math.Sqrt(ss * ss * dv / (st * st));
                     for (int i = 0; i < f.Length; i++) f[i] = WrappedNormal.Wrap(f[i] + dv * score[i] + std * generator.NextNormal());
-                    if (lattice is null) AncestralLatticeStep(l, eps, t, options.LatticeClip, generator);
+                    if (lattices is null) AncestralLatticeStep(l, eps, t, options.LatticeClip, generator);
                     if (t == 1) break;
                     // Corrector: Langevin steps at σ_{t−1} with step γ = step · (σ_{t−1}/σ_1)².
                     double gamma = options.StepSize * (ss / Torus.Sigma(1)) * (ss / Torus.Sigma(1));
@@ -251,7 +252,7 @@ public sealed class CrystalDiffusion
                 for (int c = 0; c < b; c++)
                 {
                     var cell = new double[9];
-                    for (int e = 0; e < 9; e++) cell[e] = lattice is null ? l[9 * c + e] * scale : lattice[e];
+                    for (int e = 0; e < 9; e++) cell[e] = lattices is null ? l[9 * c + e] * scale : Given(start + c)[e];
                     result.Add(new FractionalCrystal(z, f.AsSpan(c * n * 3, n * 3).ToArray(), cell));
                 }
             }
