@@ -98,6 +98,12 @@ internal static class CrystalSamples
             metrics["training_emt_energy_per_atom_median"] = Median(t.Energy);
             // A sample "without clashes" has no pair closer than 85% of the closest pair in the training data.
             metrics["no_clash_fraction"] = s.MinDistance.Count(d => d >= 0.85 * closest) / (double)samples.Count;
+            // A stability proxy before any relaxation: the unrelaxed EMT energy within 0.1 eV/atom of the lowest training
+            // energy of the same composition (samples of compositions absent from the training data count as not).
+            var lowest = training.Select((c, k) => (Key: CrystalComposition.Key(c.Numbers), E: t.Energy[k])).Where(x => double.IsFinite(x.E))
+                .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.Min(x => x.E));
+            metrics["within_0.1_eV_of_training_minimum_fraction"] = samples.Select((c, k) => (c, k))
+                .Count(x => lowest.TryGetValue(CrystalComposition.Key(x.c.Numbers), out double e0) && s.Energy[x.k] <= e0 + 0.1) / (double)samples.Count;
         }
         string xyz = Path.Combine(dir, "samples.xyz");
         var frames = samples.Select((c, k) => new XyzFrame(c.Numbers.Select(Elements.Symbol).ToArray(), c.CartesianPositions(), c.Lattice, [true, true, true],
@@ -125,6 +131,7 @@ internal static class CrystalSamples
         var inv = CultureInfo.InvariantCulture;
         return string.Create(inv, $"{count} crystals: median min distance {(double)m["min_distance_median"]:F2} Å") +
             (m.TryGetValue("no_clash_fraction", out var nc) ? string.Create(inv, $", {(double)nc:P0} without clashes") : "") +
+            (m.TryGetValue("within_0.1_eV_of_training_minimum_fraction", out var st) ? string.Create(inv, $", {(double)st:P0} within 0.1 eV/atom of the training minimum (unrelaxed EMT)") : "") +
             string.Create(inv, $", median EMT energy {(double)m["emt_energy_per_atom_median"]:F3} eV/atom") +
             (m.TryGetValue("training_emt_energy_per_atom_median", out var te) ? string.Create(inv, $" (training data {(double)te:F3})") : "") +
             $"; samples: {m["samples_file"]}";
