@@ -86,9 +86,9 @@ public sealed class DiffusionCommandTests : IDisposable
         Assert.Equal(CommandLine.UsageError, code);
         Assert.Contains("--count must be ≥ 1", err);
 
-        (code, _, err) = Run("train", "diffusion", "--problem", "crystals", "--out", outDir);
+        (code, _, err) = Run("train", "diffusion", "--problem", "molecules", "--out", outDir);
         Assert.Equal(CommandLine.UsageError, code);
-        Assert.Contains("lj13", err);
+        Assert.Contains("lj13 or crystals", err);
         Assert.False(Directory.Exists(outDir));
     }
 }

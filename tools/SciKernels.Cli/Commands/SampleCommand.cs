@@ -20,6 +20,8 @@ internal sealed class SampleCommand : ICommand
     private readonly Option<int> seed = Opt.Int("--seed", 0, "seed of the samples", 0);
     private readonly Option<string?> dataDir = Opt.Text("--data-dir", "data cache folder (reference data for the metrics)", System.IO.Path.Combine(".cache", "data"));
     private readonly Option<bool> json = Opt.Flag("--json", "print the results JSON on stdout, progress on stderr");
+    private readonly Option<string?> composition = Opt.Text("--composition", "crystal models: the composition of every sample, e.g. Cu3Au1 (default: draws of the training compositions)");
+    private readonly Option<double> stepSize = Opt.Double("--step-size", 1e-5, "crystal models: corrector step size at σ_min", Opt.Positive);
 
     public string[] Path => ["sample"];
 
@@ -32,7 +34,7 @@ internal sealed class SampleCommand : ICommand
         Same --seed, same structures bit for bit.
         """;
 
-    public IEnumerable<Symbol> Symbols => [model, count, outDir, sampler, ddimSteps, batch, seed, dataDir, json];
+    public IEnumerable<Symbol> Symbols => [model, count, outDir, sampler, ddimSteps, batch, seed, dataDir, json, composition, stepSize];
 
     public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
@@ -40,6 +42,21 @@ internal sealed class SampleCommand : ICommand
         int n = p.GetValue(count) ?? throw new OptionException("--count is required");
         if (n <= 0) throw new OptionException($"--count must be ≥ 1, got {n}");
         string dir = OutputFolder.Validate(p.GetValue(outDir) ?? throw new OptionException("--out is required"));
+        if (CrystalModelFile.IsCrystalCheckpoint(path))
+        {
+            // Periodic crystals (CrystalDiffusionExperiment): species of --composition checked against the model here, before any work.
+            var crystalInfo = CrystalModelFile.ReadInfo(path);
+            string? comp = p.GetValue(composition);
+            if (comp is not null)
+                foreach (int z in CrystalComposition.Parse(comp).Distinct())
+                    if (!crystalInfo.Species.Contains(SciKernels.Potentials.Elements.Symbol(z)))
+                        throw new OptionException($"--composition {comp}: {SciKernels.Potentials.Elements.Symbol(z)} is a species the model never saw (it knows {string.Join(", ", crystalInfo.Species)})");
+            double step = p.GetValue(stepSize);
+            int cb = p.GetValue(batch);
+            ulong cs = (ulong)p.GetValue(seed);
+            bool cj = p.GetValue(json);
+            return new Job(() => CrystalDiffusionExperiment.Sample(path, n, dir, comp, step, cb, cs, cj, stdout, stderr), dir);
+        }
         var info = DiffusionModelFile.ReadInfo(path);
         if (info.Problem != "lj13") throw new OptionException($"--model {path}: problem '{info.Problem}' has no evaluation here (lj13 only)");
         string which = p.GetValue(sampler)!;

@@ -6,7 +6,7 @@ namespace SciKernels.Cli;
 /// <summary><c>scikernels train diffusion</c>: trains an E(3)-equivariant diffusion model (EDM) of LJ13 clusters.</summary>
 internal sealed class TrainDiffusionCommand : ICommand
 {
-    private readonly Option<string?> problem = Opt.Text("--problem", "the data set: lj13 (required)");
+    private readonly Option<string?> problem = Opt.Text("--problem", "the data set: lj13 or crystals (required)");
     private readonly Option<int> ntrain = Opt.Int("--ntrain", 5000, "training structures", 1, 10_000_000);
     private readonly Option<double> temperature = Opt.Double("--temperature", Lj13Dataset.DefaultTemperature, "temperature of the Monte Carlo data (ε/k_B)", Opt.Positive);
     private readonly Option<int> hidden = Opt.Int("--hidden", 64, "hidden features of the EGNN denoiser", 1, 4096);
@@ -26,6 +26,7 @@ internal sealed class TrainDiffusionCommand : ICommand
     private readonly Option<string?> outDir = Opt.Text("--out", "output folder (default runs/diffusion-PROBLEM-TIME)");
     private readonly Option<string?> dataDir = Opt.Text("--data-dir", "data cache folder", System.IO.Path.Combine(".cache", "data"));
     private readonly Option<bool> json = Opt.Flag("--json", "print the results JSON on stdout, progress on stderr");
+    private readonly CrystalTrainOptions crystal = new();
 
     public string[] Path => ["train", "diffusion"];
 
@@ -45,12 +46,19 @@ internal sealed class TrainDiffusionCommand : ICommand
         """;
 
     public IEnumerable<Symbol> Symbols =>
-        [problem, ntrain, temperature, hidden, layers, timesteps, schedule, batch, lr, emaDecay, steps, timeLimit, samples, sampler, ddimSteps, seed, dataSeed, outDir, dataDir, json];
+        [problem, ntrain, temperature, hidden, layers, timesteps, schedule, batch, lr, emaDecay, steps, timeLimit, samples, sampler, ddimSteps, seed, dataSeed, outDir, dataDir, json, .. crystal.Symbols];
 
     public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
-        string name = p.GetValue(problem) ?? throw new OptionException("--problem is required (lj13)");
-        if (name != "lj13") throw new OptionException($"--problem must be lj13, got '{name}' (periodic crystals are not implemented yet)");
+        string name = p.GetValue(problem) ?? throw new OptionException("--problem is required (lj13 or crystals)");
+        if (name == "crystals")
+        {
+            // The periodic-crystal model (CrystalDiffusionExperiment) shares the network and training options.
+            var c = crystal.Bind(p, p.GetValue(hidden), p.GetValue(layers), p.GetValue(timesteps), p.GetValue(batch), p.GetValue(lr), p.GetValue(steps), p.GetValue(timeLimit),
+                p.GetValue(samples), (ulong)p.GetValue(seed), OutputFolder.Validate(p.GetValue(outDir) ?? System.IO.Path.Combine("runs", $"diffusion-crystals-{DateTime.UtcNow:yyyyMMdd-HHmmss}")), p.GetValue(json), p.GetValue(emaDecay));
+            return new Job(() => CrystalDiffusionExperiment.Run(c, stdout, stderr), c.OutDir);
+        }
+        if (name != "lj13") throw new OptionException($"--problem must be lj13 or crystals, got '{name}'");
         var s = new DiffusionRunSettings(
             Problem: name,
             NTrain: p.GetValue(ntrain),
