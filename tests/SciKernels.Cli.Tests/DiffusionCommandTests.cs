@@ -80,9 +80,22 @@ public sealed class DiffusionCommandTests : IDisposable
         Assert.True(c1 == 0, e1);
         Assert.Equal(File.ReadAllText(Path.Combine(dir, "samples.xyz")), File.ReadAllText(Path.Combine(root, "sum-sample", "samples.xyz")));
 
-        var (c2, _, e2) = Run(TinyTrain("bad").Concat(["--coords-norm", "4"]).ToArray());
+        var (c2, _, e2) = Run(TinyTrain("bad").Concat(["--coords", "mean", "--coords-norm", "4"]).ToArray());
         Assert.Equal(CommandLine.UsageError, c2);
         Assert.Contains("--coords-norm applies to --coords sum only", e2);
+    }
+
+    [Fact]
+    public void MetadataWrittenBeforeTheCoordinateOptionMeansTheFirstDesign()
+    {
+        // Checkpoints of the first runs hold no coordinate settings: they were mean-aggregated with range 3.
+        const string old = """{"Problem":"lj13","Species":["Ar"],"Types":[0,0,0,0,0,0,0,0,0,0,0,0,0],"Hidden":64,"Layers":3,"Schedule":"polynomial_2","Timesteps":500,"Temperature":0.1,"DataSeed":0,"NTrain":10000}""";
+        var info = JsonSerializer.Deserialize<DiffusionModelInfo>(old)!;
+        var o = info.LayerOptions();
+        Assert.Equal(SciKernels.Equivariant.CoordinateAggregation.Mean, o.CoordsAggregation);
+        Assert.Equal(3, o.CoordsRange);
+        Assert.Equal(1, o.CoordsWeight);
+        Assert.Equal(SciKernels.Generative.EgnnDenoiser.DefaultLayerOptions, o);
     }
 
     [Fact]

@@ -322,7 +322,7 @@ public sealed class DiffusionDocsExampleTests
     public void TheDocsExampleRuns()
     {
         var data = SciKernels.Data.Lj13Dataset.Load(64, seed: 0, temperature: 0.1);
-        var denoiser = new EgnnDenoiser(species: 1, hiddenFeatures: 16, layerCount: 2, new Generator(1));
+        var denoiser = new EgnnDenoiser(species: 1, hiddenFeatures: 16, layerCount: 2, new Generator(1), layerOptions: EgnnDenoiser.EdmLayerOptions(2));
         var model = new EquivariantDiffusion(denoiser, NoiseSchedule.Polynomial(50));
         var adam = new SciKernels.Optim.Adam(denoiser.Parameters(), 5e-4);
         var types = model.OneHot(new int[13], 32);

@@ -13,7 +13,7 @@ internal sealed record DiffusionRunSettings(
     string Problem, int NTrain, double Temperature, int Hidden, int Layers, int Timesteps, string Schedule, int Batch,
     double LearningRate, int Steps, double TimeLimitMinutes, int Samples, string Sampler, int DdimSteps,
     ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, double EmaDecay = 0.999,
-    string Coords = "mean", double CoordsRange = 3, double CoordsNorm = 1);
+    string Coords = "sum", double CoordsRange = 15, double CoordsNorm = 1);
 
 /// <summary>
 /// Trains the LJ13 diffusion model: shuffled batches of the Monte Carlo data, Adam on E‖ε − ε̂‖², a
