@@ -16,6 +16,7 @@ public static class Program
     /// <c>-- --emt [--case NAME] [--md]</c>: EMT energy + forces on Cu supercells (against benchmarks/ase/emt_bench.py); --md adds NVE throughput and drift.
     /// <c>-- --md-json [--case NAME]</c>: EMT + velocity Verlet throughput in atom-steps/s (compare_md.sh, against ASE).
     /// <c>-- --nequip [--case NAME] [--export DIR]</c>: tensor-product convolution and NequIP energy + forces (against benchmarks/pytorch/nequip_bench.py).
+    /// <c>-- --diffusion [--coords sum|mean] [--samples N] [--export DIR]</c>: the LJ13 diffusion denoiser's training step and ancestral sampling (against benchmarks/pytorch/diffusion_bench.py).
     /// <c>-- --egnn-loop CASE SECONDS</c>: runs one EGNN suite case in a loop (for perf record), then its median.
     /// <c>-- --fno-quick</c> / <c>-- --fno-quick-json</c>: the FNO/optimizer cases (compare_fno.sh); <c>-- --fno-profile [--dims 2]</c>: where an FNO step's time goes.
     /// </summary>
@@ -26,6 +27,7 @@ public static class Program
         if (args.Contains("--emt")) return EmtBench.Run(args);
         if (args.Contains("--md-json")) return MdBench.Run(args);
         if (args.Contains("--nequip")) return NequipBench.Run(args);
+        if (args.Contains("--diffusion")) return DiffusionBench.Run(args);
         if (args.Contains("--fno-quick") || args.Contains("--fno-quick-json")) return FnoQuickBench.Run(args);
         if (args.Contains("--fno-profile")) return FnoProfile.Run(args);
         if (args.Contains("--egnn-loop")) return EgnnWorkload.Loop(args);

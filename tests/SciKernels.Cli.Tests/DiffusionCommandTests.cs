@@ -65,6 +65,40 @@ public sealed class DiffusionCommandTests : IDisposable
     }
 
     [Fact]
+    public void ASummedCoordinateModelReloadsWithItsSettings()
+    {
+        // EDM's coordinate update (--coords sum) changes no weight shape, so only the metadata can bring
+        // it back: sampling the checkpoint with the training run's sample seed (seed + 3) must give the
+        // training run's own samples bit for bit.
+        var args = TinyTrain("sum").Concat(["--coords", "sum", "--coords-range", "12", "--coords-norm", "4"]).ToArray();
+        var (code, _, err) = Run(args);
+        Assert.True(code == 0, err);
+        string dir = Path.Combine(root, "sum");
+        Assert.Equal("sum", Results(dir).GetProperty("settings").GetProperty("Coords").GetString());
+        var (c1, _, e1) = Run("sample", "--model", Path.Combine(dir, "model.safetensors"), "--count", "6", "--seed", "3", "--out", Path.Combine(root, "sum-sample"),
+            "--data-dir", Path.Combine(root, "data"), "--json");
+        Assert.True(c1 == 0, e1);
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, "samples.xyz")), File.ReadAllText(Path.Combine(root, "sum-sample", "samples.xyz")));
+
+        var (c2, _, e2) = Run(TinyTrain("bad").Concat(["--coords", "mean", "--coords-norm", "4"]).ToArray());
+        Assert.Equal(CommandLine.UsageError, c2);
+        Assert.Contains("--coords-norm applies to --coords sum only", e2);
+    }
+
+    [Fact]
+    public void MetadataWrittenBeforeTheCoordinateOptionMeansTheFirstDesign()
+    {
+        // Checkpoints of the first runs hold no coordinate settings: they were mean-aggregated with range 3.
+        const string old = """{"Problem":"lj13","Species":["Ar"],"Types":[0,0,0,0,0,0,0,0,0,0,0,0,0],"Hidden":64,"Layers":3,"Schedule":"polynomial_2","Timesteps":500,"Temperature":0.1,"DataSeed":0,"NTrain":10000}""";
+        var info = JsonSerializer.Deserialize<DiffusionModelInfo>(old)!;
+        var o = info.LayerOptions();
+        Assert.Equal(SciKernels.Equivariant.CoordinateAggregation.Mean, o.CoordsAggregation);
+        Assert.Equal(3, o.CoordsRange);
+        Assert.Equal(1, o.CoordsWeight);
+        Assert.Equal(SciKernels.Generative.EgnnDenoiser.DefaultLayerOptions, o);
+    }
+
+    [Fact]
     public void BadInputGetsAClearErrorBeforeAnyWork()
     {
         string outDir = Path.Combine(root, "never");

@@ -161,13 +161,15 @@ public class Egcl : Module
         return m;
     }
 
-    /// <summary>C · mean over incoming edges of clamp((x_i − x_j)·φ_x(m_ij)): the equivariant displacement [N, D].</summary>
+    /// <summary>C · mean (or sum) over incoming edges of clamp((x_i − x_j)·φ_x(m_ij)): the equivariant displacement [N, D].</summary>
     private protected Tensor CoordinateUpdate(Tensor diff, Tensor m, MessagePassing.EdgeIndex edges)
     {
         var weight = RunMlp(coordMlp, m);
         if (Options.Tanh && Options.CoordsRange != 1) weight = weight.Mul(Options.CoordsRange);
         // The reference clamps each edge's term so one exploding pair cannot wreck training.
-        var agg = EgnnCoordinateOps.ClampedMean(diff, weight, edges, Options.CoordClamp);
+        var agg = Options.CoordsAggregation == CoordinateAggregation.Sum
+            ? EgnnCoordinateOps.ClampedSum(diff, weight, edges, Options.CoordClamp)
+            : EgnnCoordinateOps.ClampedMean(diff, weight, edges, Options.CoordClamp);
         return Options.CoordsWeight == 1 ? agg : agg.Mul(Options.CoordsWeight);
     }
 

@@ -38,6 +38,14 @@ public sealed record EgclOptions
     /// </summary>
     public double CoordsRange { get; init; } = 1.0;
 
+    /// <summary>
+    /// How the per-edge coordinate terms are combined: the reference's mean over incoming edges
+    /// (default) or EDM's sum (egnn_new.py, <c>aggregation_method='sum'</c>; its division by
+    /// <c>normalization_factor</c> is <see cref="CoordsWeight"/> = 1/factor). The sum lets a node's
+    /// displacement grow with its neighbours, which a diffusion denoiser needs to output unit-size noise.
+    /// </summary>
+    public CoordinateAggregation CoordsAggregation { get; init; } = CoordinateAggregation.Mean;
+
     /// <summary>Bound of the per-edge coordinate term (x_i − x_j)·φ_x(m_ij), element-wise (the reference clamps at ±100).</summary>
     public double CoordClamp { get; init; } = 100.0;
 
@@ -50,6 +58,17 @@ public sealed record EgclOptions
         if (NodeAttributes < 0) throw new ArgumentOutOfRangeException(nameof(NodeAttributes), NodeAttributes, $"{owner}: node attribute width must be ≥ 0");
         if (!double.IsFinite(CoordsWeight)) throw new ArgumentOutOfRangeException(nameof(CoordsWeight), CoordsWeight, $"{owner}: coords weight must be finite");
         if (!(CoordsRange > 0) || !double.IsFinite(CoordsRange)) throw new ArgumentOutOfRangeException(nameof(CoordsRange), CoordsRange, $"{owner}: coords range must be positive and finite");
+        if (!Enum.IsDefined(CoordsAggregation)) throw new ArgumentOutOfRangeException(nameof(CoordsAggregation), CoordsAggregation, $"{owner}: unknown coordinate aggregation");
         if (!(CoordClamp > 0)) throw new ArgumentOutOfRangeException(nameof(CoordClamp), CoordClamp, $"{owner}: coordinate clamp must be positive");
     }
+}
+
+/// <summary>How an EGNN layer combines the per-edge coordinate terms of a node (<see cref="EgclOptions.CoordsAggregation"/>).</summary>
+public enum CoordinateAggregation
+{
+    /// <summary>The mean over incoming edges (the reference E_GCL).</summary>
+    Mean,
+
+    /// <summary>The sum over incoming edges (EDM's EGNN dynamics).</summary>
+    Sum,
 }

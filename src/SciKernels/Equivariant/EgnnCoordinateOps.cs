@@ -78,17 +78,29 @@ internal static unsafe class EgnnCoordinateOps
     /// <param name="edges">The edge index.</param>
     /// <param name="clamp">The bound c &gt; 0 of each edge's term.</param>
     public static Tensor ClampedMean(Tensor diff, Tensor weight, MessagePassing.EdgeIndex edges, double clamp)
+        => ClampedAggregate(diff, weight, edges, clamp, mean: true);
+
+    /// <summary>y_n = sum over the edges into n of clamp(d_k · w_k, ±<paramref name="clamp"/>), [N, D] (EDM's coordinate aggregation).</summary>
+    /// <param name="diff">Per-edge vectors d [E, D] in the index's receiver order.</param>
+    /// <param name="weight">Per-edge scalars w [E, 1].</param>
+    /// <param name="edges">The edge index.</param>
+    /// <param name="clamp">The bound c &gt; 0 of each edge's term.</param>
+    public static Tensor ClampedSum(Tensor diff, Tensor weight, MessagePassing.EdgeIndex edges, double clamp)
+        => ClampedAggregate(diff, weight, edges, clamp, mean: false);
+
+    /// <summary>The mean or the sum: one kernel whose per-node scale is 1/deg or 1 (×1 is exact, so the sum is plain).</summary>
+    private static Tensor ClampedAggregate(Tensor diff, Tensor weight, MessagePassing.EdgeIndex edges, double clamp, bool mean)
     {
-        const string op = "Egnn.ClampedMean";
+        string op = mean ? "Egnn.ClampedMean" : "Egnn.ClampedSum";
         int e = edges.NumEdges;
         if (diff.Rank != 2 || diff.Shape[0] != e || weight.Rank != 2 || weight.Shape[0] != e || weight.Shape[1] != 1 || diff.DType != weight.DType)
             throw new TensorException(op, $"needs d [{e}, D] and w [{e}, 1] of one dtype (E = {e} edges of {edges}), got {diff.DType.Name()} {Tensor.ShapeString(diff.Shape)} and {weight.DType.Name()} {Tensor.ShapeString(weight.Shape)}");
         if (!edges.UseFusedKernels || !HostMemory.Holds(diff) || !HostMemory.Holds(weight) || diff.DType is not (DType.Float32 or DType.Float64))
-            return CompositeClampedMean(diff, weight, edges, clamp);
+            return mean ? CompositeClampedMean(diff, weight, edges, clamp) : CompositeClampedSum(diff, weight, edges, clamp);
         var ix = edges.On(diff.Device);
         var dc = diff.Contiguous();
         var wc = weight.Contiguous();
-        var invDeg = ix.InverseDegree(diff.DType);
+        var invDeg = mean ? ix.InverseDegree(diff.DType) : Tensor.Full([ix.NumNodes], 1.0, diff.DType, diff.Device);
         int n = ix.NumNodes, d = diff.Shape[1];
         var y = Tensor.Empty([n, d], diff.DType, diff.Device);
         bool needMask = GradMode.IsEnabled && (diff.RequiresGrad || weight.RequiresGrad);
@@ -117,9 +129,13 @@ internal static unsafe class EgnnCoordinateOps
         {
             Tensor? inner = t[0] is { } td ? td.Mul(weight) : null;
             if (t[1] is { } tw) inner = inner is null ? diff.Mul(tw) : inner.Add(diff.Mul(tw));
-            return inner is null ? null : MessagePassing.SegmentMean(inner.Mul(Mask()), ix);
+            return inner is null ? null : mean ? MessagePassing.SegmentMean(inner.Mul(Mask()), ix) : MessagePassing.SegmentSum(inner.Mul(Mask()), ix);
         });
     }
+
+    /// <summary>The composite form of <see cref="ClampedSum"/>: Mul, Clamp, SegmentSum.</summary>
+    public static Tensor CompositeClampedSum(Tensor diff, Tensor weight, MessagePassing.EdgeIndex edges, double clamp)
+        => MessagePassing.SegmentSum(diff.Mul(weight).Clamp(-clamp, clamp), edges);
 
     /// <summary>The composite form of <see cref="ClampedMean"/>: Mul, Clamp, SegmentMean.</summary>
     public static Tensor CompositeClampedMean(Tensor diff, Tensor weight, MessagePassing.EdgeIndex edges, double clamp)

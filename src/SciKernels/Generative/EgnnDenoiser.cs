@@ -30,30 +30,62 @@ public sealed class EgnnDenoiser : Module
     /// <param name="layerCount">Number of <see cref="Egcl"/> layers.</param>
     /// <param name="generator">Source of the initial weights.</param>
     /// <param name="dtype">Parameter dtype (the inputs must match it).</param>
-    public EgnnDenoiser(int species, int hiddenFeatures, int layerCount, Generator generator, DType dtype = DType.Float32)
+    /// <param name="layerOptions">Settings of every layer (<see cref="DefaultLayerOptions"/> when null; see
+    /// <see cref="EdmLayerOptions"/>); the edge attribute width must be 1 (the input's squared distances).</param>
+    public EgnnDenoiser(int species, int hiddenFeatures, int layerCount, Generator generator, DType dtype = DType.Float32, EgclOptions? layerOptions = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(species);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layerCount);
         ArgumentNullException.ThrowIfNull(generator);
+        layerOptions ??= DefaultLayerOptions;
+        if (layerOptions.EdgeAttributes != 1 || layerOptions.NodeAttributes != 0)
+            throw new ArgumentException($"EgnnDenoiser: the layers take one edge attribute (the squared input distance) and no node attributes, got {layerOptions.EdgeAttributes} and {layerOptions.NodeAttributes}", nameof(layerOptions));
         Species = species;
         HiddenFeatures = hiddenFeatures;
         DType = dtype;
-        LayerOptions = new EgclOptions
-        {
-            Activation = Activation.Silu,
-            Recurrent = true,
-            EdgeAttributes = 1,
-            Attention = true,
-            // Bounded, distance-normalised coordinate steps (EDM uses tanh and (x_i − x_j)/(‖x_i − x_j‖ + 1) too).
-            NormDiff = true,
-            Tanh = true,
-            CoordsRange = 3,
-        };
+        LayerOptions = layerOptions;
         embedding = RegisterModule("embedding", new Linear(species + 1, hiddenFeatures, generator, true, dtype));
         layers = new Egcl[layerCount];
         for (int i = 0; i < layerCount; i++)
             layers[i] = RegisterModule($"gcl_{i}", new Egcl(hiddenFeatures, hiddenFeatures, hiddenFeatures, generator, LayerOptions, dtype));
+    }
+
+    /// <summary>
+    /// The first settings: SiLU, residual, attention, and bounded, distance-normalised coordinate steps
+    /// (tanh × 3, (x_i − x_j)/(‖x_i − x_j‖ + 1)) averaged over the neighbours.
+    /// </summary>
+    public static EgclOptions DefaultLayerOptions { get; } = new()
+    {
+        Activation = Activation.Silu,
+        Recurrent = true,
+        EdgeAttributes = 1,
+        Attention = true,
+        NormDiff = true,
+        Tanh = true,
+        CoordsRange = 3,
+    };
+
+    /// <summary>
+    /// EDM's coordinate update (egnn_new.py): the per-edge terms tanh(φ_x)·(x_i − x_j)/(‖x_i − x_j‖ + 1)
+    /// scaled by coords_range / L and summed over the neighbours, divided by <paramref name="normalizationFactor"/>.
+    /// With a mean and range 3 a layer can move an atom by at most about one unit, which saturates
+    /// the tanh where ε̂ must be unit-size noise (small t) or the whole noisy cloud (large t).
+    /// </summary>
+    /// <param name="layerCount">Number of layers L (the range is split between them, as EDM).</param>
+    /// <param name="coordsRange">EDM's coords_range (15).</param>
+    /// <param name="normalizationFactor">EDM's normalization_factor of the sum (1 for QM9).</param>
+    public static EgclOptions EdmLayerOptions(int layerCount, double coordsRange = 15, double normalizationFactor = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layerCount);
+        if (!(coordsRange > 0) || !(normalizationFactor > 0))
+            throw new ArgumentOutOfRangeException(nameof(coordsRange), $"EgnnDenoiser.EdmLayerOptions: coords range and normalization factor must be positive, got {coordsRange} and {normalizationFactor}");
+        return DefaultLayerOptions with
+        {
+            CoordsAggregation = CoordinateAggregation.Sum,
+            CoordsRange = coordsRange / layerCount,
+            CoordsWeight = 1 / normalizationFactor,
+        };
     }
 
     /// <summary>Number of atom types K.</summary>

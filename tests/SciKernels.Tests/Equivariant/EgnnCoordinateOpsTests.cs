@@ -58,6 +58,43 @@ public class EgnnCoordinateOpsTests
         Assert.All(y.To(DType.Float64).ToArray<double>()[((N - 1) * dim)..], v => Assert.Equal(0.0, v));
     }
 
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    public void ClampedSumEqualsItsCompositeAndTheMeanTimesTheDegree(DType dtype)
+    {
+        using var edges = Graph(21);
+        var (d, w) = EdgeValues(edges.NumEdges, 3, dtype, 22);
+        var y = EgnnCoordinateOps.ClampedSum(d, w, edges, 1.5);
+        Assert.Equal(EgnnCoordinateOps.CompositeClampedSum(d, w, edges, 1.5).To(DType.Float64).ToArray<double>(), y.To(DType.Float64).ToArray<double>());
+        var mean = EgnnCoordinateOps.ClampedMean(d, w, edges, 1.5).To(DType.Float64).ToArray<double>();
+        var sum = y.To(DType.Float64).ToArray<double>();
+        var degree = new int[N];
+        foreach (var r in edges.Receivers.ToArray<long>()) degree[r]++;
+        for (int k = 0; k < sum.Length; k++)
+            Assert.True(Math.Abs(sum[k] - mean[k] * Math.Max(1, degree[k / 3])) <= (dtype == DType.Float32 ? 1e-5 : 1e-13) * (1 + Math.Abs(sum[k])), $"[{k}]");
+        Assert.Contains(degree, v => v > 1);
+    }
+
+    [Fact]
+    public void ClampedSumGradientsMatchFiniteDifferencesAndTheComposite()
+    {
+        using var edges = Graph(23);
+        using var composite = Graph(23, fused: false);
+        var (d, w) = EdgeValues(edges.NumEdges, 3, DType.Float64, 24);
+        var u = Randn(new Generator(25), N, 3);
+        Assert.DoesNotContain(d.Mul(w).To(DType.Float64).ToArray<double>(), t => Math.Abs(Math.Abs(t) - 1.3) < 1e-4);
+        Tensor F(Tensor[] xs) => EgnnCoordinateOps.ClampedSum(xs[0], xs[1], edges, 1.3).Mul(u).Sin();
+        var first = GradCheck.Check(F, [d, w]);
+        Assert.True(first.Passed, first.ToString());
+        var second = GradCheck.CheckSecondOrder(F, [d, w]);
+        Assert.True(second.Passed, second.ToString());
+        var tangent = Randn(new Generator(26), edges.NumEdges, 1);
+        var f = Autodiff.Jvp(xs => [EgnnCoordinateOps.ClampedSum(xs[0], xs[1], edges, 1.3)], [d, w], [d.Mul(0.5), tangent]).Tangents[0];
+        var c = Autodiff.Jvp(xs => [EgnnCoordinateOps.ClampedSum(xs[0], xs[1], composite, 1.3)], [d, w], [d.Mul(0.5), tangent]).Tangents[0];
+        Assert.True(RelativeError(f, c) < 1e-12);
+    }
+
     [Fact]
     public void ClampedMeanPassesNaNThroughLikeClamp()
     {

@@ -13,10 +13,10 @@ namespace SciKernels.Tests.Generative;
 public sealed class DiffusionPropertyTests
 {
     /// <summary>A float64 denoiser whose coordinate path is drawn at a visible scale (the gain-0.001 start hides it).</summary>
-    private static EgnnDenoiser Denoiser(ulong seed, int species = 2)
+    private static EgnnDenoiser Denoiser(ulong seed, int species = 2, bool edm = false)
     {
         var gen = new Generator(seed);
-        var model = new EgnnDenoiser(species, 8, 2, gen, DType.Float64);
+        var model = new EgnnDenoiser(species, 8, 2, gen, DType.Float64, edm ? EgnnDenoiser.EdmLayerOptions(2) : null);
         foreach (var (name, p) in model.NamedParameters())
             if (name.EndsWith("coord_mlp.2.weight", StringComparison.Ordinal)) Init.Normal(p, gen, 0, 0.5);
         return model;
@@ -73,11 +73,11 @@ public sealed class DiffusionPropertyTests
     }
 
     [Property(MaxTest = 12)]
-    public bool DenoiserIsE3Equivariant(int seed, bool reflect)
+    public bool DenoiserIsE3Equivariant(int seed, bool reflect, bool edm)
     {
         var rng = new System.Random(seed);
         const int b = 2, n = 5;
-        var model = Denoiser((ulong)(uint)seed);
+        var model = Denoiser((ulong)(uint)seed, edm: edm);
         var z = Enumerable.Range(0, b * n * 3).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
         var types = Enumerable.Range(0, b * n).Select(_ => rng.Next(2)).ToArray();
         var time = new[] { rng.NextDouble(), rng.NextDouble() };
@@ -85,18 +85,18 @@ public sealed class DiffusionPropertyTests
         var shift = new[] { 5 * rng.NextDouble(), -3 * rng.NextDouble(), rng.NextDouble() };
         var eps = Predict(model, z, b, n, types, time);
         var epsMoved = Predict(model, Transform(z, q, shift), b, n, types, time);
-        AssertClose(Transform(eps, q, [0, 0, 0]), epsMoved, 1e-10, $"seed {seed}, reflect {reflect}");
+        AssertClose(Transform(eps, q, [0, 0, 0]), epsMoved, 1e-10, $"seed {seed}, reflect {reflect}, EDM coordinates {edm}");
         // The prediction lies in the zero-centre-of-mass subspace.
         Assert.True(ZeroCentre.MaxCentreOffset(eps, n) < 1e-12);
         return true;
     }
 
     [Property(MaxTest = 12)]
-    public bool DenoiserIsPermutationEquivariant(int seed)
+    public bool DenoiserIsPermutationEquivariant(int seed, bool edm)
     {
         var rng = new System.Random(seed);
         const int b = 2, n = 6;
-        var model = Denoiser((ulong)(uint)seed + 99);
+        var model = Denoiser((ulong)(uint)seed + 99, edm: edm);
         var z = Enumerable.Range(0, b * n * 3).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
         var types = Enumerable.Range(0, b * n).Select(_ => rng.Next(2)).ToArray();
         var time = new[] { rng.NextDouble(), rng.NextDouble() };
@@ -117,6 +117,46 @@ public sealed class DiffusionPropertyTests
                 for (int c = 0; c < 3; c++) expected[(s * n + i) * 3 + c] = eps[(s * n + perm[i]) * 3 + c];
         AssertClose(expected, epsP, 1e-10, $"seed {seed}");
         return true;
+    }
+
+    [Property(MaxTest = 8)]
+    public bool SummedCoordinatesWithWeightOneOverDegreeEqualTheMean(int seed)
+    {
+        // On the fully connected graph every atom has n − 1 neighbours, so EDM's sum scaled by 1/(n − 1)
+        // is the mean: the same weights must give the same prediction up to rounding.
+        var rng = new System.Random(seed);
+        const int b = 2, n = 5;
+        var mean = Denoiser((ulong)(uint)seed + 7);
+        var gen = new Generator((ulong)(uint)seed + 7);
+        var sum = new EgnnDenoiser(2, 8, 2, gen, DType.Float64, EgnnDenoiser.DefaultLayerOptions with
+        {
+            CoordsAggregation = SciKernels.Equivariant.CoordinateAggregation.Sum,
+            CoordsWeight = 1.0 / (n - 1),
+        });
+        foreach (var ((_, ps), (_, pm)) in sum.NamedParameters().Zip(mean.NamedParameters())) ps.CopyFrom(pm);
+        var z = Enumerable.Range(0, b * n * 3).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        var types = Enumerable.Range(0, b * n).Select(_ => rng.Next(2)).ToArray();
+        var time = new[] { rng.NextDouble(), rng.NextDouble() };
+        AssertClose(Predict(mean, z, b, n, types, time), Predict(sum, z, b, n, types, time), 1e-12, $"seed {seed}");
+        // and without the 1/(n − 1) the sum's prediction is (n − 1) times larger in the first layer's step: not equal
+        var plain = new EgnnDenoiser(2, 8, 2, new Generator(1), DType.Float64, EgnnDenoiser.DefaultLayerOptions with { CoordsAggregation = SciKernels.Equivariant.CoordinateAggregation.Sum });
+        foreach (var ((_, ps), (_, pm)) in plain.NamedParameters().Zip(mean.NamedParameters())) ps.CopyFrom(pm);
+        var a = Predict(mean, z, b, n, types, time);
+        var c = Predict(plain, z, b, n, types, time);
+        Assert.Contains(Enumerable.Range(0, a.Length), k => Math.Abs(a[k] - c[k]) > 1e-3 * a.Max(Math.Abs));
+        return true;
+    }
+
+    [Fact]
+    public void EdmLayerOptionsSplitTheRangeAndRejectBadValues()
+    {
+        var o = EgnnDenoiser.EdmLayerOptions(3, 15, 4);
+        Assert.Equal(SciKernels.Equivariant.CoordinateAggregation.Sum, o.CoordsAggregation);
+        Assert.Equal(5, o.CoordsRange);
+        Assert.Equal(0.25, o.CoordsWeight);
+        Assert.Throws<ArgumentOutOfRangeException>(() => EgnnDenoiser.EdmLayerOptions(3, 0));
+        var ex = Assert.Throws<ArgumentException>(() => new EgnnDenoiser(1, 8, 1, new Generator(1), layerOptions: o with { EdgeAttributes = 2 }));
+        Assert.Contains("EgnnDenoiser", ex.Message);
     }
 
     [Theory]
@@ -282,7 +322,7 @@ public sealed class DiffusionDocsExampleTests
     public void TheDocsExampleRuns()
     {
         var data = SciKernels.Data.Lj13Dataset.Load(64, seed: 0, temperature: 0.1);
-        var denoiser = new EgnnDenoiser(species: 1, hiddenFeatures: 16, layerCount: 2, new Generator(1));
+        var denoiser = new EgnnDenoiser(species: 1, hiddenFeatures: 16, layerCount: 2, new Generator(1), layerOptions: EgnnDenoiser.EdmLayerOptions(2));
         var model = new EquivariantDiffusion(denoiser, NoiseSchedule.Polynomial(50));
         var adam = new SciKernels.Optim.Adam(denoiser.Parameters(), 5e-4);
         var types = model.OneHot(new int[13], 32);

@@ -13,7 +13,8 @@ namespace SciKernels.Cli;
 internal sealed record DiffusionRunSettings(
     string Problem, int NTrain, double Temperature, int Hidden, int Layers, int Timesteps, string Schedule, int Batch,
     double LearningRate, int Steps, double TimeLimitMinutes, int Samples, string Sampler, int DdimSteps,
-    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, double EmaDecay = 0.999);
+    ulong Seed, ulong DataSeed, string OutDir, string DataDir, bool Json, double EmaDecay = 0.999,
+    string Coords = "sum", double CoordsRange = 15, double CoordsNorm = 1);
 
 /// <summary>
 /// Trains the LJ13 diffusion model: shuffled batches of the Monte Carlo data, Adam on E‖ε − ε̂‖², a
@@ -43,13 +44,16 @@ internal static class DiffusionExperiment
         var reference = Lj13Dataset.Load(1000, s.DataSeed + 1, s.Temperature, s.DataDir, log);
         if (comm.IsRoot) comm.Barrier();
 
-        var info = new DiffusionModelInfo(s.Problem, [Lj13Species], new int[Lj13.Atoms], s.Hidden, s.Layers, s.Schedule, s.Timesteps, s.Temperature, s.DataSeed, s.NTrain);
-        var denoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
+        // Mean: the range applies per layer; sum: EDM's total range, split between the layers, and its normalization factor.
+        var layerOptions = s.Coords == "sum" ? EgnnDenoiser.EdmLayerOptions(s.Layers, s.CoordsRange, s.CoordsNorm) : EgnnDenoiser.DefaultLayerOptions with { CoordsRange = s.CoordsRange };
+        var info = new DiffusionModelInfo(s.Problem, [Lj13Species], new int[Lj13.Atoms], s.Hidden, s.Layers, s.Schedule, s.Timesteps, s.Temperature, s.DataSeed, s.NTrain,
+            s.Coords, layerOptions.CoordsRange, layerOptions.CoordsWeight);
+        var denoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1), layerOptions: layerOptions);
         var model = new EquivariantDiffusion(denoiser, NoiseSchedule.FromName(s.Schedule, s.Timesteps));
         var adam = new Adam(denoiser.Parameters(), s.LearningRate);
         // An exponential moving average of the weights (EDM's ema_decay 0.999) is what is saved and sampled:
         // single Adam iterates are noisy, and diffusion samples are sensitive to it.
-        var emaDenoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1));
+        var emaDenoiser = new EgnnDenoiser(1, s.Hidden, s.Layers, new Generator(s.Seed + 1), layerOptions: layerOptions);
         var ema = new EquivariantDiffusion(emaDenoiser, model.Schedule);
         var pairs = emaDenoiser.Parameters().Zip(denoiser.Parameters()).ToArray();
         void UpdateEma(double decay)
@@ -61,7 +65,7 @@ internal static class DiffusionExperiment
         var onehot = TensorScope.Keep(model.OneHot(info.Types, s.Batch));
         var gen = new Generator(s.Seed + 2);
         string checkpoint = Path.Combine(s.OutDir, "model.safetensors");
-        log($"diffusion: LJ13, {s.NTrain} structures at T = {s.Temperature:G3}, EGNN denoiser {s.Layers} × {s.Hidden} ({denoiser.ParameterCount} parameters), " +
+        log($"diffusion: LJ13, {s.NTrain} structures at T = {s.Temperature:G3}, EGNN denoiser {s.Layers} × {s.Hidden} ({denoiser.ParameterCount} parameters, coordinates: {s.Coords}, range {layerOptions.CoordsRange:G3} per layer), " +
             $"{s.Schedule} schedule, T = {s.Timesteps}, batch {s.Batch}, Adam {s.LearningRate:G3}, EMA {s.EmaDecay:G4}, ≤ {s.Steps} steps" + (s.TimeLimitMinutes > 0 ? $", time limit {s.TimeLimitMinutes:G} min" : ""));
 
         // The recipe the ranks must agree on: every setting but where files go. Parameters are broadcast from rank 0.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SciKernels.Equivariant;
 using SciKernels.Generative;
 using SciKernels.IO;
 using SciKernels.Random;
@@ -18,7 +19,20 @@ namespace SciKernels.Cli;
 /// <param name="Temperature">Temperature of the training data.</param>
 /// <param name="DataSeed">Seed of the training data.</param>
 /// <param name="NTrain">Training structures.</param>
-internal sealed record DiffusionModelInfo(string Problem, string[] Species, int[] Types, int Hidden, int Layers, string Schedule, int Timesteps, double Temperature, ulong DataSeed, int NTrain);
+/// <param name="CoordsAggregation">"mean" or "sum" (<see cref="CoordinateAggregation"/>); checkpoints written before the option hold none and mean "mean".</param>
+/// <param name="CoordsRange">The per-layer tanh scale of the coordinate weights.</param>
+/// <param name="CoordsWeight">The factor of each layer's coordinate update (1/normalization factor).</param>
+internal sealed record DiffusionModelInfo(string Problem, string[] Species, int[] Types, int Hidden, int Layers, string Schedule, int Timesteps, double Temperature, ulong DataSeed, int NTrain,
+    string CoordsAggregation = "mean", double CoordsRange = 3, double CoordsWeight = 1)
+{
+    /// <summary>The denoiser's layer settings.</summary>
+    public EgclOptions LayerOptions() => EgnnDenoiser.DefaultLayerOptions with
+    {
+        CoordsAggregation = CoordsAggregation == "sum" ? CoordinateAggregation.Sum : CoordinateAggregation.Mean,
+        CoordsRange = CoordsRange,
+        CoordsWeight = CoordsWeight,
+    };
+}
 
 /// <summary>Saves and loads <c>train diffusion</c> checkpoints (safetensors with a <c>kind</c> in the metadata).</summary>
 internal static class DiffusionModelFile
@@ -66,15 +80,15 @@ internal static class DiffusionModelFile
         {
             throw new OptionException($"{option} {path}: the diffusion metadata is missing or corrupt ({e.Message})");
         }
-        if (info is null || info.Types.Length < 2 || info.Species.Length < 1 || info.Types.Any(t => t < 0 || t >= info.Species.Length))
-            throw new OptionException($"{option} {path}: the diffusion metadata is inconsistent (species and atom types)");
+        if (info is null || info.CoordsAggregation is not ("mean" or "sum") || !(info.CoordsRange > 0) || !double.IsFinite(info.CoordsWeight) || info.Types.Length < 2 || info.Species.Length < 1 || info.Types.Any(t => t < 0 || t >= info.Species.Length))
+            throw new OptionException($"{option} {path}: the diffusion metadata is inconsistent (species, atom types or coordinate settings)");
         return info;
     }
 
     /// <summary>Rebuilds the model of <paramref name="info"/> and loads the weights of <paramref name="path"/>.</summary>
     public static EquivariantDiffusion Load(string path, DiffusionModelInfo info)
     {
-        var denoiser = new EgnnDenoiser(info.Species.Length, info.Hidden, info.Layers, new Generator(0));
+        var denoiser = new EgnnDenoiser(info.Species.Length, info.Hidden, info.Layers, new Generator(0), layerOptions: info.LayerOptions());
         Checkpoint.Load(path, denoiser);
         return new EquivariantDiffusion(denoiser, NoiseSchedule.FromName(info.Schedule, info.Timesteps));
     }

@@ -11,6 +11,9 @@ internal sealed class TrainDiffusionCommand : ICommand
     private readonly Option<double> temperature = Opt.Double("--temperature", Lj13Dataset.DefaultTemperature, "temperature of the Monte Carlo data (ε/k_B)", Opt.Positive);
     private readonly Option<int> hidden = Opt.Int("--hidden", 64, "hidden features of the EGNN denoiser", 1, 4096);
     private readonly Option<int> layers = Opt.Int("--layers", 4, "EGNN layers", 1, 64);
+    private readonly Option<string> coords = Opt.Choice("--coords", "sum", "aggregation of each layer's coordinate update: sum (EDM) or mean (the first design, 53.6 % icosahedra)", "sum", "mean");
+    private readonly Option<double?> coordsRange = Opt.OptionalDouble("--coords-range", "tanh range of the coordinate weights: per layer for mean (default 3), in total for sum, split between the layers (default 15, EDM)", Opt.Positive);
+    private readonly Option<double> coordsNorm = Opt.Double("--coords-norm", 1, "normalization factor dividing the summed coordinate update (EDM's normalization_factor)", Opt.Positive);
     private readonly Option<int> timesteps = Opt.Int("--timesteps", 500, "diffusion steps T", 2, 100_000);
     private readonly Option<string> schedule = Opt.Choice("--schedule", "polynomial_2", "noise schedule", "polynomial_2", "cosine");
     private readonly Option<int> batch = Opt.Int("--batch", 64, "structures per training step", 1);
@@ -35,7 +38,9 @@ internal sealed class TrainDiffusionCommand : ICommand
     public string Notes => """
         Data: LJ13 configurations from Metropolis Monte Carlo at --temperature (ε = σ = 1, open boundaries,
         cached in --data-dir); positions kept at zero centre of mass. Model: an EGNN ε-predictor
-        conditioned on t/T, variance-preserving --schedule over --timesteps, loss E‖ε − ε̂‖², Adam;
+        conditioned on t/T whose layers sum their coordinate steps over the neighbours (--coords sum,
+        EDM's update: tanh range --coords-range split between the layers, divided by --coords-norm),
+        variance-preserving --schedule over --timesteps, loss E‖ε − ε̂‖², Adam;
         the checkpoint and the samples use the moving average of the weights (--ema, 0 for the raw weights).
         --time-limit M stops training before a log interval would overrun the budget.
         At the end --samples structures are drawn (--sampler ancestral or ddim), each relaxed with FIRE;
@@ -46,7 +51,7 @@ internal sealed class TrainDiffusionCommand : ICommand
         """;
 
     public IEnumerable<Symbol> Symbols =>
-        [problem, ntrain, temperature, hidden, layers, timesteps, schedule, batch, lr, emaDecay, steps, timeLimit, samples, sampler, ddimSteps, seed, dataSeed, outDir, dataDir, json, .. crystal.Symbols];
+        [problem, ntrain, temperature, hidden, layers, coords, coordsRange, coordsNorm, timesteps, schedule, batch, lr, emaDecay, steps, timeLimit, samples, sampler, ddimSteps, seed, dataSeed, outDir, dataDir, json, .. crystal.Symbols];
 
     public Job Bind(ParseResult p, TextWriter stdout, TextWriter stderr)
     {
@@ -79,7 +84,11 @@ internal sealed class TrainDiffusionCommand : ICommand
             OutDir: OutputFolder.Validate(p.GetValue(outDir) ?? System.IO.Path.Combine("runs", $"diffusion-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}")),
             DataDir: p.GetValue(dataDir)!,
             Json: p.GetValue(json),
-            EmaDecay: p.GetValue(emaDecay));
+            EmaDecay: p.GetValue(emaDecay),
+            Coords: p.GetValue(coords)!,
+            CoordsRange: p.GetValue(coordsRange) ?? (p.GetValue(coords) == "sum" ? 15 : 3),
+            CoordsNorm: p.GetValue(coordsNorm));
+        if (s.Coords == "mean" && p.GetValue(coordsNorm) != 1) throw new OptionException("--coords-norm applies to --coords sum only");
         if (s.Batch > s.NTrain) throw new OptionException($"--batch {s.Batch} exceeds --ntrain {s.NTrain}");
         if (s.Sampler == "ddim" && s.DdimSteps > s.Timesteps) throw new OptionException($"--ddim-steps {s.DdimSteps} exceeds --timesteps {s.Timesteps}");
         return new Job(() => DiffusionExperiment.Run(s, stdout, stderr), s.OutDir);
