@@ -36,6 +36,15 @@ public sealed class CrystalDiffusionCommandTests() : CliTestFolder("crystal-diff
         Assert.Equal(5, frames.Count);
         Assert.All(frames, f => Assert.NotNull(f.Cell));
         Assert.Equal(5, File.ReadAllText(Path.Combine(dir, "samples.cif")).Split("data_sample_").Length - 1);
+        // SUN of the samples and of the random baseline: every sample judged, the counts nested (new ≤ unique ≤ stable).
+        var sun = Results(dir).GetProperty("evaluation").GetProperty("sun");
+        foreach (var side in new[] { "samples", "random_baseline" })
+        {
+            var r = sun.GetProperty(side);
+            Assert.Equal(5, r.GetProperty("count").GetInt32());
+            int stable = r.GetProperty("stable").GetInt32(), unique = r.GetProperty("unique").GetInt32(), isNew = r.GetProperty("new").GetInt32();
+            Assert.True(isNew <= unique && unique <= stable && stable <= 5, $"{side}: {stable} stable, {unique} unique, {isNew} new");
+        }
 
         string model = Path.Combine(dir, "model.safetensors");
         string a = Path.Combine(root, "sa"), b = Path.Combine(root, "sb");

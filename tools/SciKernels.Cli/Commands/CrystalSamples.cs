@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SciKernels.Crystals;
 using SciKernels.Data;
 using SciKernels.Generative.Crystals;
 using SciKernels.Potentials;
@@ -14,9 +15,10 @@ namespace SciKernels.Cli;
 /// DIR/samples.xyz, DIR/samples.cif (P1), DIR/samples.png and the metrics of results.json.
 /// </summary>
 /// <remarks>
-/// The metrics here are the model-free ones (periodic minimum distance, volume per atom, unrelaxed EMT energy
-/// per atom, each beside the training data's). The stable/unique/new (SUN) evaluation of the crystal
-/// data branch plugs in at <see cref="Evaluate"/>.
+/// The model-free metrics (periodic minimum distance, volume per atom, unrelaxed EMT energy per atom, each
+/// beside the training data's), then with training data the stable/unique/new (SUN) evaluation of
+/// <see cref="CrystalEvaluation"/> — against the lowest training energy per reduced composition — for the
+/// samples and, as the baseline a generator must beat, for as many random cells of the same compositions.
 /// </remarks>
 internal static class CrystalSamples
 {
@@ -85,9 +87,6 @@ internal static class CrystalSamples
             ["volume_per_atom_mean"] = s.Volume.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average(),
             ["emt_energy_per_atom_median"] = Median(s.Energy),
             ["emt_finite_fraction"] = s.Energy.Count(double.IsFinite) / (double)samples.Count,
-            // The SUN metrics (relaxation, stability against the lowest known energy, uniqueness, novelty) of the
-            // crystal data branch are added here at merge.
-            ["sun"] = "not evaluated in this build",
         };
         if (training is not null)
         {
@@ -104,6 +103,7 @@ internal static class CrystalSamples
                 .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.Min(x => x.E));
             metrics["within_0.1_eV_of_training_minimum_fraction"] = samples.Select((c, k) => (c, k))
                 .Count(x => lowest.TryGetValue(CrystalComposition.Key(x.c.Numbers), out double e0) && s.Energy[x.k] <= e0 + 0.1) / (double)samples.Count;
+            metrics["sun"] = Sun(samples, training, t.Energy, log);
         }
         string xyz = Path.Combine(dir, "samples.xyz");
         var frames = samples.Select((c, k) => new XyzFrame(c.Numbers.Select(Elements.Symbol).ToArray(), c.CartesianPositions(), c.Lattice, [true, true, true],
@@ -114,7 +114,7 @@ internal static class CrystalSamples
         ])).ToList();
         ExtendedXyz.Write(xyz, frames);
         string cif = Path.Combine(dir, "samples.cif");
-        RunFiles.WriteAllText(cif, P1Cif(samples));
+        Cif.Write(cif, samples.Select(ToStructure).ToList(), samples.Select((c, k) => $"sample_{k}_{CrystalComposition.Key(c.Numbers)}").ToList());
         string png = Path.Combine(dir, "samples.png");
         CrystalPlots.Structures(png, samples.Take(4).Select((c, k) => (c.CartesianPositions(), c.Numbers, c.Lattice,
             string.Create(CultureInfo.InvariantCulture, $"{CrystalComposition.Key(c.Numbers)}: {s.Energy[k]:F3} eV/atom"))).ToList());
@@ -137,30 +137,54 @@ internal static class CrystalSamples
             $"; samples: {m["samples_file"]}";
     }
 
-    /// <summary>A P1 CIF with one data block per crystal (cell lengths and angles, fractional coordinates).</summary>
-    public static string P1Cif(IReadOnlyList<FractionalCrystal> crystals)
+    /// <summary>
+    /// SUN of the samples and of a random baseline: as many AIRSS-style random cells of the same compositions
+    /// (seeded, so the baseline is the same on every run), both relaxed briefly with EMT (positions and cell) and
+    /// judged against the lowest training energy per atom of each reduced composition. On EMT's shallow
+    /// formation energies (~10 meV/atom) random relaxed cells are often "stable", so the samples' figures mean
+    /// something only beside the baseline's.
+    /// </summary>
+    private static Dictionary<string, object> Sun(List<FractionalCrystal> samples, List<FractionalCrystal> training, double[] trainingEnergy, Action<string> log)
     {
-        var sb = new StringBuilder();
-        var inv = CultureInfo.InvariantCulture;
-        for (int k = 0; k < crystals.Count; k++)
+        var references = new Dictionary<string, double>();
+        for (int k = 0; k < training.Count; k++)
         {
-            var c = crystals[k];
-            var l = c.Lattice;
-            double Len(int r) => Math.Sqrt(l[3 * r] * l[3 * r] + l[3 * r + 1] * l[3 * r + 1] + l[3 * r + 2] * l[3 * r + 2]);
-            double Angle(int r, int q) => Math.Acos(Math.Clamp((l[3 * r] * l[3 * q] + l[3 * r + 1] * l[3 * q + 1] + l[3 * r + 2] * l[3 * q + 2]) / (Len(r) * Len(q)), -1, 1)) * 180 / Math.PI;
-            sb.Append(inv, $"data_sample_{k}_{CrystalComposition.Key(c.Numbers)}\n_symmetry_space_group_name_H-M 'P 1'\n_symmetry_Int_Tables_number 1\n");
-            sb.Append(inv, $"_cell_length_a {Len(0):F6}\n_cell_length_b {Len(1):F6}\n_cell_length_c {Len(2):F6}\n");
-            sb.Append(inv, $"_cell_angle_alpha {Angle(1, 2):F4}\n_cell_angle_beta {Angle(0, 2):F4}\n_cell_angle_gamma {Angle(0, 1):F4}\n");
-            sb.Append("loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n_atom_site_occupancy\n");
-            for (int i = 0; i < c.NumAtoms; i++)
-            {
-                string sym = Elements.Symbol(c.Numbers[i]);
-                sb.Append(inv, $"{sym}{i + 1} {sym} {c.Fractional[3 * i]:F6} {c.Fractional[3 * i + 1]:F6} {c.Fractional[3 * i + 2]:F6} 1\n");
-            }
-            sb.Append('\n');
+            if (!double.IsFinite(trainingEnergy[k])) continue;
+            string f = Composition.Reduced(training[k].Numbers);
+            references[f] = references.TryGetValue(f, out double e) ? Math.Min(e, trainingEnergy[k]) : trainingEnergy[k];
         }
-        return sb.ToString();
+        var train = training.Select(ToStructure).ToList();
+        var clock = Stopwatch.StartNew();
+        var model = CrystalEvaluation.Evaluate(samples.Select(ToStructure).ToList(), train, references);
+        var gen = new Generator(20251206);
+        var random = new RandomStructures();
+        var baseline = CrystalEvaluation.Evaluate(samples.Select(c => random.Create(c.Numbers, gen)).ToList(), train, references);
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"SUN (EMT, 0.1 eV/atom of the lowest training energy): samples {model.StableFraction:P1} stable, {model.UniqueFraction:P1} of those unique, SUN {model.SunFraction:P1}; random cells {baseline.StableFraction:P1} / {baseline.UniqueFraction:P1} / {baseline.SunFraction:P1} ({clock.Elapsed.TotalSeconds:F0} s)"));
+        static Dictionary<string, object> Row(CrystalEvaluationResult r) => new()
+        {
+            ["count"] = r.Count,
+            ["failed"] = r.Failed,
+            ["no_reference"] = r.NoReference,
+            ["stable"] = r.Stable,
+            ["unique"] = r.Unique,
+            ["new"] = r.New,
+            ["stable_fraction"] = r.StableFraction,
+            ["unique_fraction_of_stable"] = r.UniqueFraction,
+            ["new_fraction_of_unique"] = r.NewFraction,
+            ["sun_fraction"] = r.SunFraction,
+            ["above_reference_median_eV_per_atom"] = Median(r.Samples.Select(o => o.AboveReference).ToArray()),
+        };
+        return new Dictionary<string, object>
+        {
+            ["stability_window_eV_per_atom"] = new CrystalEvaluationOptions().StabilityWindow,
+            ["reference"] = "lowest EMT energy per atom of the training crystals of each reduced composition",
+            ["samples"] = Row(model),
+            ["random_baseline"] = Row(baseline),
+        };
     }
+
+    private static AtomicStructure ToStructure(FractionalCrystal c) => new(c.Numbers, c.CartesianPositions(), c.Lattice);
 
     private static (double[] MinDistance, double[] Volume, double[] Energy) Measure(List<FractionalCrystal> crystals)
     {
