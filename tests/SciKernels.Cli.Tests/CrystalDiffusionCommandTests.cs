@@ -59,6 +59,27 @@ public sealed class CrystalDiffusionCommandTests() : CliTestFolder("crystal-diff
     }
 
     [Fact]
+    public void FramesTaggedAsTestAreHeldOutOfTraining()
+    {
+        // generate crystal-data tags its held-out frames split=test: they must not train (nor count as "known" for novelty)
+        string path = Path.Combine(root, "split.xyz");
+        var cells = ToyCrystals.Generate(12, 3);
+        ExtendedXyz.Write(path, cells.Select((s, k) => new XyzFrame(s.Numbers.Select(Elements.Symbol).ToArray(), s.Positions, s.Cell, s.Pbc,
+            [new("split", k % 3 == 0 ? "test" : "train")])));
+        var (code, stdout, stderr) = Run(TinyTrain(path, "split"));
+        Assert.True(code == 0, stderr);
+        int trained = 0;
+        foreach (var c in JsonDocument.Parse(stdout).RootElement.GetProperty("training_compositions").EnumerateObject()) trained += c.Value.GetInt32();
+        Assert.Equal(8, trained);
+
+        string allTest = Path.Combine(root, "alltest.xyz");
+        ExtendedXyz.Write(allTest, cells.Select(s => new XyzFrame(s.Numbers.Select(Elements.Symbol).ToArray(), s.Positions, s.Cell, s.Pbc, [new("split", "test")])));
+        var (code2, _, stderr2) = Run(TinyTrain(allTest, "alltest"));
+        Assert.Equal(2, code2);
+        Assert.Contains("split=test", stderr2);
+    }
+
+    [Fact]
     public void AFixedLatticeModelSamplesInTrainingCells()
     {
         string data = WriteData();

@@ -52,7 +52,10 @@ internal static class CrystalDiffusionExperiment
 {
     private const int LogEvery = 250;
 
-    /// <summary>The training crystals of <paramref name="file"/> ('toy': 96 built-in cells).</summary>
+    /// <summary>
+    /// The training crystals of <paramref name="file"/> ('toy': 96 built-in cells). Frames tagged <c>split=test</c>
+    /// (as <c>generate crystal-data</c> writes them) are held out; every other frame trains.
+    /// </summary>
     public static List<FractionalCrystal> LoadData(string file, ulong seed)
     {
         if (file == "toy") return ToyCrystals.Generate(96, seed).Select(FractionalCrystal.FromStructure).ToList();
@@ -66,6 +69,8 @@ internal static class CrystalDiffusionExperiment
             throw new OptionException($"--data {file}: {e.Message}");
         }
         if (frames.Count == 0) throw new OptionException($"--data {file}: no frames");
+        frames = frames.Where(f => !f.Info.Any(kv => kv.Key == "split" && kv.Value == "test")).ToList();
+        if (frames.Count == 0) throw new OptionException($"--data {file}: every frame is tagged split=test; nothing to train on");
         var result = new List<FractionalCrystal>(frames.Count);
         for (int i = 0; i < frames.Count; i++)
         {
