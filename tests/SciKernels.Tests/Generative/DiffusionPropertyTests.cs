@@ -4,6 +4,8 @@ using SciKernels.NN;
 using SciKernels.Random;
 using Xunit;
 
+using SciKernels.Tests.Crystals;
+
 namespace SciKernels.Tests.Generative;
 
 /// <summary>
@@ -20,27 +22,6 @@ public sealed class DiffusionPropertyTests
         foreach (var (name, p) in model.NamedParameters())
             if (name.EndsWith("coord_mlp.2.weight", StringComparison.Ordinal)) Init.Normal(p, gen, 0, 0.5);
         return model;
-    }
-
-    /// <summary>A random orthogonal 3×3 matrix (Gram-Schmidt of a normal matrix), a reflection when asked.</summary>
-    private static double[] Orthogonal(System.Random rng, bool reflect)
-    {
-        var q = new double[9];
-        for (int r = 0; r < 3; r++)
-        {
-            for (int c = 0; c < 3; c++) q[3 * r + c] = rng.NextDouble() * 2 - 1;
-            for (int p = 0; p < r; p++)
-            {
-                double d = 0;
-                for (int c = 0; c < 3; c++) d += q[3 * r + c] * q[3 * p + c];
-                for (int c = 0; c < 3; c++) q[3 * r + c] -= d * q[3 * p + c];
-            }
-            double norm = Math.Sqrt(q[3 * r] * q[3 * r] + q[3 * r + 1] * q[3 * r + 1] + q[3 * r + 2] * q[3 * r + 2]);
-            for (int c = 0; c < 3; c++) q[3 * r + c] /= norm;
-        }
-        double det = q[0] * (q[4] * q[8] - q[5] * q[7]) - q[1] * (q[3] * q[8] - q[5] * q[6]) + q[2] * (q[3] * q[7] - q[4] * q[6]);
-        if (det < 0 != reflect) for (int c = 0; c < 3; c++) q[6 + c] = -q[6 + c];
-        return q;
     }
 
     /// <summary>Row vectors times Qᵀ plus a shift: x_i → Q x_i + t.</summary>
@@ -81,7 +62,7 @@ public sealed class DiffusionPropertyTests
         var z = Enumerable.Range(0, b * n * 3).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
         var types = Enumerable.Range(0, b * n).Select(_ => rng.Next(2)).ToArray();
         var time = new[] { rng.NextDouble(), rng.NextDouble() };
-        var q = Orthogonal(rng, reflect);
+        var q = CrystalTestSupport.Orthogonal(rng, reflect);
         var shift = new[] { 5 * rng.NextDouble(), -3 * rng.NextDouble(), rng.NextDouble() };
         var eps = Predict(model, z, b, n, types, time);
         var epsMoved = Predict(model, Transform(z, q, shift), b, n, types, time);

@@ -3,6 +3,8 @@ using SciKernels.Generative.Crystals;
 using SciKernels.Random;
 using Xunit;
 
+using SciKernels.Tests.Crystals;
+
 namespace SciKernels.Tests.Generative;
 
 /// <summary>
@@ -99,7 +101,7 @@ public sealed class PeriodicDenoiserTests
         var rng = new System.Random(seed);
         var model = Model(seed);
         var x = Draw(rng);
-        var q = Orthogonal(rng, reflect);
+        var q = CrystalTestSupport.Orthogonal(rng, reflect);
         var (s0, l0) = Run(model, x);
         var (s1, l1) = Run(model, x with { Lattice = RotateRows(x.Lattice, q) });
         AssertClose(s0, s1, "score");
@@ -142,26 +144,5 @@ public sealed class PeriodicDenoiserTests
                 for (int c = 0; c < 3; c++)
                     y[9 * b + 3 * r + c] = l[9 * b + 3 * r] * q[3 * c] + l[9 * b + 3 * r + 1] * q[3 * c + 1] + l[9 * b + 3 * r + 2] * q[3 * c + 2];
         return y;
-    }
-
-    /// <summary>A random orthogonal matrix (Gram–Schmidt of a random one), with det −1 when asked.</summary>
-    private static double[] Orthogonal(System.Random rng, bool reflect)
-    {
-        var q = new double[9];
-        for (int r = 0; r < 3; r++)
-        {
-            for (int c = 0; c < 3; c++) q[3 * r + c] = rng.NextDouble() * 2 - 1;
-            for (int p = 0; p < r; p++)
-            {
-                double d = 0;
-                for (int c = 0; c < 3; c++) d += q[3 * r + c] * q[3 * p + c];
-                for (int c = 0; c < 3; c++) q[3 * r + c] -= d * q[3 * p + c];
-            }
-            double norm = Math.Sqrt(q[3 * r] * q[3 * r] + q[3 * r + 1] * q[3 * r + 1] + q[3 * r + 2] * q[3 * r + 2]);
-            for (int c = 0; c < 3; c++) q[3 * r + c] /= norm;
-        }
-        double det = q[0] * (q[4] * q[8] - q[5] * q[7]) - q[1] * (q[3] * q[8] - q[5] * q[6]) + q[2] * (q[3] * q[7] - q[4] * q[6]);
-        if (det < 0 != reflect) for (int c = 0; c < 3; c++) q[6 + c] = -q[6 + c];
-        return q;
     }
 }
